@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0
+# dirtyscope: `make` builds the binary, `make check` runs every test.
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null)
+BUILD := build
+UAPI := $(BUILD)/uapi/usr/include
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CLANG_FORMAT ?= clang-format
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wno-missing-field-initializers
+# The 6.12 uAPI headers come first: the host's may be older.
+CPPFLAGS += -Iinclude -I$(BUILD) -isystem $(UAPI) -isystem $(UAPI)/$(MULTIARCH) \
+	-DDIRTYSCOPE_VERSION='"$(VERSION)"'
+LDLIBS += -lbpf -lelf -lz -lm
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
+	-Ivmlinux/$(ARCH) -Iinclude
+
+SRCS := $(wildcard src/*.c)
+OBJS := $(SRCS:src/%.c=$(BUILD)/%.o)
+LIB_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+SKELS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.skel.h)
+UAPI_STAMP := $(UAPI)/linux/iommufd.h
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+SYSTEM_SRCS := $(wildcard tests/system/test_*.c)
+SYSTEM_BINS := $(SYSTEM_SRCS:tests/system/%.c=$(BUILD)/tests/%)
+
+.PHONY: all clean check test-bins vmlinux format format-check testbed
+all: dirtyscope
+
+dirtyscope: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD) $(BUILD)/tests:
+	mkdir -p $@
+
+# Kernel uAPI headers of 6.12 (iommufd dirty tracking, VFIO), from Debian's
+# linux-libc-dev; fetched once into the build folder.
+$(UAPI_STAMP): scripts/fetch-trixie.sh | $(BUILD)
+	rm -rf $(BUILD)/uapi
+	scripts/fetch-trixie.sh linux-libc-dev $(BUILD)/uapi >/dev/null
+	test -f $@ && touch $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c include/trace_event.h vmlinux/$(ARCH)/vmlinux.h | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@
+
+$(BUILD)/%.o: src/%.c $(UAPI_STAMP) $(SKELS) | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+-include $(OBJS:.o=.d)
+
+# vmlinux.h is generated from the testbed kernel's BTF and committed, so a
+# normal build needs no kernel.
+vmlinux:
+	kdir=$$(scripts/testbed-kernel.sh) && \
+	$(BPFTOOL) btf dump file $$kdir/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h.tmp && \
+	mv vmlinux/$(ARCH)/vmlinux.h.tmp vmlinux/$(ARCH)/vmlinux.h
+
+testbed:
+	scripts/testbed-kernel.sh
+
+# Unit tests need the testbed source only for the mock ABI comparison.
+KSRC ?= $(shell d=$$(scripts/testbed-kernel.sh 2>/dev/null) && readlink -f $$d/source)
+
+$(BUILD)/tests/test_mock_abi: CPPFLAGS += -I$(KSRC)/drivers/iommu/iommufd
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+
+$(BUILD)/tests/%: tests/system/%.c tests/system/syshelp.c tests/system/syshelp.h $(LIB_OBJS) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -Itests/system $(CFLAGS) -o $@ $(filter %.c %.o,$^) -lcmocka $(LDLIBS)
+
+test-bins: dirtyscope $(UNIT_BINS) $(SYSTEM_BINS)
+
+check: test-bins
+	tests/run.sh
+
+format:
+	$(CLANG_FORMAT) -i src/*.c include/*.h bpf/*.bpf.c tests/*/*.c tests/*/*.h
+
+format-check:
+	$(CLANG_FORMAT) --dry-run --Werror src/*.c include/*.h bpf/*.bpf.c tests/*/*.c tests/*/*.h
+
+clean:
+	rm -rf $(BUILD) dirtyscope

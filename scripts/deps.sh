@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Install every Debian package dirtyscope needs to build, test and run its
+# testbed. Idempotent: packages already present are not touched.
+set -euo pipefail
+
+PKGS=(
+	# build: BPF objects, skeletons, the binary
+	make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
+	# unit tests
+	libcmocka-dev
+	# testbed kernel build
+	bc bison flex libssl-dev dwarves cpio xz-utils
+	# testbed VM
+	qemu-system-x86 busybox-static
+	# formatting check
+	clang-format
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: must run as root (apt-get install)" >&2
+	exit 1
+fi
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get -qq update >/tmp/dirtyscope-apt.log 2>&1 ||
+	! apt-get -qq install -y --no-install-recommends "${missing[@]}" \
+		>>/tmp/dirtyscope-apt.log 2>&1; then
+	echo "deps.sh: apt-get failed, see /tmp/dirtyscope-apt.log" >&2
+	tail -n 5 /tmp/dirtyscope-apt.log >&2
+	exit 1
+fi

@@ -1,0 +1,65 @@
+#!/bin/busybox sh
+# vm-init.sh: /init of the testbed initramfs (busybox sh in the guest).
+# Mounts the host's root (9p, read-only) at /host with fresh kernel
+# filesystems over it, runs the command script that vm-run.sh left on the
+# writable run share, writes its exit code back there and powers off.
+# Not "set -e": whatever fails, the guest must still power off so the host
+# does not wait for its timeout.
+
+/bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /host
+/bin/busybox --install -s
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+
+# The initramfs has no /dev/console node (building it needs no mknod that
+# way), so init starts without stdio: take the console from devtmpfs.
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+
+off() {
+	sync
+	reboot -f
+	# reboot -f does not return; if it somehow did, a panic still ends
+	# the VM (panic=-1 with -no-reboot).
+	exit 1
+}
+
+fail() {
+	echo "vm-init: $*"
+	echo "DIRTYSCOPE-VM-INIT-FAILED"
+	off
+}
+
+# A large msize means fewer 9p round trips when loading big host binaries.
+ninep=trans=virtio,version=9p2000.L,msize=524288
+mount -t 9p -o "$ninep,ro" hostroot /host || fail "cannot mount hostroot"
+
+# Required: the kernel filesystems a program run from the host tree expects.
+mount -t proc proc /host/proc || fail "cannot mount /host/proc"
+mount -t sysfs sysfs /host/sys || fail "cannot mount /host/sys"
+mount -t devtmpfs devtmpfs /host/dev || fail "cannot mount /host/dev"
+mount -t tmpfs -o mode=1777 tmpfs /host/tmp || fail "cannot mount /host/tmp"
+mount -t tmpfs -o mode=755 tmpfs /host/run || fail "cannot mount /host/run"
+
+# Optional: present when the kernel has them, harmless to miss.
+mount -t debugfs debugfs /host/sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /host/sys/kernel/tracing 2>/dev/null
+mount -t bpf bpf /host/sys/fs/bpf 2>/dev/null
+mkdir -p /host/dev/pts /host/dev/shm
+mount -t devpts devpts /host/dev/pts 2>/dev/null
+mount -t tmpfs -o mode=1777 tmpfs /host/dev/shm 2>/dev/null
+
+run=/host/run/dirtyscope
+mkdir -p "$run"
+mount -t 9p -o "$ninep" dsrun "$run" || fail "cannot mount the run share"
+[ -f "$run/cmd.sh" ] || fail "no cmd.sh on the run share"
+
+chroot /host /bin/sh /run/dirtyscope/cmd.sh
+rc=$?
+
+# The rc file is what tells vm-run.sh the command ran to the end; the
+# console marker helps when reading a kept console log.
+echo "$rc" >"$run/rc"
+echo "DIRTYSCOPE-VM-EXIT rc=$rc"
+off

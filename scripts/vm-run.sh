@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# vm-run.sh: boot the testbed kernel under QEMU (TCG) and run one command in
+# the guest, which sees the host's root read-only over 9p, so host binaries
+# run unchanged. Prints the command's output and exits with its exit code;
+# 124 on timeout, 125 on a kernel splat, 126 if the guest gave no exit code.
+set -euo pipefail
+
+usage='usage: vm-run.sh [--profile mock|vtd] [--timeout SECONDS] [--kernel DIR] [--log FILE] [--mem SIZE] -- CMD [ARGS...]'
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${DIRTYSCOPE_CACHE:-/var/cache/dirtyscope}
+
+bad_usage() {
+	echo "vm-run: $1; $usage" >&2
+	exit 2
+}
+
+need_arg() {
+	[ "$2" -ge 2 ] || bad_usage "$1 needs a value"
+}
+
+profile=mock
+timeout_s=600
+kernel=
+log=
+mem=2G
+while [ $# -gt 0 ]; do
+	case $1 in
+	--profile) need_arg "$1" $#; profile=$2; shift 2 ;;
+	--timeout) need_arg "$1" $#; timeout_s=$2; shift 2 ;;
+	--kernel) need_arg "$1" $#; kernel=$2; shift 2 ;;
+	--log) need_arg "$1" $#; log=$2; shift 2 ;;
+	--mem) need_arg "$1" $#; mem=$2; shift 2 ;;
+	-h | --help) echo "$usage"; exit 0 ;;
+	--) shift; break ;;
+	*) bad_usage "unknown option '$1' (the command goes after --)" ;;
+	esac
+done
+[ $# -gt 0 ] || bad_usage "no command given"
+case $profile in mock | vtd) ;; *) bad_usage "unknown profile '$profile'" ;; esac
+[[ $timeout_s =~ ^[1-9][0-9]*$ ]] || bad_usage "--timeout must be a positive integer"
+[[ $mem =~ ^[1-9][0-9]*[KMGT]?$ ]] || bad_usage "--mem must look like 2G or 1536M"
+
+if [ -z "$kernel" ]; then
+	# Cached after the first build, so this is instant from then on.
+	kernel=$("$here/testbed-kernel.sh")
+fi
+[ -f "$kernel/bzImage" ] || { echo "vm-run: no bzImage in $kernel" >&2; exit 1; }
+
+# The initramfs is only busybox and /init; rebuild it when either changes.
+init=$here/vm-init.sh
+bb=/bin/busybox
+# A dynamically linked busybox (Debian's plain "busybox") has no libc in
+# the initramfs and init would die at once.
+if [ ! -x "$bb" ] || readelf -l "$bb" 2>/dev/null | grep -q INTERP; then
+	echo "vm-run: $bb must be busybox-static (scripts/deps.sh)" >&2
+	exit 1
+fi
+key=$(cat "$init" "$bb" | sha256sum | cut -c1-12)
+initrd=$cache/initramfs-$key.cpio.gz
+if [ ! -f "$initrd" ]; then
+	mkdir -p "$cache"
+	stage=$(mktemp -d)
+	mkdir -p "$stage/bin"
+	cp "$bb" "$stage/bin/busybox"
+	install -m 755 "$init" "$stage/init"
+	# A unique temp name then mv: concurrent runs never see a partial file.
+	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
+		gzip -9 >"$initrd.$$"
+	mv "$initrd.$$" "$initrd"
+	rm -rf "$stage"
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/vm-run.XXXXXX")
+cleanup() {
+	if [ "${DIRTYSCOPE_KEEP_VM_TMP:-0}" = 1 ]; then
+		echo "vm-run: kept $tmp" >&2
+	else
+		rm -rf "$tmp"
+	fi
+}
+trap cleanup EXIT
+share=$tmp/share
+console=$tmp/console.log
+mkdir "$share"
+
+# POSIX single quoting, not printf %q: the guest runs cmd.sh with the host's
+# /bin/sh (dash), which cannot read the $'...' form %q emits for newlines.
+q() {
+	printf "'%s'" "${1//\'/\'\\\'\'}"
+}
+
+{
+	echo "cd $(q "$PWD") || exit 126"
+	echo "export PATH=$(q "$PATH") HOME=$(q "${HOME:-/root}") TMPDIR=/tmp"
+	echo "export DIRTYSCOPE_VM=1 DIRTYSCOPE_VM_PROFILE=$profile"
+	# The project's own knobs reach the guest too.
+	while IFS= read -r v; do
+		case $v in DIRTYSCOPE_VM* | DIRTYSCOPE_KEEP_VM_TMP) continue ;; esac
+		echo "export $v=$(q "${!v}")"
+	done < <(compgen -e | grep '^DIRTYSCOPE_' || true)
+	printf 'exec'
+	for a in "$@"; do printf ' %s' "$(q "$a")"; done
+	echo ' </dev/null >/run/dirtyscope/out.log 2>&1'
+} >"$share/cmd.sh"
+
+append="console=ttyS0 rdinit=/init panic=-1"
+devices=(-device intel-iommu,intremap=off)
+case $profile in
+mock) append+=" intel_iommu=off" ;;
+vtd)
+	append+=" intel_iommu=on"
+	# QEMU's edu PCI device: something for vfio-pci to bind in the guest.
+	devices+=(-device edu)
+	;;
+esac
+
+# intel-iommu must precede every other PCI device, the 9p ones included.
+qemu=(qemu-system-x86_64 -machine q35 -accel tcg -smp 2 -m "$mem"
+	-display none -no-reboot -nodefaults
+	-kernel "$kernel/bzImage" -initrd "$initrd" -append "$append"
+	"${devices[@]}"
+	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+	-virtfs "local,path=$share,mount_tag=dsrun,security_model=none,multidevs=remap"
+	-serial "file:$console")
+
+qrc=0
+timeout "$timeout_s" "${qemu[@]}" </dev/null >"$tmp/qemu.out" 2>&1 || qrc=$?
+[ -z "$log" ] || cp "$console" "$log"
+[ ! -f "$share/out.log" ] || cat "$share/out.log"
+
+tail_console() {
+	echo "vm-run: last 30 console lines:" >&2
+	tail -n 30 "$console" 2>/dev/null | tr -d '\r' >&2 || true
+}
+
+if [ "$qrc" -eq 124 ]; then
+	echo "vm-run: timed out after $timeout_s s" >&2
+	tail_console
+	exit 124
+fi
+if [ ! -s "$share/rc" ]; then
+	echo "vm-run: the guest returned no exit code (qemu exit $qrc)" >&2
+	# QEMU's own complaints (a bad option, a missing file) say why.
+	tail -n 10 "$tmp/qemu.out" >&2
+	tail_console
+	exit 126
+fi
+rc=$(cat "$share/rc")
+
+splat='WARNING:|BUG:|Oops|Kernel panic|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|INFO: task .* blocked|UBSAN:|KASAN:|Call Trace:'
+first=$(tr -d '\r' <"$console" | grep -m 1 -E "$splat" || true)
+if [ -n "$first" ]; then
+	echo "vm-run: kernel splat in the console: $first" >&2
+	[ "$rc" -ne 0 ] || rc=125
+fi
+exit "$rc"

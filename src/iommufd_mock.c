@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "iommufd_mock.h"
+#include "iommufd_mock_abi.h"
+
+static int do_ioctl(struct mock_dev *m, unsigned long req, void *arg,
+		    const char *step)
+{
+	if (ioctl(m->fd, req, arg) == 0)
+		return 0;
+	m->failed = step;
+	return -errno;
+}
+
+static int destroy(struct mock_dev *m, uint32_t *id, const char *step)
+{
+	struct iommu_destroy d = { .size = sizeof(d), .id = *id };
+	int ret;
+
+	if (!*id)
+		return 0;
+	ret = do_ioctl(m, IOMMU_DESTROY, &d, step);
+	*id = 0;
+	return ret;
+}
+
+int mock_dev_open(struct mock_dev *m, const char *path, uint32_t dev_flags)
+{
+	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
+	struct ds_mock_cmd mock = {
+		.size = sizeof(mock),
+		.op = DS_MOCK_OP_MOCK_DOMAIN_FLAGS,
+		.mock_domain_flags.dev_flags = dev_flags,
+	};
+	struct iommu_hwpt_alloc hwpt = {
+		.size = sizeof(hwpt),
+		.flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+		.data_type = IOMMU_HWPT_DATA_NONE,
+	};
+	struct ds_mock_cmd replace = {
+		.size = sizeof(replace),
+		.op = DS_MOCK_OP_MOCK_DOMAIN_REPLACE,
+	};
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	m->fd = -1;
+	m->page_size = sysconf(_SC_PAGESIZE) / 2;
+	m->fd = open(path ? path : "/dev/iommu", O_RDWR | O_CLOEXEC);
+	if (m->fd < 0) {
+		m->failed = "open /dev/iommu";
+		return -errno;
+	}
+	ret = do_ioctl(m, IOMMU_IOAS_ALLOC, &ioas, "IOMMU_IOAS_ALLOC");
+	if (ret)
+		goto err;
+	m->ioas_id = ioas.out_ioas_id;
+
+	mock.id = m->ioas_id;
+	ret = do_ioctl(m, DS_MOCK_CMD, &mock, "IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS");
+	if (ret)
+		goto err;
+	m->stdev_id = mock.mock_domain_flags.out_stdev_id;
+	m->idev_id = mock.mock_domain_flags.out_idev_id;
+
+	hwpt.dev_id = m->idev_id;
+	hwpt.pt_id = m->ioas_id;
+	ret = do_ioctl(m, IOMMU_HWPT_ALLOC, &hwpt,
+		       "IOMMU_HWPT_ALLOC (dirty tracking)");
+	if (ret)
+		goto err;
+	m->hwpt_id = hwpt.out_hwpt_id;
+
+	replace.id = m->stdev_id;
+	replace.mock_domain_replace.pt_id = m->hwpt_id;
+	ret = do_ioctl(m, DS_MOCK_CMD, &replace,
+		       "IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE");
+	if (ret)
+		goto err;
+	return 0;
+err:
+	mock_dev_close(m);
+	return ret;
+}
+
+int mock_dev_map(struct mock_dev *m, uint64_t length)
+{
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.ioas_id = m->ioas_id,
+		.length = length,
+		.iova = DS_MOCK_APERTURE_START,
+	};
+	void *buf;
+	int ret;
+
+	if (!length || length % m->page_size ||
+	    length > DS_MOCK_APERTURE_LAST + 1 - DS_MOCK_APERTURE_START) {
+		m->failed = "map size (outside the mock aperture or unaligned)";
+		return -EINVAL;
+	}
+	buf = mmap(NULL, length, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED) {
+		m->failed = "mmap";
+		return -errno;
+	}
+	map.user_va = (uintptr_t)buf;
+	ret = do_ioctl(m, IOMMU_IOAS_MAP, &map, "IOMMU_IOAS_MAP");
+	if (ret) {
+		munmap(buf, length);
+		return ret;
+	}
+	m->buf = buf;
+	m->iova = map.iova;
+	m->length = length;
+	return 0;
+}
+
+int mock_dev_set_tracking(struct mock_dev *m, bool enable)
+{
+	struct iommu_hwpt_set_dirty_tracking set = {
+		.size = sizeof(set),
+		.flags = enable ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0,
+		.hwpt_id = m->hwpt_id,
+	};
+	int ret;
+
+	ret = do_ioctl(m, IOMMU_HWPT_SET_DIRTY_TRACKING, &set,
+		       "IOMMU_HWPT_SET_DIRTY_TRACKING");
+	if (!ret)
+		m->tracking = enable;
+	return ret;
+}
+
+int mock_dev_write(struct mock_dev *m, const uint64_t *pages,
+		   uint64_t *marked)
+{
+	struct ds_mock_cmd dirty = {
+		.size = sizeof(dirty),
+		.op = DS_MOCK_OP_DIRTY,
+		.id = m->hwpt_id,
+		.dirty.iova = m->iova,
+		.dirty.length = m->length,
+		.dirty.page_size = m->page_size,
+		.dirty.uptr = (uintptr_t)pages,
+	};
+	int ret;
+
+	ret = do_ioctl(m, DS_MOCK_CMD, &dirty, "IOMMU_TEST_OP_DIRTY");
+	if (!ret && marked)
+		*marked = dirty.dirty.out_nr_dirty;
+	return ret;
+}
+
+int mock_dev_read_dirty(struct mock_dev *m, uint32_t flags, uint64_t iova,
+			uint64_t length, uint64_t *bitmap)
+{
+	struct iommu_hwpt_get_dirty_bitmap get = {
+		.size = sizeof(get),
+		.hwpt_id = m->hwpt_id,
+		.flags = flags,
+		.iova = iova,
+		.length = length,
+		.page_size = m->page_size,
+		.data = (uintptr_t)bitmap,
+	};
+
+	return do_ioctl(m, IOMMU_HWPT_GET_DIRTY_BITMAP, &get,
+			"IOMMU_HWPT_GET_DIRTY_BITMAP");
+}
+
+int mock_dev_close(struct mock_dev *m)
+{
+	struct iommu_ioas_unmap unmap = {
+		.size = sizeof(unmap),
+		.ioas_id = m->ioas_id,
+		.iova = m->iova,
+		.length = m->length,
+	};
+	const char *failed = m->failed;
+	int ret = 0, r;
+
+	if (m->fd < 0)
+		return 0;
+	/* Keep the first failure's step for the caller's message. */
+	if (m->tracking) {
+		r = mock_dev_set_tracking(m, false);
+		ret = ret ?: r;
+	}
+	if (m->length) {
+		r = do_ioctl(m, IOMMU_IOAS_UNMAP, &unmap, "IOMMU_IOAS_UNMAP");
+		ret = ret ?: r;
+		munmap(m->buf, m->length);
+		m->length = 0;
+		m->buf = NULL;
+	}
+	/* The device holds the HWPT, the HWPT holds the IOAS. */
+	r = destroy(m, &m->stdev_id, "IOMMU_DESTROY (mock device)");
+	ret = ret ?: r;
+	r = destroy(m, &m->hwpt_id, "IOMMU_DESTROY (hwpt)");
+	ret = ret ?: r;
+	r = destroy(m, &m->ioas_id, "IOMMU_DESTROY (ioas)");
+	ret = ret ?: r;
+	close(m->fd);
+	m->fd = -1;
+	if (failed)
+		m->failed = failed;
+	return ret;
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Run every dirtyscope test and end with one summary line.
+#   unit     cmocka unit tests, on the host
+#   host     BPF load/attach and CLI tests against the host kernel (root)
+#   vm-mock  ground-truth tests in the testbed VM, mock profile
+# Each test program is a cmocka group printing TAP; this script only runs the
+# groups and adds up their TAP lines.
+# Usage: tests/run.sh [GROUP...]   (default: all groups)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bin=build/tests
+export CMOCKA_MESSAGE_OUTPUT=TAP
+groups=("$@")
+[ ${#groups[@]} -gt 0 ] || groups=(unit host vm-mock)
+passed=0 failed=0 skipped=0
+failures=()
+
+# tally NAME RC OUTPUT: count the TAP results of one test program.
+tally() {
+	local name=$1 rc=$2 out=$3 p f s
+	p=$(grep -cE '^ok [0-9]+' <<<"$out")
+	s=$(grep -cE '^ok [0-9]+.*# ?SKIP' <<<"$out")
+	f=$(grep -cE '^not ok [0-9]+' <<<"$out")
+	passed=$((passed + p - s))
+	skipped=$((skipped + s))
+	failed=$((failed + f))
+	while IFS= read -r line; do
+		failures+=("$name: ${line#not ok }")
+	done < <(grep -E '^not ok [0-9]+' <<<"$out")
+	# A program that died, or exited non-zero without a failed test,
+	# counts as one failure of its own.
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		failed=$((failed + 1))
+		failures+=("$name: exited with status $rc")
+	fi
+}
+
+run_host() {
+	local t out rc
+	for t in "$@"; do
+		echo "== $t"
+		out=$("$bin/$t" 2>&1)
+		rc=$?
+		printf '%s\n' "$out"
+		tally "$t" "$rc" "$out"
+	done
+}
+
+run_vm() {
+	local profile=$1 t out rc
+	shift
+	for t in "$@"; do
+		echo "== $t (VM, $profile profile)"
+		out=$(scripts/vm-run.sh --profile "$profile" --timeout 900 \
+			-- "$bin/$t" 2>&1)
+		rc=$?
+		printf '%s\n' "$out"
+		tally "$t" "$rc" "$out"
+	done
+}
+
+for g in "${groups[@]}"; do
+	case $g in
+	unit)
+		# shellcheck disable=SC2046
+		run_host $(basename -s .c tests/unit/test_*.c)
+		;;
+	host) run_host test_trace_host ;;
+	vm-mock) run_vm mock test_mock_vm ;;
+	*)
+		echo "tests/run.sh: unknown group '$g' (unit, host, vm-mock)" >&2
+		exit 2
+		;;
+	esac
+done
+
+for f in "${failures[@]}"; do
+	echo "FAILED $f"
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

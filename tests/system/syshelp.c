@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "syshelp.h"
+
+const char *dirtyscope_bin(void)
+{
+	const char *p = getenv("DIRTYSCOPE");
+
+	return p && *p ? p : "./dirtyscope";
+}
+
+static char *slurp(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = fopen(path, "r");
+	FILE *m;
+
+	if (!f)
+		return strdup("");
+	m = open_memstream(&buf, &len);
+	for (int c; (c = fgetc(f)) != EOF;)
+		fputc(c, m);
+	fclose(m);
+	fclose(f);
+	return buf;
+}
+
+static void child_setup(enum run_as as)
+{
+	switch (as) {
+	case RUN_AS_ROOT:
+		break;
+	case RUN_AS_NOBODY:
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+			_exit(120);
+		break;
+	case RUN_WITHOUT_BTF:
+		/* A private mount namespace, so the host view is untouched. */
+		if (unshare(CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("none", "/sys/kernel/btf", "tmpfs", 0, NULL))
+			_exit(121);
+		break;
+	}
+}
+
+int run_start(struct run *r, enum run_as as, const char *const *argv)
+{
+	int out, err;
+
+	memset(r, 0, sizeof(*r));
+	strcpy(r->out_path, "/tmp/ds-test-out-XXXXXX");
+	strcpy(r->err_path, "/tmp/ds-test-err-XXXXXX");
+	out = mkstemp(r->out_path);
+	err = mkstemp(r->err_path);
+	if (out < 0 || err < 0)
+		return -errno;
+	fchmod(out, 0666);
+	fchmod(err, 0666);
+	r->pid = fork();
+	if (r->pid < 0)
+		return -errno;
+	if (r->pid == 0) {
+		dup2(out, 1);
+		dup2(err, 2);
+		child_setup(as);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(out);
+	close(err);
+	return 0;
+}
+
+int run_wait(struct run *r, int timeout_s)
+{
+	time_t end = time(NULL) + timeout_s;
+	int st;
+
+	for (;;) {
+		pid_t p = waitpid(r->pid, &st, WNOHANG);
+
+		if (p == r->pid)
+			break;
+		if (time(NULL) > end) {
+			kill(r->pid, SIGKILL);
+			waitpid(r->pid, &st, 0);
+			r->status = -1;
+			goto read;
+		}
+		usleep(10000);
+	}
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+read:
+	r->out = slurp(r->out_path);
+	r->err = slurp(r->err_path);
+	return r->status;
+}
+
+int run_sync(struct run *r, enum run_as as, const char *const *argv,
+	     int timeout_s)
+{
+	int ret = run_start(r, as, argv);
+
+	if (ret) {
+		r->status = -1;
+		r->out = strdup("");
+		r->err = strdup(strerror(-ret));
+		return -1;
+	}
+	return run_wait(r, timeout_s);
+}
+
+void run_free(struct run *r)
+{
+	if (r->out_path[0])
+		unlink(r->out_path);
+	if (r->err_path[0])
+		unlink(r->err_path);
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
+}
+
+bool run_wait_stderr(struct run *r, const char *text, int timeout_s)
+{
+	time_t end = time(NULL) + timeout_s;
+
+	while (time(NULL) <= end) {
+		char *s = slurp(r->err_path);
+		bool found = strstr(s, text) != NULL;
+
+		free(s);
+		if (found)
+			return true;
+		if (waitpid(r->pid, NULL, WNOHANG) == r->pid)
+			return false;
+		usleep(20000);
+	}
+	return false;
+}
+
+int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Split one CSV line; fields may be quoted with "" escapes. */
+static char **split_line(char *line, size_t *n)
+{
+	char **f = NULL;
+	size_t cap = 0;
+	char *p = line, *w;
+
+	*n = 0;
+	for (;;) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			f = realloc(f, cap * sizeof(*f));
+		}
+		f[(*n)++] = w = p;
+		if (*p == '"') {
+			for (p++; *p; p++) {
+				if (*p == '"' && p[1] == '"')
+					*w++ = *p++;
+				else if (*p == '"')
+					break;
+				else
+					*w++ = *p;
+			}
+			if (*p)
+				p++;
+		} else {
+			while (*p && *p != ',')
+				*w++ = *p++;
+		}
+		if (*p != ',') {
+			*w = '\0';
+			return f;
+		}
+		*w = '\0';
+		p++;
+	}
+}
+
+int csv_load(struct csv *c, const char *path)
+{
+	char *line = NULL;
+	size_t cap = 0, n;
+	ssize_t len;
+	FILE *f = fopen(path, "r");
+
+	memset(c, 0, sizeof(*c));
+	if (!f)
+		return -errno;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		if (line[len - 1] == '\n')
+			line[len - 1] = '\0';
+		c->rows = realloc(c->rows, (c->nrows + 1) * sizeof(*c->rows));
+		c->rows[c->nrows] = split_line(strdup(line), &n);
+		if (c->nrows == 0)
+			c->ncols = n;
+		c->nrows++;
+		if (n != c->ncols) {
+			free(line);
+			fclose(f);
+			return -EBADMSG;
+		}
+	}
+	free(line);
+	fclose(f);
+	return c->nrows ? 0 : -ENODATA;
+}
+
+void csv_free(struct csv *c)
+{
+	for (size_t i = 0; i < c->nrows; i++) {
+		free(c->rows[i][0]);
+		free(c->rows[i]);
+	}
+	free(c->rows);
+	memset(c, 0, sizeof(*c));
+}
+
+int csv_col(const struct csv *c, const char *name)
+{
+	for (size_t i = 0; c->nrows && i < c->ncols; i++)
+		if (!strcmp(c->rows[0][i], name))
+			return i;
+	return -1;
+}
+
+char **csv_row(const struct csv *c, const char *key)
+{
+	for (size_t i = 1; i < c->nrows; i++)
+		if (!strcmp(c->rows[i][0], key))
+			return c->rows[i];
+	return NULL;
+}
+
+int64_t csv_get(const struct csv *c, const char *key, const char *name)
+{
+	char **row = csv_row(c, key);
+	int col = csv_col(c, name);
+
+	if (!row || col < 0)
+		return -1;
+	return strtoll(row[col], NULL, 10);
+}

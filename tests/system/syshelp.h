@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers for system tests: run dirtyscope as a user would, read its CSVs. */
+#ifndef DIRTYSCOPE_SYSHELP_H
+#define DIRTYSCOPE_SYSHELP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum run_as {
+	RUN_AS_ROOT,
+	RUN_AS_NOBODY,		/* uid/gid 65534, no capabilities */
+	RUN_WITHOUT_BTF,	/* root, /sys/kernel/btf hidden by a tmpfs */
+};
+
+struct run {
+	pid_t pid;
+	int status;		/* exit code, or 128 + signal */
+	char out_path[64];
+	char err_path[64];
+	char *out;		/* filled by run_wait() */
+	char *err;
+};
+
+/* Path of the binary under test: $DIRTYSCOPE or ./dirtyscope. */
+const char *dirtyscope_bin(void);
+/* Start argv (NULL-terminated) with stdout/stderr to temp files. */
+int run_start(struct run *r, enum run_as as, const char *const *argv);
+/* Wait (at most timeout_s; then SIGKILL and status -1), read outputs. */
+int run_wait(struct run *r, int timeout_s);
+/* run_start + run_wait. */
+int run_sync(struct run *r, enum run_as as, const char *const *argv,
+	     int timeout_s);
+void run_free(struct run *r);
+/* Poll the child's stderr file until it contains text. */
+bool run_wait_stderr(struct run *r, const char *text, int timeout_s);
+int count_lines(const char *s);
+
+/* A CSV file read whole: rows[0] is the header. */
+struct csv {
+	size_t nrows, ncols;
+	char ***rows;
+};
+
+int csv_load(struct csv *c, const char *path);
+void csv_free(struct csv *c);
+int csv_col(const struct csv *c, const char *name);
+/* The row whose first field is key, or NULL. */
+char **csv_row(const struct csv *c, const char *key);
+/* Field name of the row keyed key, as an integer (-1 if absent). */
+int64_t csv_get(const struct csv *c, const char *key, const char *name);
+
+#endif

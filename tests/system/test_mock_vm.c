@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In the testbed VM (mock profile): dirtyscope trace beside dirtyscope
+ * mock-dirty. Every count the profiler reports must equal what the mock
+ * driver did: the test chooses sizes and dirty pages, so it knows the truth.
+ */
+#include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "syshelp.h"
+
+#define MOCK_PAGE 2048	/* PAGE_SIZE / 2 on x86 */
+
+static char dir[] = "/tmp/ds-vm-XXXXXX";
+
+struct mock_run {
+	const char *size;
+	uint64_t bytes;
+	uint64_t dirty;
+	const char *seed;
+};
+
+static void run_mock(const struct mock_run *m, unsigned int *hwpt)
+{
+	char pages[32], line[64];
+	const char *argv[] = { dirtyscope_bin(), "mock-dirty", "--size",
+			       m->size, "--pages", pages, "--seed", m->seed,
+			       NULL };
+	const char *p;
+	struct run r;
+
+	snprintf(pages, sizeof(pages), "%" PRIu64, m->dirty);
+	assert_int_equal(run_sync(&r, RUN_AS_ROOT, argv, 120), 0);
+	p = strstr(r.out, "mock device: hwpt ");
+	assert_non_null(p);
+	*hwpt = strtoul(p + strlen("mock device: hwpt "), NULL, 10);
+	snprintf(line, sizeof(line), "device wrote       %8" PRIu64 " pages",
+		 m->dirty);
+	assert_non_null(strstr(r.out, line));
+	run_free(&r);
+}
+
+static void check_sync_row(const struct csv *s, size_t row, const char *op,
+			   unsigned int hwpt, const struct mock_run *m,
+			   uint64_t dirty, unsigned int flags)
+{
+	char **f = s->rows[row];
+
+	assert_string_equal(f[csv_col(s, "op")], op);
+	assert_int_equal(strtoul(f[csv_col(s, "hwpt")], NULL, 10), hwpt);
+	assert_int_equal(strtoull(f[csv_col(s, "iova")], NULL, 10), 1 << 24);
+	assert_int_equal(strtoull(f[csv_col(s, "length")], NULL, 10),
+			 m->bytes);
+	assert_int_equal(strtoull(f[csv_col(s, "page_size")], NULL, 10),
+			 MOCK_PAGE);
+	assert_int_equal(strtoul(f[csv_col(s, "flags")], NULL, 10), flags);
+	assert_int_equal(strtoull(f[csv_col(s, "dirty_pages")], NULL, 10),
+			 dirty);
+	/* One iova_bitmap_set per dirty 2 KiB mock IOPTE. */
+	assert_int_equal(strtoull(f[csv_col(s, "dirty_records")], NULL, 10),
+			 dirty);
+	assert_string_equal(f[csv_col(s, "ret")], "0");
+	assert_string_equal(f[csv_col(s, "comm")], "dirtyscope");
+	assert_true(strtoull(f[csv_col(s, "total_ns")], NULL, 10) > 0);
+}
+
+/*
+ * Two mock-dirty runs of different size and pattern under one trace. Each
+ * does: map, enable tracking, write N pages, read NO_CLEAR (N), read and
+ * clear (N), read NO_CLEAR again (0), disable tracking, unmap.
+ */
+static void trace_counts_equal_ground_truth(void **state)
+{
+	const struct mock_run runs[] = {
+		{ "64M", 64 << 20, 4681, "3" },
+		{ "16M", 16 << 20, 1000, "9" },
+	};
+	char csvdir[128], path[160];
+	const char *argv[] = { dirtyscope_bin(), "trace", "--csv", csvdir,
+			       NULL };
+	uint64_t bytes = 0, dirty = 0;
+	unsigned int hwpt[2];
+	struct csv sum, syncs;
+	struct run tr;
+
+	(void)state;
+	snprintf(csvdir, sizeof(csvdir), "%s/trace", dir);
+	assert_int_equal(run_start(&tr, RUN_AS_ROOT, argv), 0);
+	assert_true(run_wait_stderr(&tr, "Tracing with 7 probes", 60));
+	for (int i = 0; i < 2; i++) {
+		run_mock(&runs[i], &hwpt[i]);
+		bytes += runs[i].bytes;
+		dirty += runs[i].dirty;
+	}
+	kill(tr.pid, SIGINT);
+	assert_int_equal(run_wait(&tr, 60), 0);
+	assert_null(strstr(tr.err, "skipping"));
+
+	snprintf(path, sizeof(path), "%s/summary.csv", csvdir);
+	assert_int_equal(csv_load(&sum, path), 0);
+	assert_true(csv_get(&sum, "map", "count") >= 2);
+	assert_true(csv_get(&sum, "map", "bytes") == (int64_t)bytes);
+	assert_true(csv_get(&sum, "unmap", "count") >= 2);
+	assert_true(csv_get(&sum, "unmap", "bytes") == (int64_t)bytes);
+	assert_true(csv_get(&sum, "set_tracking", "count") == 4);
+	assert_true(csv_get(&sum, "set_tracking", "errors") == 0);
+	assert_true(csv_get(&sum, "sync_noclear", "count") == 4);
+	assert_true(csv_get(&sum, "sync_noclear", "dirty_pages") ==
+		    (int64_t)dirty);
+	assert_true(csv_get(&sum, "sync_noclear", "bytes") ==
+		    (int64_t)(2 * bytes));
+	assert_true(csv_get(&sum, "read_clear", "count") == 2);
+	assert_true(csv_get(&sum, "read_clear", "dirty_pages") ==
+		    (int64_t)dirty);
+	assert_true(csv_get(&sum, "read_clear", "errors") == 0);
+	assert_true(csv_get(&sum, "bitmap_set", "count") ==
+		    (int64_t)(2 * dirty));
+	assert_true(csv_get(&sum, "bitmap_set_orphan", "count") == 0);
+	assert_true(csv_get(&sum, "lost_events", "count") == 0);
+	csv_free(&sum);
+
+	snprintf(path, sizeof(path), "%s/syncs.csv", csvdir);
+	assert_int_equal(csv_load(&syncs, path), 0);
+	assert_int_equal(syncs.nrows, 1 + 6);
+	for (int i = 0; i < 2; i++) {
+		size_t row = 1 + 3 * i;
+
+		check_sync_row(&syncs, row, "sync_noclear", hwpt[i], &runs[i],
+			       runs[i].dirty, 1);
+		check_sync_row(&syncs, row + 1, "read_clear", hwpt[i],
+			       &runs[i], runs[i].dirty, 0);
+		check_sync_row(&syncs, row + 2, "sync_noclear", hwpt[i],
+			       &runs[i], 0, 1);
+	}
+	csv_free(&syncs);
+	run_free(&tr);
+}
+
+static void mock_without_dirty_support_fails_cleanly(void **state)
+{
+	const char *argv[] = { dirtyscope_bin(), "mock-dirty",
+			       "--no-dirty-device", NULL };
+	struct run r;
+
+	(void)state;
+	assert_int_equal(run_sync(&r, RUN_AS_ROOT, argv, 60), 1);
+	assert_int_equal(count_lines(r.err), 1);
+	assert_non_null(strstr(r.err, "dirtyscope: mock-dirty: "
+				      "IOMMU_HWPT_ALLOC (dirty tracking) "
+				      "failed: "));
+	run_free(&r);
+}
+
+static void mock_outside_aperture_fails_cleanly(void **state)
+{
+	const char *argv[] = { dirtyscope_bin(), "mock-dirty", "--size", "4G",
+			       NULL };
+	struct run r;
+
+	(void)state;
+	assert_int_equal(run_sync(&r, RUN_AS_ROOT, argv, 60), 1);
+	assert_int_equal(count_lines(r.err), 1);
+	assert_non_null(strstr(r.err, "outside the mock aperture"));
+	run_free(&r);
+}
+
+static void trace_without_btf_is_one_line(void **state)
+{
+	const char *argv[] = { dirtyscope_bin(), "trace", "-d", "1", NULL };
+	struct run r;
+
+	(void)state;
+	assert_int_equal(run_sync(&r, RUN_WITHOUT_BTF, argv, 30), 1);
+	assert_string_equal(r.err,
+			    "dirtyscope: trace: kernel BTF not found at "
+			    "/sys/kernel/btf/vmlinux (needs "
+			    "CONFIG_DEBUG_INFO_BTF)\n");
+	run_free(&r);
+}
+
+static void trace_as_nobody_is_one_line(void **state)
+{
+	const char *argv[] = { dirtyscope_bin(), "trace", "-d", "1", NULL };
+	struct run r;
+
+	(void)state;
+	assert_int_equal(run_sync(&r, RUN_AS_NOBODY, argv, 30), 1);
+	assert_int_equal(count_lines(r.err), 1);
+	assert_non_null(strstr(r.err, "not permitted to load BPF programs"));
+	run_free(&r);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[64];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(trace_counts_equal_ground_truth),
+		cmocka_unit_test(mock_without_dirty_support_fails_cleanly),
+		cmocka_unit_test(mock_outside_aperture_fails_cleanly),
+		cmocka_unit_test(trace_without_btf_is_one_line),
+		cmocka_unit_test(trace_as_nobody_is_one_line),
+	};
+
+	return cmocka_run_group_tests_name("mock_vm", tests, setup, teardown);
+}

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Our definitions of the iommufd selftest ABI (include/iommufd_mock_abi.h)
+ * must match the kernel's private header in the testbed source, which the
+ * Makefile puts on the include path for this test only.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "iommufd_mock_abi.h"
+#include "iommufd_test.h"
+
+#define SAME_FIELD(ours, theirs)                                             \
+	do {                                                                 \
+		assert_int_equal(offsetof(struct ds_mock_cmd, ours),         \
+				 offsetof(struct iommu_test_cmd, theirs));   \
+		assert_int_equal(sizeof(((struct ds_mock_cmd *)0)->ours),    \
+				 sizeof(((struct iommu_test_cmd *)0)->theirs)); \
+	} while (0)
+
+static void cmd_layout(void **state)
+{
+	(void)state;
+	assert_int_equal(sizeof(struct ds_mock_cmd),
+			 sizeof(struct iommu_test_cmd));
+	SAME_FIELD(size, size);
+	SAME_FIELD(op, op);
+	SAME_FIELD(id, id);
+	SAME_FIELD(mock_domain_flags, mock_domain_flags);
+	SAME_FIELD(mock_domain_flags.out_stdev_id,
+		   mock_domain_flags.out_stdev_id);
+	SAME_FIELD(mock_domain_flags.out_hwpt_id,
+		   mock_domain_flags.out_hwpt_id);
+	SAME_FIELD(mock_domain_flags.out_idev_id,
+		   mock_domain_flags.out_idev_id);
+	SAME_FIELD(mock_domain_flags.dev_flags, mock_domain_flags.dev_flags);
+	SAME_FIELD(mock_domain_replace.pt_id, mock_domain_replace.pt_id);
+	SAME_FIELD(dirty, dirty);
+	SAME_FIELD(dirty.flags, dirty.flags);
+	SAME_FIELD(dirty.iova, dirty.iova);
+	SAME_FIELD(dirty.length, dirty.length);
+	SAME_FIELD(dirty.page_size, dirty.page_size);
+	SAME_FIELD(dirty.uptr, dirty.uptr);
+	SAME_FIELD(dirty.out_nr_dirty, dirty.out_nr_dirty);
+	SAME_FIELD(last, last);
+}
+
+static void constants(void **state)
+{
+	(void)state;
+	assert_int_equal(DS_MOCK_CMD, IOMMU_TEST_CMD);
+	assert_int_equal(DS_MOCK_OP_MOCK_DOMAIN_REPLACE,
+			 IOMMU_TEST_OP_MOCK_DOMAIN_REPLACE);
+	assert_int_equal(DS_MOCK_OP_MOCK_DOMAIN_FLAGS,
+			 IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS);
+	assert_int_equal(DS_MOCK_OP_DIRTY, IOMMU_TEST_OP_DIRTY);
+	assert_int_equal(DS_MOCK_DEV_NO_DIRTY, MOCK_FLAGS_DEVICE_NO_DIRTY);
+	assert_int_equal(DS_MOCK_DEV_HUGE_IOVA, MOCK_FLAGS_DEVICE_HUGE_IOVA);
+	assert_true(DS_MOCK_APERTURE_START == MOCK_APERTURE_START);
+	assert_true(DS_MOCK_APERTURE_LAST == MOCK_APERTURE_LAST);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(cmd_layout),
+		cmocka_unit_test(constants),
+	};
+
+	return cmocka_run_group_tests_name("mock_abi", tests, NULL, NULL);
+}

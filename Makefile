@@ -33,7 +33,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 SYSTEM_SRCS := $(wildcard tests/system/test_*.c)
 SYSTEM_BINS := $(SYSTEM_SRCS:tests/system/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean check test-bins vmlinux format format-check testbed
+.PHONY: all clean check deps demo test-bins vmlinux format format-check testbed
 all: dirtyscope
 
 dirtyscope: $(OBJS)
@@ -82,8 +82,21 @@ $(BUILD)/tests/%: tests/system/%.c tests/system/syshelp.c tests/system/syshelp.h
 
 test-bins: dirtyscope $(UNIT_BINS) $(SYSTEM_BINS)
 
-check: test-bins
-	tests/run.sh
+deps:
+	scripts/deps.sh
+
+# Build (or reuse) the testbed kernel first, with its progress shown: the
+# mock ABI test and the VM tests need it.
+check: deps
+	scripts/testbed-kernel.sh >/dev/null
+	$(MAKE) test-bins
+	@tests/run.sh
+
+# The main job on the testbed: trace one mock dirty-tracking run in the VM.
+demo: deps
+	scripts/testbed-kernel.sh >/dev/null
+	$(MAKE) dirtyscope
+	scripts/vm-run.sh --profile mock -- scripts/demo-mock.sh
 
 format:
 	$(CLANG_FORMAT) -i src/*.c include/*.h bpf/*.bpf.c tests/*/*.c tests/*/*.h

@@ -104,9 +104,11 @@ static bool prog_is_function_probe(const struct bpf_program *prog)
  * Turn off the programs whose target the kernel lacks, so that loading the
  * object does not fail as a whole. A target must be in the kernel's BTF (the
  * verifier needs its type) and, for fentry/fexit, a real symbol (a function
- * inlined everywhere has none).
+ * inlined everywhere has none). why[i] gets the reason for program i, NULL
+ * for a usable one; they are printed once loading has succeeded, so that a
+ * user without privilege sees only the error that matters.
  */
-static int select_programs(struct trace_bpf *skel)
+static int select_programs(struct trace_bpf *skel, const char **why)
 {
 	const char *funcs[MAX_PROGS];
 	bool present[MAX_PROGS];
@@ -126,22 +128,34 @@ static int select_programs(struct trace_bpf *skel)
 	i = 0;
 	bpf_object__for_each_program(prog, skel->obj) {
 		enum bpf_attach_type t = bpf_program__expected_attach_type(prog);
-		const char *why = NULL;
 
+		if (i >= n)
+			break;
+		why[i] = NULL;
 		if (libbpf_find_vmlinux_btf_id(prog_target(prog), t) < 0)
-			why = "not in kernel BTF";
+			why[i] = "not in kernel BTF";
 		else if (prog_is_function_probe(prog) && !present[i])
-			why = "no such symbol (inlined?)";
-		if (why) {
+			why[i] = "no such symbol (inlined?)";
+		if (why[i])
 			bpf_program__set_autoload(prog, false);
-			ds_warn("skipping %s: %s",
-				bpf_program__section_name(prog), why);
-		} else {
+		else
 			usable++;
-		}
 		i++;
 	}
 	return usable;
+}
+
+static void report_skipped(struct trace_bpf *skel, const char **why)
+{
+	struct bpf_program *prog;
+	size_t i = 0;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		if (i < MAX_PROGS && why[i])
+			ds_warn("skipping %s: %s",
+				bpf_program__section_name(prog), why[i]);
+		i++;
+	}
 }
 
 static int attach_programs(struct trace_bpf *skel, struct bpf_link **links,
@@ -232,6 +246,7 @@ int cmd_trace(int argc, char **argv)
 {
 	struct trace_args a = {};
 	struct bpf_link *links[MAX_PROGS];
+	const char *skip_why[MAX_PROGS];
 	struct trace_report *report = NULL;
 	struct ring_buffer *rb = NULL;
 	struct trace_bpf *skel = NULL;
@@ -266,7 +281,8 @@ int cmd_trace(int argc, char **argv)
 		goto cleanup;
 	}
 	skel->rodata->targ_tgid = a.pid;
-	if (!select_programs(skel)) {
+	if (!select_programs(skel, skip_why)) {
+		report_skipped(skel, skip_why);
 		ds_err("trace: nothing to trace: this kernel has none of the "
 		       "probe points dirtyscope knows");
 		goto cleanup;
@@ -276,6 +292,7 @@ int cmd_trace(int argc, char **argv)
 		explain_load_error(err);
 		goto cleanup;
 	}
+	report_skipped(skel, skip_why);
 	attached = attach_programs(skel, links, &nlinks);
 	if (!attached) {
 		ds_err("trace: no probe could be attached (run with -v)");

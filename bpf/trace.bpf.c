@@ -124,8 +124,7 @@ int BPF_PROG(iommu_map, unsigned long iova, phys_addr_t paddr, size_t size)
 }
 
 SEC("tp_btf/unmap")
-int BPF_PROG(iommu_unmap, unsigned long iova, size_t size,
-	     size_t unmapped_size)
+int BPF_PROG(iommu_unmap, unsigned long iova, size_t size, size_t unmapped_size)
 {
 	struct ds_event *ev;
 
@@ -178,8 +177,8 @@ int BPF_PROG(get_dirty_enter, struct iommufd_ucmd *ucmd)
 	ev->iova = BPF_CORE_READ(cmd, iova);
 	ev->length = BPF_CORE_READ(cmd, length);
 	ev->page_size = BPF_CORE_READ(cmd, page_size);
-	ev->op = ev->flags & DS_GET_DIRTY_NO_CLEAR ? DS_OP_SYNC_NOCLEAR :
-						     DS_OP_READ_CLEAR;
+	ev->op = ev->flags & DS_GET_DIRTY_NO_CLEAR ? DS_OP_SYNC_NOCLEAR
+						   : DS_OP_READ_CLEAR;
 	ev->ts_ns = bpf_ktime_get_ns();
 	inflight_start(&st);
 	return 0;

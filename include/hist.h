@@ -11,8 +11,8 @@
 #include <stdint.h>
 
 #define HIST_SUB_BITS 5
-#define HIST_SUB (1u << HIST_SUB_BITS)
-#define HIST_BUCKETS ((65 - HIST_SUB_BITS) * HIST_SUB)
+#define HIST_SUB      (1u << HIST_SUB_BITS)
+#define HIST_BUCKETS  ((65 - HIST_SUB_BITS) * HIST_SUB)
 
 struct hist {
 	uint64_t count;

@@ -17,12 +17,12 @@
 struct mock_dev {
 	int fd;
 	uint32_t ioas_id;
-	uint32_t stdev_id;	/* selftest device object */
-	uint32_t idev_id;	/* the device's iommufd binding */
-	uint32_t hwpt_id;	/* our dirty-tracking HWPT */
-	uint64_t iova;		/* start of the mapping */
-	uint64_t length;	/* bytes mapped, 0 when nothing is */
-	uint64_t page_size;	/* mock IO page: PAGE_SIZE / 2 */
+	uint32_t stdev_id;  /* selftest device object */
+	uint32_t idev_id;   /* the device's iommufd binding */
+	uint32_t hwpt_id;   /* our dirty-tracking HWPT */
+	uint64_t iova;	    /* start of the mapping */
+	uint64_t length;    /* bytes mapped, 0 when nothing is */
+	uint64_t page_size; /* mock IO page: PAGE_SIZE / 2 */
 	void *buf;
 	bool tracking;
 	const char *failed;
@@ -36,8 +36,7 @@ int mock_dev_map(struct mock_dev *m, uint64_t length);
 int mock_dev_set_tracking(struct mock_dev *m, bool enable);
 /* "Device DMA": mark the mock pages whose bits are set in pages (one bit per
  * mock page from m->iova) dirty. *marked gets the kernel's count. */
-int mock_dev_write(struct mock_dev *m, const uint64_t *pages,
-		   uint64_t *marked);
+int mock_dev_write(struct mock_dev *m, const uint64_t *pages, uint64_t *marked);
 /* GET_DIRTY_BITMAP over [iova, iova + length) with bitmap page size
  * m->page_size; flags 0 (read and clear) or NO_CLEAR. Bits are ORed into
  * bitmap, which the caller zeroes. */

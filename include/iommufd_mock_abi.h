@@ -15,16 +15,16 @@
 
 /* Selftest ops (IOMMU_TEST_OP_*) */
 #define DS_MOCK_OP_MOCK_DOMAIN_REPLACE 10
-#define DS_MOCK_OP_MOCK_DOMAIN_FLAGS 12
-#define DS_MOCK_OP_DIRTY 13
+#define DS_MOCK_OP_MOCK_DOMAIN_FLAGS   12
+#define DS_MOCK_OP_DIRTY	       13
 
 /* Mock device flags (MOCK_FLAGS_DEVICE_*) */
-#define DS_MOCK_DEV_NO_DIRTY (1u << 0)
+#define DS_MOCK_DEV_NO_DIRTY  (1u << 0)
 #define DS_MOCK_DEV_HUGE_IOVA (1u << 1)
 
 /* The IOVA window every mock domain accepts. */
 #define DS_MOCK_APERTURE_START (1ull << 24)
-#define DS_MOCK_APERTURE_LAST ((1ull << 31) - 1)
+#define DS_MOCK_APERTURE_LAST  ((1ull << 31) - 1)
 
 #define DS_MOCK_CMD _IO(IOMMUFD_TYPE, IOMMUFD_CMD_BASE + 32)
 

@@ -17,9 +17,9 @@ extern int ds_verbosity;
 void ds_log(enum ds_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-#define ds_err(...) ds_log(DS_LOG_ERROR, __VA_ARGS__)
-#define ds_warn(...) ds_log(DS_LOG_WARN, __VA_ARGS__)
-#define ds_info(...) ds_log(DS_LOG_INFO, __VA_ARGS__)
+#define ds_err(...)   ds_log(DS_LOG_ERROR, __VA_ARGS__)
+#define ds_warn(...)  ds_log(DS_LOG_WARN, __VA_ARGS__)
+#define ds_info(...)  ds_log(DS_LOG_INFO, __VA_ARGS__)
 #define ds_debug(...) ds_log(DS_LOG_DEBUG, __VA_ARGS__)
 
 /* Print a bad command-line value as one error line; returns EINVAL so an

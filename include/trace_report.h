@@ -12,20 +12,20 @@
 
 struct op_stats {
 	uint64_t count;
-	uint64_t errors;	/* operations that returned an error */
-	uint64_t bytes;		/* map/unmap: bytes; syncs: IOVA range read */
+	uint64_t errors; /* operations that returned an error */
+	uint64_t bytes;	 /* map/unmap: bytes; syncs: IOVA range read */
 	uint64_t dirty_pages;
 	uint64_t dirty_records;
-	struct hist lat;	/* ns; only operations with a duration */
+	struct hist lat; /* ns; only operations with a duration */
 };
 
 struct trace_report {
 	struct op_stats op[DS_OP__COUNT];
-	uint64_t counters[DS_CNT__COUNT];	/* from the BPF side */
-	uint64_t consumed;			/* events read from the ring */
+	uint64_t counters[DS_CNT__COUNT]; /* from the BPF side */
+	uint64_t consumed;		  /* events read from the ring */
 	uint64_t duration_ns;
 	const char *csv_dir;
-	struct outfile syncs;			/* syncs.csv, streamed */
+	struct outfile syncs; /* syncs.csv, streamed */
 };
 
 const char *ds_op_name(unsigned int op);

@@ -24,5 +24,5 @@ echo
 kill -INT "$tracer"
 wait "$tracer"
 echo
-echo "CSV written to $out:"
+echo "CSV written to $out (in the guest):"
 ls -l "$out"

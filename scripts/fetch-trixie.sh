@@ -50,6 +50,12 @@ if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
 	echo "fetch-trixie: $pkg not found in trixie" >&2
 	exit 1
 fi
+# Already unpacked there: nothing to do (the kernel source is 150 MB).
+stamp="$dest/.dirtyscope-$pkg-$ver"
+if [ -f "$stamp" ]; then
+	echo "$ver"
+	exit 0
+fi
 deb=$(ls "${pkg}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n 1 || true)
 if [ -z "$deb" ]; then
 	apt-get -qq "${opts[@]}" download "$pkg" >/dev/null 2>&1 || {
@@ -59,4 +65,5 @@ if [ -z "$deb" ]; then
 	deb=$(ls "${pkg}_${ver//:/%3a}_"*.deb | head -n 1)
 fi
 dpkg-deb -x "$deb" "$dest"
+touch "$stamp"
 echo "$ver"

@@ -10,8 +10,8 @@
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
-# The initramfs has no /dev/console node (building it needs no mknod that
-# way), so init starts without stdio: take the console from devtmpfs.
+# The initramfs holds no /dev/console node (so building it needs no mknod)
+# and init starts without stdio: take the console from devtmpfs.
 mount -t devtmpfs devtmpfs /dev
 exec </dev/console >/dev/console 2>&1
 mount -t proc proc /proc
@@ -32,7 +32,7 @@ fail() {
 }
 
 # A large msize means fewer 9p round trips when loading big host binaries.
-ninep=trans=virtio,version=9p2000.L,msize=524288
+ninep=trans=virtio,version=9p2000.L,msize=512000
 mount -t 9p -o "$ninep,ro" hostroot /host || fail "cannot mount hostroot"
 
 # Required: the kernel filesystems a program run from the host tree expects.

@@ -71,6 +71,7 @@ if [ ! -f "$initrd" ]; then
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vm-run.XXXXXX")
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
 	if [ "${DIRTYSCOPE_KEEP_VM_TMP:-0}" = 1 ]; then
 		echo "vm-run: kept $tmp" >&2
@@ -90,6 +91,9 @@ q() {
 }
 
 {
+	# All output, a failing cd's included, goes to the log the host prints.
+	echo "exec </dev/null >/run/dirtyscope/out.log 2>&1"
+	# The guest's /tmp and /run are fresh tmpfs: a cwd under them is gone.
 	echo "cd $(q "$PWD") || exit 126"
 	echo "export PATH=$(q "$PATH") HOME=$(q "${HOME:-/root}") TMPDIR=/tmp"
 	echo "export DIRTYSCOPE_VM=1 DIRTYSCOPE_VM_PROFILE=$profile"
@@ -100,11 +104,11 @@ q() {
 	done < <(compgen -e | grep '^DIRTYSCOPE_' || true)
 	printf 'exec'
 	for a in "$@"; do printf ' %s' "$(q "$a")"; done
-	echo ' </dev/null >/run/dirtyscope/out.log 2>&1'
+	echo
 } >"$share/cmd.sh"
 
 append="console=ttyS0 rdinit=/init panic=-1"
-devices=(-device intel-iommu,intremap=off)
+devices=(-device "intel-iommu,intremap=off")
 case $profile in
 mock) append+=" intel_iommu=off" ;;
 vtd)
@@ -123,8 +127,15 @@ qemu=(qemu-system-x86_64 -machine q35 -accel tcg -smp 2 -m "$mem"
 	-virtfs "local,path=$share,mount_tag=dsrun,security_model=none,multidevs=remap"
 	-serial "file:$console")
 
+# In the background so that a Ctrl-C or kill interrupts the wait at once
+# and the trap stops QEMU (timeout passes the TERM on) before cleaning up.
+# -k: a QEMU that ignores SIGTERM is killed 10 s later.
+timeout -k 10 "$timeout_s" "${qemu[@]}" </dev/null >"$tmp/qemu.out" 2>&1 &
+qpid=$!
+trap 'kill $qpid 2>/dev/null; wait $qpid; echo "vm-run: interrupted" >&2; exit 130' INT TERM
 qrc=0
-timeout "$timeout_s" "${qemu[@]}" </dev/null >"$tmp/qemu.out" 2>&1 || qrc=$?
+wait $qpid || qrc=$?
+trap - INT TERM
 [ -z "$log" ] || cp "$console" "$log"
 [ ! -f "$share/out.log" ] || cat "$share/out.log"
 
@@ -133,7 +144,8 @@ tail_console() {
 	tail -n 30 "$console" 2>/dev/null | tr -d '\r' >&2 || true
 }
 
-if [ "$qrc" -eq 124 ]; then
+# 137: timeout had to SIGKILL a QEMU that ignored the SIGTERM.
+if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
 	echo "vm-run: timed out after $timeout_s s" >&2
 	tail_console
 	exit 124

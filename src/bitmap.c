@@ -18,8 +18,7 @@ uint64_t bitmap_weight(const uint64_t *map, uint64_t bits)
 	return w;
 }
 
-uint64_t bitmap_diff_weight(const uint64_t *a, const uint64_t *b,
-			    uint64_t bits)
+uint64_t bitmap_diff_weight(const uint64_t *a, const uint64_t *b, uint64_t bits)
 {
 	uint64_t i, n = bitmap_words(bits), w = 0;
 
@@ -31,8 +30,7 @@ uint64_t bitmap_diff_weight(const uint64_t *a, const uint64_t *b,
 	return w;
 }
 
-void bitmap_random_fill(uint64_t *map, uint64_t bits, uint64_t n,
-			uint64_t seed)
+void bitmap_random_fill(uint64_t *map, uint64_t bits, uint64_t n, uint64_t seed)
 {
 	struct prng p = { .state = seed };
 	uint64_t i, left = bits;

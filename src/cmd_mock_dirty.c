@@ -30,11 +30,13 @@ struct mock_dirty_args {
 
 static const struct argp_option options[] = {
 	{ "size", 's', "SIZE", 0, "Bytes to map, e.g. 64M (default 64M)" },
-	{ "pages", 'n', "N", 0, "Pages the device writes (default 1/7 of all)" },
+	{ "pages", 'n', "N", 0,
+	  "Pages the device writes (default 1/7 of all)" },
 	{ "seed", 'S', "SEED", 0, "Seed of the write pattern (default 1)" },
 	{ "no-dirty-device", 'D', NULL, 0,
 	  "Create a mock device without dirty tracking (error path)" },
-	{ "iommufd", 'f', "PATH", 0, "iommufd device node (default /dev/iommu)" },
+	{ "iommufd", 'f', "PATH", 0,
+	  "iommufd device node (default /dev/iommu)" },
 	{ "verbose", 'v', NULL, 0, "Debug output" },
 	{},
 };
@@ -46,16 +48,19 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 's':
 		if (parse_size(arg, &a->size) || !a->size)
-			return ds_arg_error("mock-dirty: invalid --size '%s'", arg);
+			return ds_arg_error("mock-dirty: invalid --size '%s'",
+					    arg);
 		break;
 	case 'n':
 		if (parse_u64(arg, &a->pages))
-			return ds_arg_error("mock-dirty: invalid --pages '%s'", arg);
+			return ds_arg_error("mock-dirty: invalid --pages '%s'",
+					    arg);
 		a->pages_set = true;
 		break;
 	case 'S':
 		if (parse_u64(arg, &a->seed))
-			return ds_arg_error("mock-dirty: invalid --seed '%s'", arg);
+			return ds_arg_error("mock-dirty: invalid --seed '%s'",
+					    arg);
 		break;
 	case 'D':
 		a->dev_flags |= DS_MOCK_DEV_NO_DIRTY;
@@ -67,7 +72,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		ds_verbosity = DS_LOG_DEBUG;
 		break;
 	case ARGP_KEY_ARG:
-		return ds_arg_error("mock-dirty: unexpected argument '%s'", arg);
+		return ds_arg_error("mock-dirty: unexpected argument '%s'",
+				    arg);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -76,7 +82,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp argp = {
-	options, parse_opt, NULL,
+	options,
+	parse_opt,
+	NULL,
 	"Drive the iommufd selftest mock device through one dirty-tracking "
 	"cycle: map, enable tracking, let the device write a seeded set of "
 	"pages, read the bitmap with NO_CLEAR, with clear, and again, and "
@@ -85,9 +93,8 @@ static const struct argp argp = {
 };
 
 /* One GET_DIRTY_BITMAP over the whole mapping, checked against want. */
-static int read_and_check(struct mock_dev *m, uint32_t flags,
-			  const char *what, const uint64_t *want,
-			  uint64_t *got)
+static int read_and_check(struct mock_dev *m, uint32_t flags, const char *what,
+			  const uint64_t *want, uint64_t *got)
 {
 	uint64_t pages = mock_dev_pages(m), t0, t1, n;
 	int ret;
@@ -131,16 +138,17 @@ int cmd_mock_dirty(int argc, char **argv)
 	}
 	ret = mock_dev_map(&m, a.size);
 	if (ret) {
-		ds_err("mock-dirty: %s failed: %s (size %" PRIu64 ")",
-		       m.failed, strerror(-ret), a.size);
+		ds_err("mock-dirty: %s failed: %s (size %" PRIu64 ")", m.failed,
+		       strerror(-ret), a.size);
 		goto out;
 	}
 	pages = mock_dev_pages(&m);
 	if (!a.pages_set)
 		a.pages = pages / 7;
 	if (a.pages > pages) {
-		ds_err("mock-dirty: --pages %" PRIu64 " is more than the %"
-		       PRIu64 " pages mapped", a.pages, pages);
+		ds_err("mock-dirty: --pages %" PRIu64
+		       " is more than the %" PRIu64 " pages mapped",
+		       a.pages, pages);
 		ret = -EINVAL;
 		goto out;
 	}
@@ -149,13 +157,15 @@ int cmd_mock_dirty(int argc, char **argv)
 	got = calloc(words, sizeof(*got));
 	none = calloc(words, sizeof(*none));
 	if (!written || !got || !none) {
-		ds_err("mock-dirty: out of memory for %" PRIu64 " pages", pages);
+		ds_err("mock-dirty: out of memory for %" PRIu64 " pages",
+		       pages);
 		ret = -ENOMEM;
 		goto out;
 	}
 	bitmap_random_fill(written, pages, a.pages, a.seed);
-	printf("mock device: hwpt %u, %" PRIu64 " bytes mapped at iova 0x%"
-	       PRIx64 ", %" PRIu64 " pages of %" PRIu64 " B\n",
+	printf("mock device: hwpt %u, %" PRIu64
+	       " bytes mapped at iova 0x%" PRIx64 ", %" PRIu64
+	       " pages of %" PRIu64 " B\n",
 	       m.hwpt_id, m.length, m.iova, pages, m.page_size);
 
 	ret = mock_dev_set_tracking(&m, true);
@@ -172,7 +182,8 @@ int cmd_mock_dirty(int argc, char **argv)
 	       marked, a.seed);
 	if (marked != a.pages) {
 		ds_err("mock-dirty: the mock marked %" PRIu64 " pages, asked "
-		       "for %" PRIu64, marked, a.pages);
+		       "for %" PRIu64,
+		       marked, a.pages);
 		ret = -EIO;
 		goto out;
 	}

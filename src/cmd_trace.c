@@ -31,7 +31,8 @@ struct trace_args {
 };
 
 static const struct argp_option options[] = {
-	{ "duration", 'd', "SECONDS", 0, "Trace this long (default: until Ctrl-C)" },
+	{ "duration", 'd', "SECONDS", 0,
+	  "Trace this long (default: until Ctrl-C)" },
 	{ "csv", 'c', "DIR", 0, "Write summary.csv and syncs.csv into DIR" },
 	{ "pid", 'p', "PID", 0, "Trace only this process" },
 	{ "verbose", 'v', NULL, 0, "Debug output, libbpf messages included" },
@@ -46,7 +47,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'd':
 		if (parse_seconds(arg, &a->duration_ns) || !a->duration_ns)
-			return ds_arg_error("trace: invalid duration '%s'", arg);
+			return ds_arg_error("trace: invalid duration '%s'",
+					    arg);
 		break;
 	case 'c':
 		a->csv_dir = arg;
@@ -69,7 +71,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp argp = {
-	options, parse_opt, NULL,
+	options,
+	parse_opt,
+	NULL,
 	"Trace IOMMU map/unmap and iommufd dirty tracking (GET_DIRTY_BITMAP, "
 	"SET_DIRTY_TRACKING) and print per-operation counts, bytes, dirty "
 	"pages and latency. Needs root (CAP_BPF and CAP_PERFMON) and a kernel "
@@ -116,7 +120,7 @@ static int select_programs(struct trace_bpf *skel, const char **why)
 	size_t n = 0, i = 0;
 	int usable = 0;
 
-	bpf_object__for_each_program(prog, skel->obj)
+	bpf_object__for_each_program (prog, skel->obj)
 		if (n < MAX_PROGS)
 			funcs[n++] = prog_target(prog);
 	if (ksyms_present(funcs, n, present)) {
@@ -126,8 +130,9 @@ static int select_programs(struct trace_bpf *skel, const char **why)
 	}
 
 	i = 0;
-	bpf_object__for_each_program(prog, skel->obj) {
-		enum bpf_attach_type t = bpf_program__expected_attach_type(prog);
+	bpf_object__for_each_program (prog, skel->obj) {
+		enum bpf_attach_type t =
+			bpf_program__expected_attach_type(prog);
 
 		if (i >= n)
 			break;
@@ -150,7 +155,7 @@ static void report_skipped(struct trace_bpf *skel, const char **why)
 	struct bpf_program *prog;
 	size_t i = 0;
 
-	bpf_object__for_each_program(prog, skel->obj) {
+	bpf_object__for_each_program (prog, skel->obj) {
 		if (i < MAX_PROGS && why[i])
 			ds_warn("skipping %s: %s",
 				bpf_program__section_name(prog), why[i]);
@@ -164,7 +169,7 @@ static int attach_programs(struct trace_bpf *skel, struct bpf_link **links,
 	struct bpf_program *prog;
 	int n = 0, attached = 0;
 
-	bpf_object__for_each_program(prog, skel->obj) {
+	bpf_object__for_each_program (prog, skel->obj) {
 		struct bpf_link *link;
 
 		if (!bpf_program__autoload(prog) || n >= MAX_PROGS)
@@ -238,7 +243,8 @@ static void explain_load_error(int err)
 		break;
 	default:
 		ds_err("trace: loading BPF programs failed: %s (run with -v "
-		       "for the verifier log)", strerror(-err));
+		       "for the verifier log)",
+		       strerror(-err));
 	}
 }
 

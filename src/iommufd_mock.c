@@ -62,7 +62,8 @@ int mock_dev_open(struct mock_dev *m, const char *path, uint32_t dev_flags)
 	m->ioas_id = ioas.out_ioas_id;
 
 	mock.id = m->ioas_id;
-	ret = do_ioctl(m, DS_MOCK_CMD, &mock, "IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS");
+	ret = do_ioctl(m, DS_MOCK_CMD, &mock,
+		       "IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS");
 	if (ret)
 		goto err;
 	m->stdev_id = mock.mock_domain_flags.out_stdev_id;
@@ -140,8 +141,7 @@ int mock_dev_set_tracking(struct mock_dev *m, bool enable)
 	return ret;
 }
 
-int mock_dev_write(struct mock_dev *m, const uint64_t *pages,
-		   uint64_t *marked)
+int mock_dev_write(struct mock_dev *m, const uint64_t *pages, uint64_t *marked)
 {
 	struct ds_mock_cmd dirty = {
 		.size = sizeof(dirty),

@@ -26,8 +26,10 @@ static void usage(FILE *out)
 
 	fprintf(out, "Usage: dirtyscope COMMAND [OPTIONS]\n\nCommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].help);
-	fprintf(out, "\n'dirtyscope COMMAND --help' for a command's options.\n");
+		fprintf(out, "  %-12s %s\n", commands[i].name,
+			commands[i].help);
+	fprintf(out,
+		"\n'dirtyscope COMMAND --help' for a command's options.\n");
 }
 
 int main(int argc, char **argv)

@@ -12,11 +12,11 @@ static const char *const op_names[DS_OP__COUNT] = {
 	[DS_OP_READ_CLEAR] = "read_clear",
 };
 
-#define SYNCS_HEADER                                                        \
-	"ts_ns,pid,comm,op,hwpt,iova,length,page_size,flags,dirty_pages,"   \
+#define SYNCS_HEADER                                                      \
+	"ts_ns,pid,comm,op,hwpt,iova,length,page_size,flags,dirty_pages," \
 	"dirty_records,ret,total_ns\n"
-#define SUMMARY_HEADER                                                      \
-	"op,count,errors,bytes,dirty_pages,dirty_records,lat_p50_ns,"       \
+#define SUMMARY_HEADER                                                \
+	"op,count,errors,bytes,dirty_pages,dirty_records,lat_p50_ns," \
 	"lat_p99_ns,lat_max_ns,lat_sum_ns\n"
 
 const char *ds_op_name(unsigned int op)
@@ -57,8 +57,9 @@ static void write_sync_row(FILE *f, const struct ds_event *e)
 	comm[DS_COMM_LEN] = '\0';
 	fprintf(f, "%" PRIu64 ",%u,", (uint64_t)e->ts_ns, e->pid);
 	csv_field(f, comm);
-	fprintf(f, ",%s,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%u,%" PRIu64
-		   ",%u,%d,%" PRIu64 "\n",
+	fprintf(f,
+		",%s,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%u,%" PRIu64
+		",%u,%d,%" PRIu64 "\n",
 		ds_op_name(e->op), e->hwpt_id, (uint64_t)e->iova,
 		(uint64_t)e->length, (uint64_t)e->page_size, e->flags,
 		(uint64_t)e->dirty_pages, e->dirty_records, e->ret,
@@ -81,7 +82,7 @@ void report_add(struct trace_report *r, const struct ds_event *e)
 		s->bytes += e->length;
 		break;
 	case DS_OP_UNMAP:
-		s->bytes += e->aux;	/* what was unmapped, not asked */
+		s->bytes += e->aux; /* what was unmapped, not asked */
 		break;
 	case DS_OP_SYNC_NOCLEAR:
 	case DS_OP_READ_CLEAR:
@@ -126,14 +127,15 @@ void report_print(const struct trace_report *r, FILE *out)
 		print_us(out, &s->lat, s->lat.max);
 		fputc('\n', out);
 	}
-	fprintf(out, "iova_bitmap_set calls: %" PRIu64
-		     " (%" PRIu64 " outside a traced read)\n",
+	fprintf(out,
+		"iova_bitmap_set calls: %" PRIu64 " (%" PRIu64
+		" outside a traced read)\n",
 		r->counters[DS_CNT_BITMAP_SET],
 		r->counters[DS_CNT_BITMAP_SET_ORPHAN]);
-	fprintf(out, "events: %" PRIu64 " consumed, %" PRIu64
-		     " lost (ring buffer full) in %.3f s\n",
-		r->consumed, r->counters[DS_CNT_DROPS],
-		r->duration_ns / 1e9);
+	fprintf(out,
+		"events: %" PRIu64 " consumed, %" PRIu64
+		" lost (ring buffer full) in %.3f s\n",
+		r->consumed, r->counters[DS_CNT_DROPS], r->duration_ns / 1e9);
 }
 
 static void write_summary(const struct trace_report *r, FILE *f)
@@ -144,9 +146,10 @@ static void write_summary(const struct trace_report *r, FILE *f)
 	for (i = 0; i < DS_OP__COUNT; i++) {
 		const struct op_stats *s = &r->op[i];
 
-		fprintf(f, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-			   ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-			   ",%" PRIu64 "\n",
+		fprintf(f,
+			"%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+			",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+			",%" PRIu64 "\n",
 			op_names[i], s->count, s->errors, s->bytes,
 			s->dirty_pages, s->dirty_records,
 			hist_quantile(&s->lat, 0.50),

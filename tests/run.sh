@@ -53,7 +53,7 @@ run_vm() {
 	for t in "$@"; do
 		echo "== $t (VM, $profile profile)"
 		out=$(scripts/vm-run.sh --profile "$profile" --timeout 900 \
-			-- "$bin/$t" 2>&1)
+			-- env CMOCKA_MESSAGE_OUTPUT=TAP "$bin/$t" 2>&1)
 		rc=$?
 		printf '%s\n' "$out"
 		tally "$t" "$rc" "$out"

@@ -10,16 +10,16 @@
 
 enum run_as {
 	RUN_AS_ROOT,
-	RUN_AS_NOBODY,		/* uid/gid 65534, no capabilities */
-	RUN_WITHOUT_BTF,	/* root, /sys/kernel/btf hidden by a tmpfs */
+	RUN_AS_NOBODY,	 /* uid/gid 65534, no capabilities */
+	RUN_WITHOUT_BTF, /* root, /sys/kernel/btf hidden by a tmpfs */
 };
 
 struct run {
 	pid_t pid;
-	int status;		/* exit code, or 128 + signal */
+	int status; /* exit code, or 128 + signal */
 	char out_path[64];
 	char err_path[64];
-	char *out;		/* filled by run_wait() */
+	char *out; /* filled by run_wait() */
 	char *err;
 };
 

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 #include "syshelp.h"
 
-#define MOCK_PAGE 2048	/* PAGE_SIZE / 2 on x86 */
+#define MOCK_PAGE 2048 /* PAGE_SIZE / 2 on x86 */
 
 static char dir[] = "/tmp/ds-vm-XXXXXX";
 
@@ -32,8 +32,8 @@ static void run_mock(const struct mock_run *m, unsigned int *hwpt)
 {
 	char pages[32], line[64];
 	const char *argv[] = { dirtyscope_bin(), "mock-dirty", "--size",
-			       m->size, "--pages", pages, "--seed", m->seed,
-			       NULL };
+			       m->size,		 "--pages",    pages,
+			       "--seed",	 m->seed,      NULL };
 	const char *p;
 	struct run r;
 
@@ -57,8 +57,7 @@ static void check_sync_row(const struct csv *s, size_t row, const char *op,
 	assert_string_equal(f[csv_col(s, "op")], op);
 	assert_int_equal(strtoul(f[csv_col(s, "hwpt")], NULL, 10), hwpt);
 	assert_int_equal(strtoull(f[csv_col(s, "iova")], NULL, 10), 1 << 24);
-	assert_int_equal(strtoull(f[csv_col(s, "length")], NULL, 10),
-			 m->bytes);
+	assert_int_equal(strtoull(f[csv_col(s, "length")], NULL, 10), m->bytes);
 	assert_int_equal(strtoull(f[csv_col(s, "page_size")], NULL, 10),
 			 MOCK_PAGE);
 	assert_int_equal(strtoul(f[csv_col(s, "flags")], NULL, 10), flags);
@@ -135,8 +134,8 @@ static void trace_counts_equal_ground_truth(void **state)
 
 		check_sync_row(&syncs, row, "sync_noclear", hwpt[i], &runs[i],
 			       runs[i].dirty, 1);
-		check_sync_row(&syncs, row + 1, "read_clear", hwpt[i],
-			       &runs[i], runs[i].dirty, 0);
+		check_sync_row(&syncs, row + 1, "read_clear", hwpt[i], &runs[i],
+			       runs[i].dirty, 0);
 		check_sync_row(&syncs, row + 2, "sync_noclear", hwpt[i],
 			       &runs[i], 0, 1);
 	}
@@ -179,10 +178,9 @@ static void trace_without_btf_is_one_line(void **state)
 
 	(void)state;
 	assert_int_equal(run_sync(&r, RUN_WITHOUT_BTF, argv, 30), 1);
-	assert_string_equal(r.err,
-			    "dirtyscope: trace: kernel BTF not found at "
-			    "/sys/kernel/btf/vmlinux (needs "
-			    "CONFIG_DEBUG_INFO_BTF)\n");
+	assert_string_equal(r.err, "dirtyscope: trace: kernel BTF not found at "
+				   "/sys/kernel/btf/vmlinux (needs "
+				   "CONFIG_DEBUG_INFO_BTF)\n");
 	run_free(&r);
 }
 

@@ -22,8 +22,8 @@ static void trace_attaches_what_kernel_has(void **state)
 {
 	const char *fn[] = { "iommufd_hwpt_get_dirty_bitmap" };
 	char csvdir[128], path[160];
-	const char *argv[] = { dirtyscope_bin(), "trace", "-d", "1", "--csv",
-			       csvdir, NULL };
+	const char *argv[] = { dirtyscope_bin(), "trace", "-d", "1",
+			       "--csv",		 csvdir,  NULL };
 	bool has_iommufd;
 	struct csv sum;
 	struct run r;
@@ -102,8 +102,8 @@ static void bad_usage_is_one_line(void **state)
 static void csv_target_must_be_a_folder(void **state)
 {
 	char file[128];
-	const char *argv[] = { dirtyscope_bin(), "trace", "-d", "1", "--csv",
-			       file, NULL };
+	const char *argv[] = { dirtyscope_bin(), "trace", "-d", "1",
+			       "--csv",		 file,	  NULL };
 	struct run r;
 	FILE *f;
 

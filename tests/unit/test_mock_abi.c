@@ -12,12 +12,13 @@
 #include "iommufd_mock_abi.h"
 #include "iommufd_test.h"
 
-#define SAME_FIELD(ours, theirs)                                             \
-	do {                                                                 \
-		assert_int_equal(offsetof(struct ds_mock_cmd, ours),         \
-				 offsetof(struct iommu_test_cmd, theirs));   \
-		assert_int_equal(sizeof(((struct ds_mock_cmd *)0)->ours),    \
-				 sizeof(((struct iommu_test_cmd *)0)->theirs)); \
+#define SAME_FIELD(ours, theirs)                                           \
+	do {                                                               \
+		assert_int_equal(offsetof(struct ds_mock_cmd, ours),       \
+				 offsetof(struct iommu_test_cmd, theirs)); \
+		assert_int_equal(                                          \
+			sizeof(((struct ds_mock_cmd *)0)->ours),           \
+			sizeof(((struct iommu_test_cmd *)0)->theirs));     \
 	} while (0)
 
 static void cmd_layout(void **state)

@@ -33,10 +33,18 @@ static char *slurp(const char *name)
 static struct ds_event sync_ev(unsigned int op, uint64_t pages, int ret)
 {
 	struct ds_event e = {
-		.ts_ns = 100, .dur_ns = 5000, .iova = 1 << 24,
-		.length = 1 << 20, .page_size = 2048, .hwpt_id = 3,
-		.pid = 42, .tid = 42, .op = op, .ret = ret,
-		.dirty_pages = pages, .dirty_records = pages,
+		.ts_ns = 100,
+		.dur_ns = 5000,
+		.iova = 1 << 24,
+		.length = 1 << 20,
+		.page_size = 2048,
+		.hwpt_id = 3,
+		.pid = 42,
+		.tid = 42,
+		.op = op,
+		.ret = ret,
+		.dirty_pages = pages,
+		.dirty_records = pages,
 		.dirty_bytes = pages * 2048,
 	};
 
@@ -49,7 +57,8 @@ static void counts_and_csv(void **state)
 {
 	struct trace_report *r = malloc(sizeof(*r));
 	struct ds_event map = { .op = DS_OP_MAP, .length = 4096 };
-	struct ds_event unmap = { .op = DS_OP_UNMAP, .length = 8192,
+	struct ds_event unmap = { .op = DS_OP_UNMAP,
+				  .length = 8192,
 				  .aux = 4096 };
 	struct ds_event e;
 	char *csv;
@@ -127,8 +136,8 @@ int main(void)
 		cmocka_unit_test(counts_and_csv),
 		cmocka_unit_test(abort_writes_nothing),
 	};
-	int ret = cmocka_run_group_tests_name("trace_report", tests, NULL,
-					      NULL);
+	int ret =
+		cmocka_run_group_tests_name("trace_report", tests, NULL, NULL);
 	char cmd[64];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

@@ -55,6 +55,15 @@ mkdir -p "$run"
 mount -t 9p -o "$ninep" dsrun "$run" || fail "cannot mount the run share"
 [ -f "$run/cmd.sh" ] || fail "no cmd.sh on the run share"
 
+# The host's working directory (the checkout) is shared on its own and
+# mounted at its own path, over the fresh /tmp and /run: a checkout under
+# /tmp, as a CI clone may be, is then visible in the guest too.
+if read -r cwd <"$run/cwd" && [ -n "$cwd" ]; then
+	mkdir -p "/host$cwd" 2>/dev/null
+	mount -t 9p -o "$ninep,ro" dscwd "/host$cwd" ||
+		fail "cannot mount the working directory $cwd"
+fi
+
 chroot /host /bin/sh /run/dirtyscope/cmd.sh
 rc=$?
 

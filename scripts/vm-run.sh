@@ -93,7 +93,7 @@ q() {
 {
 	# All output, a failing cd's included, goes to the log the host prints.
 	echo "exec </dev/null >/run/dirtyscope/out.log 2>&1"
-	# The guest's /tmp and /run are fresh tmpfs: a cwd under them is gone.
+	# vm-init.sh mounts the cwd (the dscwd share) at the same path.
 	echo "cd $(q "$PWD") || exit 126"
 	echo "export PATH=$(q "$PATH") HOME=$(q "${HOME:-/root}") TMPDIR=/tmp"
 	echo "export DIRTYSCOPE_VM=1 DIRTYSCOPE_VM_PROFILE=$profile"
@@ -106,6 +106,7 @@ q() {
 	for a in "$@"; do printf ' %s' "$(q "$a")"; done
 	echo
 } >"$share/cmd.sh"
+printf '%s\n' "$PWD" >"$share/cwd"
 
 append="console=ttyS0 rdinit=/init panic=-1"
 devices=(-device "intel-iommu,intremap=off")
@@ -125,6 +126,7 @@ qemu=(qemu-system-x86_64 -machine q35 -accel tcg -smp 2 -m "$mem"
 	"${devices[@]}"
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$share,mount_tag=dsrun,security_model=none,multidevs=remap"
+	-virtfs "local,path=$PWD,mount_tag=dscwd,security_model=none,readonly=on,multidevs=remap"
 	-serial "file:$console")
 
 # In the background so that a Ctrl-C or kill interrupts the wait at once

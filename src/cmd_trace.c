@@ -12,17 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "clock.h"
 #include "commands.h"
-#include "ksyms.h"
 #include "log.h"
 #include "parse.h"
+#include "probe_select.h"
 #include "trace.skel.h"
 #include "trace_report.h"
-
-#define MAX_PROGS 32
 
 struct trace_args {
 	uint64_t duration_ns;
@@ -88,81 +85,6 @@ static void on_signal(int sig)
 	exiting = 1;
 }
 
-/* "fentry/iommufd_hwpt_get_dirty_bitmap" -> "iommufd_hwpt_get_dirty_bitmap" */
-static const char *prog_target(const struct bpf_program *prog)
-{
-	const char *sec = bpf_program__section_name(prog);
-	const char *slash = strchr(sec, '/');
-
-	return slash ? slash + 1 : sec;
-}
-
-static bool prog_is_function_probe(const struct bpf_program *prog)
-{
-	enum bpf_attach_type t = bpf_program__expected_attach_type(prog);
-
-	return t == BPF_TRACE_FENTRY || t == BPF_TRACE_FEXIT;
-}
-
-/*
- * Turn off the programs whose target the kernel lacks, so that loading the
- * object does not fail as a whole. A target must be in the kernel's BTF (the
- * verifier needs its type) and, for fentry/fexit, a real symbol (a function
- * inlined everywhere has none). why[i] gets the reason for program i, NULL
- * for a usable one; they are printed once loading has succeeded, so that a
- * user without privilege sees only the error that matters.
- */
-static int select_programs(struct trace_bpf *skel, const char **why)
-{
-	const char *funcs[MAX_PROGS];
-	bool present[MAX_PROGS];
-	struct bpf_program *prog;
-	size_t n = 0, i = 0;
-	int usable = 0;
-
-	bpf_object__for_each_program (prog, skel->obj)
-		if (n < MAX_PROGS)
-			funcs[n++] = prog_target(prog);
-	if (ksyms_present(funcs, n, present)) {
-		/* No kallsyms (hidepid, lockdown): let attach tell. */
-		for (i = 0; i < n; i++)
-			present[i] = true;
-	}
-
-	i = 0;
-	bpf_object__for_each_program (prog, skel->obj) {
-		enum bpf_attach_type t =
-			bpf_program__expected_attach_type(prog);
-
-		if (i >= n)
-			break;
-		why[i] = NULL;
-		if (libbpf_find_vmlinux_btf_id(prog_target(prog), t) < 0)
-			why[i] = "not in kernel BTF";
-		else if (prog_is_function_probe(prog) && !present[i])
-			why[i] = "no such symbol (inlined?)";
-		if (why[i])
-			bpf_program__set_autoload(prog, false);
-		else
-			usable++;
-		i++;
-	}
-	return usable;
-}
-
-static void report_skipped(struct trace_bpf *skel, const char **why)
-{
-	struct bpf_program *prog;
-	size_t i = 0;
-
-	bpf_object__for_each_program (prog, skel->obj) {
-		if (i < MAX_PROGS && why[i])
-			ds_warn("skipping %s: %s",
-				bpf_program__section_name(prog), why[i]);
-		i++;
-	}
-}
-
 static int attach_programs(struct trace_bpf *skel, struct bpf_link **links,
 			   int *nlinks)
 {
@@ -172,7 +94,7 @@ static int attach_programs(struct trace_bpf *skel, struct bpf_link **links,
 	bpf_object__for_each_program (prog, skel->obj) {
 		struct bpf_link *link;
 
-		if (!bpf_program__autoload(prog) || n >= MAX_PROGS)
+		if (!bpf_program__autoload(prog) || n >= PROBE_MAX)
 			continue;
 		link = bpf_program__attach(prog);
 		if (!link) {
@@ -251,8 +173,9 @@ static void explain_load_error(int err)
 int cmd_trace(int argc, char **argv)
 {
 	struct trace_args a = {};
-	struct bpf_link *links[MAX_PROGS];
-	const char *skip_why[MAX_PROGS];
+	struct bpf_link *links[PROBE_MAX];
+	struct probe_status probes[PROBE_MAX];
+	size_t nprobes;
 	struct trace_report *report = NULL;
 	struct ring_buffer *rb = NULL;
 	struct trace_bpf *skel = NULL;
@@ -287,8 +210,8 @@ int cmd_trace(int argc, char **argv)
 		goto cleanup;
 	}
 	skel->rodata->targ_tgid = a.pid;
-	if (!select_programs(skel, skip_why)) {
-		report_skipped(skel, skip_why);
+	if (!probes_select(skel->obj, probes, &nprobes)) {
+		probes_report_skipped(probes, nprobes);
 		ds_err("trace: nothing to trace: this kernel has none of the "
 		       "probe points dirtyscope knows");
 		goto cleanup;
@@ -298,7 +221,7 @@ int cmd_trace(int argc, char **argv)
 		explain_load_error(err);
 		goto cleanup;
 	}
-	report_skipped(skel, skip_why);
+	probes_report_skipped(probes, nprobes);
 	attached = attach_programs(skel, links, &nlinks);
 	if (!attached) {
 		ds_err("trace: no probe could be attached (run with -v)");

@@ -18,7 +18,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Wno-missing-field-initializers
 CPPFLAGS += -Iinclude -I$(BUILD) -isystem $(UAPI) -isystem $(UAPI)/$(MULTIARCH) \
 	-DDIRTYSCOPE_VERSION='"$(VERSION)"'
 LDLIBS += -lbpf -lelf -lz -lm
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall \
 	-Ivmlinux/$(ARCH) -Iinclude
 
 SRCS := $(wildcard src/*.c)

@@ -1,12 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dirtyscope trace: IOMMU map/unmap and iommufd dirty-tracking ioctls.
+ * dirtyscope trace: the IOMMU dirty-tracking path, attributed.
  *
- * Map/unmap come from the iommu:map/unmap tracepoints (tp_btf: typed
- * arguments, cheapest attach). The dirty-tracking ioctls are timed with
- * fentry/fexit on their iommufd handlers; the dirty pages a read reports are
- * counted from iova_bitmap_set() calls made by the same task while the read is
- * in flight, so no bitmap is copied to user space.
+ * Three levels, tied together per task (tid):
+ *   outer  an ioctl-level operation: iommufd GET_DIRTY_BITMAP and
+ *          SET_DIRTY_TRACKING, VFIO type1 MAP/UNMAP/DIRTY_PAGES, one VFIO
+ *          device DMA-logging report; one event each on return;
+ *   call   iommu_map() / iommu_unmap() / iommu_unmap_fast();
+ *   nested the driver's read_and_clear_dirty walk and IOTLB flush ops,
+ *          one event each, and also summed into the outer/call event they
+ *          ran inside, which is how a flush gets its cause.
+ * Dirty pages are counted from iova_bitmap_set() calls (one per dirty
+ * IOPTE) made inside an outer operation: no bitmap crosses to user space.
+ * Programs whose target a kernel lacks are turned off before load by user
+ * space (src/probe_select.c), so every target here is optional.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -16,8 +23,14 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Set by user space before load: trace only this process (0: all). */
-const volatile __u32 targ_tgid;
+/* Set by user space before load. */
+const volatile __u32 targ_tgid;	     /* trace only this process (0: all) */
+const volatile bool bitmap_analysis; /* --bitmap-analysis */
+const volatile __u32 analysis_hwpt;  /* its hwpt; 0: the first one read */
+
+/* --bitmap-analysis state: the hwpt analysed and its read counter. */
+__u32 analysed_hwpt;
+__u32 analysis_seq;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -31,8 +44,7 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-/* One iommufd ioctl in flight per task: keyed by tid. */
-struct inflight {
+struct task_state {
 	struct ds_event ev;
 	/* First bitmap page not yet counted: drivers walk upwards, so an
 	 * IOPTE smaller than the bitmap page (the mock's 2 KiB pages under a
@@ -40,12 +52,44 @@ struct inflight {
 	__u64 next_page;
 };
 
+/* Outer operations in flight, one per task. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u32);
-	__type(value, struct inflight);
-} inflight SEC(".maps");
+	__type(value, struct task_state);
+} outer SEC(".maps");
+
+/* iommu_map/unmap calls in flight, one per task. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct ds_event);
+} calls SEC(".maps");
+
+enum nested_kind { NESTED_WALK, NESTED_FLUSH, NESTED_QI };
+
+struct nested_state {
+	__u64 ts;
+	__u32 depth; /* flush ops that call each other count once */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64); /* tid << 8 | enum nested_kind */
+	__type(value, struct nested_state);
+} nested SEC(".maps");
+
+/* --bitmap-analysis: per bitmap page, the read (analysis_seq) that last
+ * reported it dirty. Sized by user space; 1 entry when off. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} page_seq SEC(".maps");
 
 static __always_inline void count(__u32 idx, __u64 n)
 {
@@ -58,6 +102,11 @@ static __always_inline void count(__u32 idx, __u64 n)
 static __always_inline bool traced(void)
 {
 	return !targ_tgid || (bpf_get_current_pid_tgid() >> 32) == targ_tgid;
+}
+
+static __always_inline __u32 current_tid(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
 }
 
 static __always_inline void fill_task(struct ds_event *ev)
@@ -83,6 +132,34 @@ static __always_inline void submit(const struct ds_event *src)
 	count(DS_CNT_EVENTS, 1);
 }
 
+static __always_inline __u32 cause_of(__u32 op)
+{
+	switch (op) {
+	case DS_OP_SYNC_NOCLEAR:
+	case DS_OP_TYPE1_SYNC_NOCLEAR:
+		return DS_CAUSE_DIRTY_READ;
+	case DS_OP_READ_CLEAR:
+	case DS_OP_TYPE1_GET_BITMAP:
+	case DS_OP_TYPE1_CLEAR:
+	case DS_OP_DEVICE_LOG_REPORT:
+		return DS_CAUSE_DIRTY_CLEAR;
+	case DS_OP_SET_TRACKING:
+	case DS_OP_TYPE1_DIRTY_START:
+	case DS_OP_TYPE1_DIRTY_STOP:
+		return DS_CAUSE_TRACKING;
+	case DS_OP_UNMAP_CALL:
+	case DS_OP_TYPE1_UNMAP_DMA:
+	case DS_OP_TYPE1_UNMAP_BITMAP:
+		return DS_CAUSE_UNMAP;
+	case DS_OP_MAP_CALL:
+	case DS_OP_TYPE1_MAP_DMA:
+		return DS_CAUSE_MAP;
+	}
+	return DS_CAUSE_OTHER;
+}
+
+/* ---- tracepoints ---- */
+
 /* Tracepoint events are built in the ring buffer directly: no copy. */
 static __always_inline struct ds_event *reserve(__u32 op)
 {
@@ -106,67 +183,101 @@ static __always_inline void commit(struct ds_event *ev)
 	count(DS_CNT_EVENTS, 1);
 }
 
-SEC("tp_btf/map")
-int BPF_PROG(iommu_map, unsigned long iova, phys_addr_t paddr, size_t size)
+static __always_inline int instant(__u32 op, __u64 iova, __u64 length,
+				   __u64 aux)
 {
 	struct ds_event *ev;
 
 	if (!traced())
 		return 0;
-	ev = reserve(DS_OP_MAP);
+	ev = reserve(op);
 	if (!ev)
 		return 0;
 	ev->iova = iova;
-	ev->aux = paddr;
-	ev->length = size;
+	ev->length = length;
+	ev->aux = aux;
 	commit(ev);
 	return 0;
+}
+
+SEC("tp_btf/map")
+int BPF_PROG(iommu_map_tp, unsigned long iova, phys_addr_t paddr, size_t size)
+{
+	return instant(DS_OP_MAP, iova, size, paddr);
 }
 
 SEC("tp_btf/unmap")
-int BPF_PROG(iommu_unmap, unsigned long iova, size_t size, size_t unmapped_size)
+int BPF_PROG(iommu_unmap_tp, unsigned long iova, size_t size,
+	     size_t unmapped_size)
 {
-	struct ds_event *ev;
-
-	if (!traced())
-		return 0;
-	ev = reserve(DS_OP_UNMAP);
-	if (!ev)
-		return 0;
-	ev->iova = iova;
-	ev->length = size;
-	ev->aux = unmapped_size;
-	commit(ev);
-	return 0;
+	return instant(DS_OP_UNMAP, iova, size, unmapped_size);
 }
 
-static __always_inline void inflight_start(const struct inflight *st)
+/* The 2021 HWDBM series' tracepoints: present only on kernels carrying it. */
+SEC("tp_btf/switch_dirty_log")
+int BPF_PROG(rfc_switch_tp, unsigned long iova, size_t size, bool enable)
+{
+	return instant(DS_OP_RFC_SWITCH, iova, size, enable);
+}
+
+SEC("tp_btf/sync_dirty_log")
+int BPF_PROG(rfc_sync_tp, unsigned long iova, size_t size)
+{
+	return instant(DS_OP_RFC_SYNC, iova, size, 0);
+}
+
+SEC("tp_btf/clear_dirty_log")
+int BPF_PROG(rfc_clear_tp, unsigned long iova, size_t size)
+{
+	return instant(DS_OP_RFC_CLEAR, iova, size, 0);
+}
+
+/* ---- outer operations ---- */
+
+static __always_inline void outer_begin(struct task_state *st)
 {
 	__u32 tid = st->ev.tid;
 
-	if (bpf_map_update_elem(&inflight, &tid, st, BPF_ANY))
-		count(DS_CNT_INFLIGHT_FULL, 1);
+	st->ev.ts_ns = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&outer, &tid, st, BPF_ANY))
+		count(DS_CNT_STATE_FULL, 1);
 }
 
-static __always_inline void inflight_end(int ret)
+static __always_inline void outer_end(long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct inflight *st;
+	__u32 tid = current_tid();
+	struct task_state *st;
 
-	st = bpf_map_lookup_elem(&inflight, &tid);
+	st = bpf_map_lookup_elem(&outer, &tid);
 	if (!st)
 		return;
 	st->ev.dur_ns = bpf_ktime_get_ns() - st->ev.ts_ns;
 	st->ev.ret = ret;
 	submit(&st->ev);
-	bpf_map_delete_elem(&inflight, &tid);
+	bpf_map_delete_elem(&outer, &tid);
+}
+
+/* --bitmap-analysis: number this read if it is of the analysed hwpt. */
+static __always_inline __u32 analysis_next_seq(__u32 hwpt)
+{
+	if (!bitmap_analysis)
+		return 0;
+	if (analysis_hwpt && hwpt != analysis_hwpt)
+		return 0;
+	/* Without --hwpt the first hwpt read is the one analysed; two
+	 * first reads racing on different hwpts is the only way to lose. */
+	if (!analysed_hwpt)
+		analysed_hwpt = hwpt;
+	if (hwpt != analysed_hwpt)
+		return 0;
+	return __sync_fetch_and_add(&analysis_seq, 1) + 1;
 }
 
 SEC("fentry/iommufd_hwpt_get_dirty_bitmap")
 int BPF_PROG(get_dirty_enter, struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_get_dirty_bitmap *cmd = ucmd->cmd;
-	struct inflight st = {};
+	struct task_state st = {};
 	struct ds_event *ev = &st.ev;
 
 	if (!traced())
@@ -179,15 +290,15 @@ int BPF_PROG(get_dirty_enter, struct iommufd_ucmd *ucmd)
 	ev->page_size = BPF_CORE_READ(cmd, page_size);
 	ev->op = ev->flags & DS_GET_DIRTY_NO_CLEAR ? DS_OP_SYNC_NOCLEAR
 						   : DS_OP_READ_CLEAR;
-	ev->ts_ns = bpf_ktime_get_ns();
-	inflight_start(&st);
+	ev->seq = analysis_next_seq(ev->hwpt_id);
+	outer_begin(&st);
 	return 0;
 }
 
 SEC("fexit/iommufd_hwpt_get_dirty_bitmap")
 int BPF_PROG(get_dirty_exit, struct iommufd_ucmd *ucmd, int ret)
 {
-	inflight_end(ret);
+	outer_end(ret);
 	return 0;
 }
 
@@ -195,7 +306,7 @@ SEC("fentry/iommufd_hwpt_set_dirty_tracking")
 int BPF_PROG(set_tracking_enter, struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_set_dirty_tracking *cmd = ucmd->cmd;
-	struct inflight st = {};
+	struct task_state st = {};
 	struct ds_event *ev = &st.ev;
 
 	if (!traced())
@@ -204,33 +315,450 @@ int BPF_PROG(set_tracking_enter, struct iommufd_ucmd *ucmd)
 	ev->op = DS_OP_SET_TRACKING;
 	ev->hwpt_id = BPF_CORE_READ(cmd, hwpt_id);
 	ev->flags = BPF_CORE_READ(cmd, flags);
-	ev->ts_ns = bpf_ktime_get_ns();
-	inflight_start(&st);
+	outer_begin(&st);
 	return 0;
 }
 
 SEC("fexit/iommufd_hwpt_set_dirty_tracking")
 int BPF_PROG(set_tracking_exit, struct iommufd_ucmd *ucmd, int ret)
 {
-	inflight_end(ret);
+	outer_end(ret);
+	return 0;
+}
+
+/* VFIO type1: the container ioctl, decoded from the user's argument. */
+static __always_inline int type1_dirty_pages(struct task_state *st,
+					     unsigned long arg)
+{
+	struct vfio_iommu_type1_dirty_bitmap hdr;
+	struct vfio_iommu_type1_dirty_bitmap_get get;
+	struct ds_event *ev = &st->ev;
+
+	if (bpf_probe_read_user(&hdr, sizeof(hdr), (void *)arg))
+		return -1;
+	ev->flags = hdr.flags;
+	if (hdr.flags & DS_VFIO_DIRTY_START)
+		ev->op = DS_OP_TYPE1_DIRTY_START;
+	else if (hdr.flags & DS_VFIO_DIRTY_STOP)
+		ev->op = DS_OP_TYPE1_DIRTY_STOP;
+	else if (hdr.flags & DS_VFIO_DIRTY_GET_BITMAP)
+		ev->op = DS_OP_TYPE1_GET_BITMAP;
+	else if (hdr.flags & DS_VFIO_DIRTY_GET_BITMAP_NOCLEAR)
+		ev->op = DS_OP_TYPE1_SYNC_NOCLEAR;
+	else if (hdr.flags & DS_VFIO_DIRTY_CLEAR_BITMAP)
+		ev->op = DS_OP_TYPE1_CLEAR;
+	else
+		return -1;
+	if (ev->op == DS_OP_TYPE1_DIRTY_START ||
+	    ev->op == DS_OP_TYPE1_DIRTY_STOP)
+		return 0;
+	if (bpf_probe_read_user(&get, sizeof(get), (void *)(arg + sizeof(hdr))))
+		return 0;
+	ev->iova = get.iova;
+	ev->length = get.size;
+	ev->page_size = get.bitmap.pgsize;
+	return 0;
+}
+
+static __always_inline int type1_unmap(struct task_state *st, unsigned long arg)
+{
+	struct vfio_iommu_type1_dma_unmap unmap;
+	struct vfio_bitmap bitmap;
+	struct ds_event *ev = &st->ev;
+
+	if (bpf_probe_read_user(&unmap, sizeof(unmap), (void *)arg))
+		return -1;
+	ev->flags = unmap.flags;
+	ev->iova = unmap.iova;
+	ev->length = unmap.size;
+	ev->op = DS_OP_TYPE1_UNMAP_DMA;
+	if (!(unmap.flags & DS_VFIO_UNMAP_GET_DIRTY_BITMAP))
+		return 0;
+	ev->op = DS_OP_TYPE1_UNMAP_BITMAP;
+	if (!bpf_probe_read_user(&bitmap, sizeof(bitmap),
+				 (void *)(arg + sizeof(unmap))))
+		ev->page_size = bitmap.pgsize;
+	return 0;
+}
+
+SEC("fentry/vfio_iommu_type1_ioctl")
+int BPF_PROG(type1_ioctl_enter, void *iommu_data, unsigned int cmd,
+	     unsigned long arg)
+{
+	struct vfio_iommu_type1_dma_map map;
+	struct task_state st = {};
+	struct ds_event *ev = &st.ev;
+	int err = -1;
+
+	if (!traced())
+		return 0;
+	switch (cmd) {
+	case DS_VFIO_IOMMU_MAP_DMA:
+		if (bpf_probe_read_user(&map, sizeof(map), (void *)arg))
+			break;
+		ev->op = DS_OP_TYPE1_MAP_DMA;
+		ev->flags = map.flags;
+		ev->iova = map.iova;
+		ev->length = map.size;
+		err = 0;
+		break;
+	case DS_VFIO_IOMMU_UNMAP_DMA:
+		err = type1_unmap(&st, arg);
+		break;
+	case DS_VFIO_IOMMU_DIRTY_PAGES:
+		err = type1_dirty_pages(&st, arg);
+		break;
+	}
+	if (err)
+		return 0;
+	fill_task(ev);
+	outer_begin(&st);
+	return 0;
+}
+
+SEC("fexit/vfio_iommu_type1_ioctl")
+int BPF_PROG(type1_ioctl_exit, void *iommu_data, unsigned int cmd,
+	     unsigned long arg, long ret)
+{
+	outer_end(ret);
 	return 0;
 }
 
 /*
- * Called once per dirty IOPTE found by a read. Hot: an array lookup and a
- * hash lookup, no event of its own.
+ * type1 copies each vfio_dma's bitmap to the user. With a device that
+ * cannot report its own writes (vfio-pci: no pinned-page scope) every
+ * mapped page is reported dirty; otherwise only pinned pages are, which
+ * this probe does not count (docs/csv.md says so).
+ */
+SEC("fentry/update_user_bitmap")
+int BPF_PROG(type1_user_bitmap, u64 *bitmap, struct vfio_iommu *iommu,
+	     struct vfio_dma *dma, dma_addr_t base_iova, size_t pgsize)
+{
+	__u32 tid = current_tid();
+	struct task_state *st;
+
+	st = bpf_map_lookup_elem(&outer, &tid);
+	if (!st || !pgsize)
+		return 0;
+	st->ev.dirty_records++;
+	if (BPF_CORE_READ(iommu, num_non_pinned_groups) &&
+	    BPF_CORE_READ(dma, iommu_mapped))
+		st->ev.dirty_pages += BPF_CORE_READ(dma, size) / pgsize;
+	return 0;
+}
+
+/* VFIO device DMA logging (mlx5, pds): one call per reported chunk. */
+SEC("fentry/vfio_device_log_read_and_clear")
+int BPF_PROG(device_log_enter, struct iova_bitmap *iter, unsigned long iova,
+	     size_t length)
+{
+	struct task_state st = {};
+	struct ds_event *ev = &st.ev;
+
+	if (!traced())
+		return 0;
+	fill_task(ev);
+	ev->op = DS_OP_DEVICE_LOG_REPORT;
+	ev->iova = iova;
+	ev->length = length;
+	ev->page_size = 1ull << BPF_CORE_READ(iter, mapped.pgshift);
+	outer_begin(&st);
+	return 0;
+}
+
+SEC("fexit/vfio_device_log_read_and_clear")
+int BPF_PROG(device_log_exit, struct iova_bitmap *iter, unsigned long iova,
+	     size_t length, void *opaque, int ret)
+{
+	outer_end(ret);
+	return 0;
+}
+
+/* ---- iommu_map / iommu_unmap calls ---- */
+
+static __always_inline void call_begin(__u32 op, __u64 iova, __u64 size)
+{
+	struct ds_event ev = {};
+	__u32 tid;
+
+	if (!traced())
+		return;
+	fill_task(&ev);
+	ev.op = op;
+	ev.iova = iova;
+	ev.length = size;
+	ev.ts_ns = bpf_ktime_get_ns();
+	tid = ev.tid;
+	if (bpf_map_update_elem(&calls, &tid, &ev, BPF_ANY))
+		count(DS_CNT_STATE_FULL, 1);
+}
+
+static __always_inline void call_end(long ret, __u64 unmapped)
+{
+	__u32 tid = current_tid();
+	struct ds_event *ev;
+
+	ev = bpf_map_lookup_elem(&calls, &tid);
+	if (!ev)
+		return;
+	ev->dur_ns = bpf_ktime_get_ns() - ev->ts_ns;
+	ev->ret = ret;
+	ev->aux = unmapped;
+	submit(ev);
+	bpf_map_delete_elem(&calls, &tid);
+}
+
+SEC("fentry/iommu_map")
+int BPF_PROG(map_call_enter, struct iommu_domain *domain, unsigned long iova,
+	     phys_addr_t paddr, size_t size)
+{
+	call_begin(DS_OP_MAP_CALL, iova, size);
+	return 0;
+}
+
+SEC("fexit/iommu_map")
+int BPF_PROG(map_call_exit, struct iommu_domain *domain, unsigned long iova,
+	     phys_addr_t paddr, size_t size, int prot, gfp_t gfp, int ret)
+{
+	call_end(ret, 0);
+	return 0;
+}
+
+SEC("fentry/iommu_unmap")
+int BPF_PROG(unmap_call_enter, struct iommu_domain *domain, unsigned long iova,
+	     size_t size)
+{
+	call_begin(DS_OP_UNMAP_CALL, iova, size);
+	return 0;
+}
+
+SEC("fexit/iommu_unmap")
+int BPF_PROG(unmap_call_exit, struct iommu_domain *domain, unsigned long iova,
+	     size_t size, size_t ret)
+{
+	call_end(0, ret);
+	return 0;
+}
+
+SEC("fentry/iommu_unmap_fast")
+int BPF_PROG(unmap_fast_enter, struct iommu_domain *domain, unsigned long iova,
+	     size_t size)
+{
+	call_begin(DS_OP_UNMAP_CALL, iova, size);
+	return 0;
+}
+
+SEC("fexit/iommu_unmap_fast")
+int BPF_PROG(unmap_fast_exit, struct iommu_domain *domain, unsigned long iova,
+	     size_t size, struct iommu_iotlb_gather *gather, size_t ret)
+{
+	call_end(0, ret);
+	return 0;
+}
+
+/* ---- nested: driver dirty walks and IOTLB flushes ---- */
+
+static __always_inline __u64 nested_key(enum nested_kind kind)
+{
+	return (__u64)current_tid() << 8 | kind;
+}
+
+/* Returns true for the outermost entry of its kind. */
+static __always_inline bool nested_enter(enum nested_kind kind)
+{
+	__u64 key = nested_key(kind);
+	struct nested_state *ns, fresh = {};
+
+	if (!traced())
+		return false;
+	ns = bpf_map_lookup_elem(&nested, &key);
+	if (ns) {
+		ns->depth++;
+		return false;
+	}
+	fresh.ts = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&nested, &key, &fresh, BPF_ANY))
+		count(DS_CNT_STATE_FULL, 1);
+	return true;
+}
+
+/* Duration of the outermost entry on its exit, 0 for inner exits. */
+static __always_inline __u64 nested_exit(enum nested_kind kind)
+{
+	__u64 key = nested_key(kind), dur;
+	struct nested_state *ns;
+
+	ns = bpf_map_lookup_elem(&nested, &key);
+	if (!ns)
+		return 0;
+	if (ns->depth) {
+		ns->depth--;
+		return 0;
+	}
+	dur = bpf_ktime_get_ns() - ns->ts;
+	bpf_map_delete_elem(&nested, &key);
+	return dur ?: 1;
+}
+
+static __always_inline void nested_event(__u32 op, __u64 dur, __u64 iova,
+					 __u64 length, long ret)
+{
+	__u32 tid = current_tid();
+	struct task_state *st = bpf_map_lookup_elem(&outer, &tid);
+	struct ds_event *call = bpf_map_lookup_elem(&calls, &tid);
+	struct ds_event ev = {};
+	__u32 cause = DS_CAUSE_OTHER;
+
+	fill_task(&ev);
+	ev.op = op;
+	ev.ts_ns = bpf_ktime_get_ns() - dur;
+	ev.dur_ns = dur;
+	ev.iova = iova;
+	ev.length = length;
+	ev.ret = ret;
+	if (st) {
+		cause = cause_of(st->ev.op);
+		ev.hwpt_id = st->ev.hwpt_id;
+		if (op == DS_OP_WALK) {
+			st->ev.walk_calls++;
+			st->ev.walk_ns += dur;
+		} else {
+			st->ev.iotlb_flushes++;
+			st->ev.iotlb_ns += dur;
+		}
+	}
+	if (call && op == DS_OP_IOTLB_FLUSH) {
+		call->iotlb_flushes++;
+		call->iotlb_ns += dur;
+		if (cause == DS_CAUSE_OTHER)
+			cause = cause_of(call->op);
+	}
+	if (op == DS_OP_IOTLB_FLUSH)
+		ev.aux = cause;
+	submit(&ev);
+}
+
+/* A driver's read_and_clear_dirty op (and the 2021 series' functions of
+ * the same role): the page-table walk inside a dirty read. */
+#define WALK_PROBE(fn)                                                     \
+	SEC("fentry/" #fn)                                                 \
+	int BPF_PROG(fn##_enter, struct iommu_domain *domain)              \
+	{                                                                  \
+		nested_enter(NESTED_WALK);                                 \
+		return 0;                                                  \
+	}                                                                  \
+	SEC("fexit/" #fn)                                                  \
+	int BPF_PROG(fn##_exit, struct iommu_domain *domain,               \
+		     unsigned long iova, size_t size, unsigned long flags, \
+		     void *dirty, int ret)                                 \
+	{                                                                  \
+		__u64 dur = nested_exit(NESTED_WALK);                      \
+		if (dur)                                                   \
+			nested_event(DS_OP_WALK, dur, iova, size, ret);    \
+		return 0;                                                  \
+	}
+
+WALK_PROBE(mock_domain_read_and_clear_dirty)
+WALK_PROBE(intel_iommu_read_and_clear_dirty)
+WALK_PROBE(amd_iommu_read_and_clear_dirty)
+WALK_PROBE(arm_smmu_read_and_clear_dirty)
+/* 2021 series: (domain, iova, size, bitmap, base_iova, pgshift) */
+WALK_PROBE(iommu_sync_dirty_log)
+WALK_PROBE(iommu_clear_dirty_log)
+
+/* A driver's IOTLB flush op: iotlb_sync(domain, gather) or
+ * flush_iotlb_all(domain). One invalidation each, whatever it submits. */
+#define FLUSH_PROBE(fn)                                                \
+	SEC("fentry/" #fn)                                             \
+	int BPF_PROG(fn##_enter, struct iommu_domain *domain)          \
+	{                                                              \
+		nested_enter(NESTED_FLUSH);                            \
+		return 0;                                              \
+	}                                                              \
+	SEC("fexit/" #fn)                                              \
+	int BPF_PROG(fn##_exit, struct iommu_domain *domain)           \
+	{                                                              \
+		__u64 dur = nested_exit(NESTED_FLUSH);                 \
+		if (dur)                                               \
+			nested_event(DS_OP_IOTLB_FLUSH, dur, 0, 0, 0); \
+		return 0;                                              \
+	}
+
+FLUSH_PROBE(intel_iommu_tlb_sync)
+FLUSH_PROBE(intel_flush_iotlb_all)
+FLUSH_PROBE(amd_iommu_iotlb_sync)
+FLUSH_PROBE(amd_iommu_flush_iotlb_all)
+FLUSH_PROBE(arm_smmu_iotlb_sync)
+FLUSH_PROBE(arm_smmu_flush_iotlb_all)
+
+/* Intel: each submission of invalidation descriptors to the hardware
+ * queue, waited for. Counted on its own, not attributed. */
+SEC("fentry/qi_submit_sync")
+int BPF_PROG(qi_submit_enter, struct intel_iommu *iommu)
+{
+	nested_enter(NESTED_QI);
+	return 0;
+}
+
+SEC("fexit/qi_submit_sync")
+int BPF_PROG(qi_submit_exit, struct intel_iommu *iommu, struct qi_desc *desc,
+	     unsigned int nr, unsigned long options, int ret)
+{
+	__u64 dur = nested_exit(NESTED_QI);
+	struct ds_event ev = {};
+
+	if (!dur)
+		return 0;
+	fill_task(&ev);
+	ev.op = DS_OP_QI_SUBMIT;
+	ev.ts_ns = bpf_ktime_get_ns() - dur;
+	ev.dur_ns = dur;
+	ev.aux = nr;
+	ev.ret = ret;
+	submit(&ev);
+	return 0;
+}
+
+/* ---- dirty pages: iova_bitmap_set ---- */
+
+struct redirty_ctx {
+	__u64 first;
+	__u32 seq;
+	__u64 redirty;
+	__u64 untracked;
+};
+
+static long redirty_page(__u32 i, struct redirty_ctx *c)
+{
+	__u64 page = c->first + i;
+	__u32 idx = page, *seq;
+
+	seq = page == idx ? bpf_map_lookup_elem(&page_seq, &idx) : NULL;
+	if (!seq) {
+		c->untracked++;
+		return 0;
+	}
+	if (c->seq > 1 && *seq == c->seq - 1)
+		c->redirty++;
+	*seq = c->seq;
+	return 0;
+}
+
+/*
+ * Called once per dirty IOPTE found by a read. Hot: an array and a hash
+ * lookup, no event of its own (the loop only with --bitmap-analysis).
  */
 SEC("fentry/iova_bitmap_set")
 int BPF_PROG(bitmap_set, struct iova_bitmap *bitmap, unsigned long iova,
 	     size_t length)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid = current_tid();
 	__u64 first, last, ps;
-	struct inflight *st;
+	struct task_state *st;
 
 	count(DS_CNT_BITMAP_SET, 1);
-	st = bpf_map_lookup_elem(&inflight, &tid);
-	if (!st || st->ev.op == DS_OP_SET_TRACKING || !length) {
+	st = bpf_map_lookup_elem(&outer, &tid);
+	if (!st || cause_of(st->ev.op) == DS_CAUSE_TRACKING || !length) {
 		count(DS_CNT_BITMAP_SET_ORPHAN, 1);
 		return 0;
 	}
@@ -243,9 +771,16 @@ int BPF_PROG(bitmap_set, struct iova_bitmap *bitmap, unsigned long iova,
 	last = (iova + length - 1) / ps;
 	if (first < st->next_page)
 		first = st->next_page;
-	if (first <= last) {
-		st->ev.dirty_pages += last - first + 1;
-		st->next_page = last + 1;
+	if (first > last)
+		return 0;
+	st->ev.dirty_pages += last - first + 1;
+	st->next_page = last + 1;
+	if (bitmap_analysis && st->ev.seq) {
+		struct redirty_ctx c = { .first = first, .seq = st->ev.seq };
+
+		bpf_loop(last - first + 1, redirty_page, &c, 0);
+		st->ev.redirty_pages += c.redirty;
+		count(DS_CNT_REDIRTY_UNTRACKED, c.untracked);
 	}
 	return 0;
 }

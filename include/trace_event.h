@@ -13,13 +13,42 @@
 
 #define DS_COMM_LEN 16
 
+/* Keep in step with op_names[] in src/trace_report.c and docs/csv.md. */
 enum ds_op {
-	DS_OP_MAP,	    /* tracepoint iommu:map */
-	DS_OP_UNMAP,	    /* tracepoint iommu:unmap */
-	DS_OP_SET_TRACKING, /* iommufd SET_DIRTY_TRACKING ioctl */
-	DS_OP_SYNC_NOCLEAR, /* iommufd GET_DIRTY_BITMAP with NO_CLEAR */
-	DS_OP_READ_CLEAR,   /* iommufd GET_DIRTY_BITMAP, read and clear */
+	DS_OP_MAP,		  /* tracepoint iommu:map */
+	DS_OP_UNMAP,		  /* tracepoint iommu:unmap */
+	DS_OP_MAP_CALL,		  /* iommu_map() */
+	DS_OP_UNMAP_CALL,	  /* iommu_unmap(), iommu_unmap_fast() */
+	DS_OP_SET_TRACKING,	  /* iommufd SET_DIRTY_TRACKING */
+	DS_OP_SYNC_NOCLEAR,	  /* iommufd GET_DIRTY_BITMAP with NO_CLEAR */
+	DS_OP_READ_CLEAR,	  /* iommufd GET_DIRTY_BITMAP, read and clear */
+	DS_OP_WALK,		  /* driver read_and_clear_dirty op */
+	DS_OP_IOTLB_FLUSH,	  /* driver iotlb_sync / flush_iotlb_all op */
+	DS_OP_QI_SUBMIT,	  /* Intel queued invalidation submission */
+	DS_OP_TYPE1_MAP_DMA,	  /* VFIO_IOMMU_MAP_DMA */
+	DS_OP_TYPE1_UNMAP_DMA,	  /* VFIO_IOMMU_UNMAP_DMA */
+	DS_OP_TYPE1_UNMAP_BITMAP, /* ... with GET_DIRTY_BITMAP */
+	DS_OP_TYPE1_DIRTY_START,  /* VFIO_IOMMU_DIRTY_PAGES START */
+	DS_OP_TYPE1_DIRTY_STOP,	  /* ... STOP */
+	DS_OP_TYPE1_GET_BITMAP,	  /* ... GET_BITMAP (read and clear) */
+	DS_OP_TYPE1_SYNC_NOCLEAR, /* ... 2021 series: GET_BITMAP_NOCLEAR */
+	DS_OP_TYPE1_CLEAR,	  /* ... 2021 series: CLEAR_BITMAP */
+	DS_OP_DEVICE_LOG_REPORT,  /* VFIO device DMA logging, one chunk */
+	DS_OP_RFC_SWITCH, /* 2021 series tracepoint iommu:switch_dirty_log */
+	DS_OP_RFC_SYNC,	  /* ... iommu:sync_dirty_log */
+	DS_OP_RFC_CLEAR,  /* ... iommu:clear_dirty_log */
 	DS_OP__COUNT,
+};
+
+/* Why an IOTLB flush happened: the operation the task was inside. */
+enum ds_cause {
+	DS_CAUSE_OTHER,	      /* none traced: DMA API, flush queue, ... */
+	DS_CAUSE_DIRTY_READ,  /* a dirty read that does not clear */
+	DS_CAUSE_DIRTY_CLEAR, /* a dirty read that clears */
+	DS_CAUSE_TRACKING,    /* switching dirty tracking */
+	DS_CAUSE_UNMAP,
+	DS_CAUSE_MAP,
+	DS_CAUSE__COUNT,
 };
 
 /* Per-CPU counters, summed by user space to cross-check the event stream. */
@@ -27,32 +56,51 @@ enum ds_counter {
 	DS_CNT_EVENTS,		  /* events submitted to the ring buffer */
 	DS_CNT_DROPS,		  /* events lost: ring buffer full */
 	DS_CNT_BITMAP_SET,	  /* iova_bitmap_set calls, all */
-	DS_CNT_BITMAP_SET_ORPHAN, /* ... outside a traced GET_DIRTY_BITMAP */
-	DS_CNT_INFLIGHT_FULL,	  /* sync state not stored: per-task map full */
+	DS_CNT_BITMAP_SET_ORPHAN, /* ... outside a traced dirty read */
+	DS_CNT_STATE_FULL,	  /* per-task state not stored: map full */
+	DS_CNT_REDIRTY_UNTRACKED, /* pages beyond the analysis bitmap */
 	DS_CNT__COUNT,
 };
 
-/* IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR, the only GET flag in 6.12 */
-#define DS_GET_DIRTY_NO_CLEAR 1u
-/* IOMMU_HWPT_DIRTY_TRACKING_ENABLE */
-#define DS_TRACKING_ENABLE    1u
+/* uAPI values the BPF side needs (it cannot include the uAPI headers);
+ * tests/unit/test_uapi_abi.c checks them against the 6.12 headers. */
+#define DS_GET_DIRTY_NO_CLEAR		 1u /* IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR */
+#define DS_TRACKING_ENABLE		 1u /* IOMMU_HWPT_DIRTY_TRACKING_ENABLE */
+#define DS_VFIO_IOMMU_MAP_DMA		 0x3b71u
+#define DS_VFIO_IOMMU_UNMAP_DMA		 0x3b72u
+#define DS_VFIO_IOMMU_DIRTY_PAGES	 0x3b75u
+#define DS_VFIO_DIRTY_START		 (1u << 0)
+#define DS_VFIO_DIRTY_STOP		 (1u << 1)
+#define DS_VFIO_DIRTY_GET_BITMAP	 (1u << 2)
+/* The 2021 manual-clear series (never upstream), v2 numbering. */
+#define DS_VFIO_DIRTY_GET_BITMAP_NOCLEAR (1u << 3)
+#define DS_VFIO_DIRTY_CLEAR_BITMAP	 (1u << 4)
+#define DS_VFIO_UNMAP_GET_DIRTY_BITMAP	 (1u << 0)
 
 struct ds_event {
 	__u64 ts_ns;  /* CLOCK_MONOTONIC at entry */
 	__u64 dur_ns; /* entry to return; 0 for tracepoints */
 	__u64 iova;
-	__u64 length;	     /* map: size; unmap: size asked; sync: range */
-	__u64 aux;	     /* map: paddr; unmap: bytes unmapped */
-	__u64 page_size;     /* sync: bitmap page size */
-	__u64 dirty_bytes;   /* sync: bytes passed to iova_bitmap_set */
-	__u64 dirty_pages;   /* sync: bitmap bits those bytes cover */
-	__u32 dirty_records; /* sync: iova_bitmap_set calls inside */
-	__u32 hwpt_id;	     /* sync, set_tracking */
-	__u32 flags;	     /* sync: GET flags; set_tracking: SET flags */
-	__s32 ret;	     /* return value of the operation */
+	__u64 length;	     /* bytes: mapped, asked to unmap, range read */
+	__u64 aux;	     /* map: paddr; unmap: bytes unmapped;
+				 * flush: enum ds_cause; qi: descriptors */
+	__u64 page_size;     /* dirty reads: bitmap page size */
+	__u64 dirty_bytes;   /* dirty reads: bytes passed to iova_bitmap_set */
+	__u64 dirty_pages;   /* dirty reads: bitmap bits those bytes cover */
+	__u64 redirty_pages; /* --bitmap-analysis: dirty in the previous
+				 * read of the same hwpt too */
+	__u64 walk_ns;	     /* time in the driver's read_and_clear_dirty */
+	__u64 iotlb_ns;	     /* time in IOTLB flushes inside */
+	__u32 walk_calls;
+	__u32 iotlb_flushes;
+	__u32 dirty_records; /* dirty reads: iova_bitmap_set calls inside */
+	__u32 hwpt_id;	     /* iommufd HWPT; inherited by nested events */
+	__u32 flags;	     /* the ioctl's flags */
+	__s32 ret;	     /* return value (negative errno on error) */
 	__u32 pid;	     /* tgid */
 	__u32 tid;
-	__u32 op; /* enum ds_op */
+	__u32 op;  /* enum ds_op */
+	__u32 seq; /* --bitmap-analysis: read number of the hwpt */
 	char comm[DS_COMM_LEN];
 };
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Aggregation of trace events into the terminal table and CSV files. */
+/* Aggregation of trace events into the terminal tables and CSV files. */
 #ifndef DIRTYSCOPE_TRACE_REPORT_H
 #define DIRTYSCOPE_TRACE_REPORT_H
 
@@ -10,29 +10,54 @@
 #include "outfile.h"
 #include "trace_event.h"
 
+/* Rows of the summary: every operation, then IOTLB flushes per cause. */
+#define REPORT_ROWS (DS_OP__COUNT + DS_CAUSE__COUNT)
+
 struct op_stats {
 	uint64_t count;
 	uint64_t errors; /* operations that returned an error */
-	uint64_t bytes;	 /* map/unmap: bytes; syncs: IOVA range read */
+	uint64_t bytes;	 /* see docs/csv.md, per operation */
 	uint64_t dirty_pages;
 	uint64_t dirty_records;
-	struct hist lat; /* ns; only operations with a duration */
+	uint64_t redirty_pages;
+	uint64_t redirty_base; /* dirty pages of analysed reads but the first */
+	uint64_t walk_ns;
+	uint64_t iotlb_flushes;
+	uint64_t iotlb_ns;
+	struct hist lat;  /* ns; only operations with a duration */
+	struct hist size; /* bytes; map and unmap only */
+};
+
+struct report_stats {
+	struct op_stats row[REPORT_ROWS];
 };
 
 struct trace_report {
-	struct op_stats op[DS_OP__COUNT];
+	struct report_stats total;
+	struct report_stats interval;
 	uint64_t counters[DS_CNT__COUNT]; /* from the BPF side */
 	uint64_t consumed;		  /* events read from the ring */
 	uint64_t duration_ns;
+	uint32_t hwpt_filter;	/* --hwpt; 0: all */
+	unsigned int intervals; /* intervals written */
 	const char *csv_dir;
-	struct outfile syncs; /* syncs.csv, streamed */
+	struct outfile syncs;	     /* syncs.csv, streamed */
+	struct outfile interval_csv; /* intervals.csv, streamed */
 };
 
 const char *ds_op_name(unsigned int op);
+const char *ds_cause_name(unsigned int cause);
+/* Row name: an op, or "iotlb_flush:<cause>". */
+const char *report_row_name(unsigned int row);
+bool ds_op_is_dirty_read(unsigned int op);
+
 int report_init(struct trace_report *r, const char *csv_dir);
 void report_add(struct trace_report *r, const struct ds_event *e);
+/* The whole run: operations, dirty reads, IOTLB flushes, loss. */
 void report_print(const struct trace_report *r, FILE *out);
-/* Write summary.csv and put syncs.csv in place. */
+/* End an interval: print its table, append it to intervals.csv, reset. */
+void report_interval(struct trace_report *r, FILE *out, uint64_t ts_ns);
+/* Write summary.csv and histograms.csv, put the streamed files in place. */
 int report_write_csv(struct trace_report *r);
 /* Drop unfinished output files. */
 void report_abort(struct trace_report *r);

@@ -2,8 +2,9 @@
 /*
  * dirtyscope mock-dirty: the smallest end-to-end use of the iommufd dirty
  * tracking uAPI, on the selftest mock device. It makes the "device" write a
- * seeded set of pages, reads the bitmap without clearing, with clearing, and
- * once more, and checks every read bit for bit against what was written.
+ * seeded set of pages, reads the bitmap without clearing and with clearing
+ * (R rounds, a new pattern each), then once more, and checks every read bit
+ * for bit against what was written.
  */
 #include <argp.h>
 #include <errno.h>
@@ -24,6 +25,7 @@ struct mock_dirty_args {
 	uint64_t pages;
 	bool pages_set;
 	uint64_t seed;
+	uint64_t rounds;
 	uint32_t dev_flags;
 	const char *dev_path;
 };
@@ -33,6 +35,8 @@ static const struct argp_option options[] = {
 	{ "pages", 'n', "N", 0,
 	  "Pages the device writes (default 1/7 of all)" },
 	{ "seed", 'S', "SEED", 0, "Seed of the write pattern (default 1)" },
+	{ "rounds", 'r', "R", 0,
+	  "Write and read R times, pattern SEED + round (default 1)" },
 	{ "no-dirty-device", 'D', NULL, 0,
 	  "Create a mock device without dirty tracking (error path)" },
 	{ "iommufd", 'f', "PATH", 0,
@@ -60,6 +64,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'S':
 		if (parse_u64(arg, &a->seed))
 			return ds_arg_error("mock-dirty: invalid --seed '%s'",
+					    arg);
+		break;
+	case 'r':
+		if (parse_u64(arg, &a->rounds) || !a->rounds ||
+		    a->rounds > 1000000)
+			return ds_arg_error("mock-dirty: invalid --rounds '%s'",
 					    arg);
 		break;
 	case 'D':
@@ -120,11 +130,41 @@ static int read_and_check(struct mock_dev *m, uint32_t flags, const char *what,
 	return 0;
 }
 
+/* Round r: the device writes pattern seed + r, read NO_CLEAR, read and
+ * clear; both reads must return exactly the pattern. */
+static int one_round(struct mock_dev *m, const struct mock_dirty_args *a,
+		     uint64_t round, uint64_t *written, uint64_t *got)
+{
+	uint64_t pages = mock_dev_pages(m), marked = 0;
+	int ret;
+
+	memset(written, 0, bitmap_words(pages) * sizeof(*written));
+	bitmap_random_fill(written, pages, a->pages, a->seed + round);
+	ret = mock_dev_write(m, written, &marked);
+	if (ret) {
+		ds_err("mock-dirty: %s failed: %s", m->failed, strerror(-ret));
+		return ret;
+	}
+	printf("device wrote       %8" PRIu64 " pages  (seed %" PRIu64 ")\n",
+	       marked, a->seed + round);
+	if (marked != a->pages) {
+		ds_err("mock-dirty: the mock marked %" PRIu64 " pages, asked "
+		       "for %" PRIu64,
+		       marked, a->pages);
+		return -EIO;
+	}
+	ret = read_and_check(m, IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR,
+			     "read NO_CLEAR", written, got);
+	if (!ret)
+		ret = read_and_check(m, 0, "read and clear", written, got);
+	return ret;
+}
+
 int cmd_mock_dirty(int argc, char **argv)
 {
-	struct mock_dirty_args a = { .size = 64 << 20, .seed = 1 };
+	struct mock_dirty_args a = { .size = 64 << 20, .seed = 1, .rounds = 1 };
 	uint64_t *written = NULL, *got = NULL, *none = NULL;
-	uint64_t pages, words, marked = 0;
+	uint64_t pages, words, round;
 	struct mock_dev m;
 	int ret, err;
 
@@ -162,7 +202,6 @@ int cmd_mock_dirty(int argc, char **argv)
 		ret = -ENOMEM;
 		goto out;
 	}
-	bitmap_random_fill(written, pages, a.pages, a.seed);
 	printf("mock device: hwpt %u, %" PRIu64
 	       " bytes mapped at iova 0x%" PRIx64 ", %" PRIu64
 	       " pages of %" PRIu64 " B\n",
@@ -173,24 +212,8 @@ int cmd_mock_dirty(int argc, char **argv)
 		ds_err("mock-dirty: %s failed: %s", m.failed, strerror(-ret));
 		goto out;
 	}
-	ret = mock_dev_write(&m, written, &marked);
-	if (ret) {
-		ds_err("mock-dirty: %s failed: %s", m.failed, strerror(-ret));
-		goto out;
-	}
-	printf("device wrote       %8" PRIu64 " pages  (seed %" PRIu64 ")\n",
-	       marked, a.seed);
-	if (marked != a.pages) {
-		ds_err("mock-dirty: the mock marked %" PRIu64 " pages, asked "
-		       "for %" PRIu64,
-		       marked, a.pages);
-		ret = -EIO;
-		goto out;
-	}
-	ret = read_and_check(&m, IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR,
-			     "read NO_CLEAR", written, got);
-	if (!ret)
-		ret = read_and_check(&m, 0, "read and clear", written, got);
+	for (round = 0; round < a.rounds && !ret; round++)
+		ret = one_round(&m, &a, round, written, got);
 	if (!ret)
 		ret = read_and_check(&m, IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR,
 				     "read after clear", none, got);

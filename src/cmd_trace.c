@@ -21,10 +21,19 @@
 #include "trace.skel.h"
 #include "trace_report.h"
 
+/* Pages --bitmap-analysis follows: 16 MiB of state, 16 GiB of IOVA at
+ * 4 KiB (the whole mock aperture at 2 KiB). */
+#define ANALYSIS_PAGES (1u << 22)
+
 struct trace_args {
 	uint64_t duration_ns;
+	uint64_t interval_ns;
+	uint64_t count;
 	const char *csv_dir;
 	uint32_t pid;
+	uint32_t hwpt;
+	bool bitmap_analysis;
+	int positional;
 };
 
 static const struct argp_option options[] = {
@@ -32,6 +41,9 @@ static const struct argp_option options[] = {
 	  "Trace this long (default: until Ctrl-C)" },
 	{ "csv", 'c', "DIR", 0, "Write summary.csv and syncs.csv into DIR" },
 	{ "pid", 'p', "PID", 0, "Trace only this process" },
+	{ "hwpt", 'H', "ID", 0, "Only events of this iommufd HWPT" },
+	{ "bitmap-analysis", 'b', NULL, 0,
+	  "Count re-dirtied pages between consecutive reads of one HWPT" },
 	{ "verbose", 'v', NULL, 0, "Debug output, libbpf messages included" },
 	{},
 };
@@ -55,11 +67,34 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			return ds_arg_error("trace: invalid PID '%s'", arg);
 		a->pid = v;
 		break;
+	case 'H':
+		if (parse_u64(arg, &v) || !v || v > UINT32_MAX)
+			return ds_arg_error("trace: invalid HWPT id '%s'", arg);
+		a->hwpt = v;
+		break;
+	case 'b':
+		a->bitmap_analysis = true;
+		break;
 	case 'v':
 		ds_verbosity = DS_LOG_DEBUG;
 		break;
 	case ARGP_KEY_ARG:
-		return ds_arg_error("trace: unexpected argument '%s'", arg);
+		if (a->positional == 0) {
+			if (parse_seconds(arg, &a->interval_ns) ||
+			    a->interval_ns < 1000000)
+				return ds_arg_error("trace: invalid interval "
+						    "'%s'",
+						    arg);
+		} else if (a->positional == 1) {
+			if (parse_u64(arg, &a->count) || !a->count)
+				return ds_arg_error("trace: invalid count '%s'",
+						    arg);
+		} else {
+			return ds_arg_error("trace: unexpected argument '%s'",
+					    arg);
+		}
+		a->positional++;
+		break;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -71,10 +106,12 @@ static const struct argp argp = {
 	options,
 	parse_opt,
 	NULL,
-	"Trace IOMMU map/unmap and iommufd dirty tracking (GET_DIRTY_BITMAP, "
-	"SET_DIRTY_TRACKING) and print per-operation counts, bytes, dirty "
-	"pages and latency. Needs root (CAP_BPF and CAP_PERFMON) and a kernel "
-	"with BTF.",
+	"Trace the IOMMU dirty-tracking path: map/unmap, iommufd and VFIO "
+	"type1 dirty reads and tracking switches, VFIO device DMA logging, the "
+	"driver's page-table walk and IOTLB invalidations (attributed to their "
+	"cause). Prints per-operation counts, bytes, dirty pages and latency "
+	"percentiles at the end, and every INTERVAL seconds (COUNT times) if "
+	"given. Needs root (CAP_BPF and CAP_PERFMON) and a kernel with BTF.",
 };
 
 static volatile sig_atomic_t exiting;
@@ -180,7 +217,7 @@ int cmd_trace(int argc, char **argv)
 	struct ring_buffer *rb = NULL;
 	struct trace_bpf *skel = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
-	uint64_t start, deadline;
+	uint64_t start, deadline, next_tick;
 	int nlinks = 0, attached, err, status = 1;
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
@@ -210,6 +247,12 @@ int cmd_trace(int argc, char **argv)
 		goto cleanup;
 	}
 	skel->rodata->targ_tgid = a.pid;
+	report->hwpt_filter = a.hwpt;
+	if (a.bitmap_analysis) {
+		skel->rodata->bitmap_analysis = true;
+		skel->rodata->analysis_hwpt = a.hwpt;
+		bpf_map__set_max_entries(skel->maps.page_seq, ANALYSIS_PAGES);
+	}
 	if (!probes_select(skel->obj, probes, &nprobes)) {
 		probes_report_skipped(probes, nprobes);
 		ds_err("trace: nothing to trace: this kernel has none of the "
@@ -240,12 +283,21 @@ int cmd_trace(int argc, char **argv)
 
 	start = now_ns();
 	deadline = a.duration_ns ? start + a.duration_ns : UINT64_MAX;
+	next_tick = a.interval_ns ? start + a.interval_ns : UINT64_MAX;
 	while (!exiting && now_ns() < deadline) {
 		err = ring_buffer__poll(rb, 100);
 		if (err < 0 && err != -EINTR) {
 			ds_err("trace: reading the ring buffer: %s",
 			       strerror(-err));
 			goto cleanup;
+		}
+		if (now_ns() >= next_tick) {
+			read_counters(skel, report->counters);
+			report_interval(report, stdout, now_ns() - start);
+			fflush(stdout);
+			next_tick += a.interval_ns;
+			if (a.count && report->intervals >= a.count)
+				break;
 		}
 	}
 	/* Detach first: after that no event can be produced, so draining
@@ -259,6 +311,8 @@ int cmd_trace(int argc, char **argv)
 			(unsigned long long)report->counters[DS_CNT_EVENTS],
 			(unsigned long long)report->consumed);
 
+	if (a.interval_ns)
+		printf("Total:\n");
 	report_print(report, stdout);
 	fflush(stdout);
 	err = report_write_csv(report);

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "ksyms.h"
 #include "log.h"
@@ -20,8 +24,35 @@ static bool is_function_probe(const struct bpf_program *prog)
 	return t == BPF_TRACE_FENTRY || t == BPF_TRACE_FEXIT;
 }
 
+/*
+ * Can this kernel load an fentry program at all? Some refuse every one
+ * (EPERM under a restrictive LSM or sandbox) while tracepoints work. One
+ * two-instruction program against a function that has BTF tells, before
+ * a refused fentry program fails the load of the whole object.
+ */
+static int fentry_allowed(int btf_id)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts,
+		    .expected_attach_type = BPF_TRACE_FENTRY,
+		    .attach_btf_id = btf_id);
+	int fd;
+
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "ds_probe", "GPL", insns,
+			   sizeof(insns) / sizeof(insns[0]), &opts);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
 int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n)
 {
+	const char *fentry_refused = NULL;
+	bool fentry_checked = false;
 	const char *funcs[PROBE_MAX];
 	bool present[PROBE_MAX];
 	struct bpf_program *prog;
@@ -54,10 +85,22 @@ int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n)
 		const struct bpf_program *p = st[i].prog;
 		enum bpf_attach_type t = bpf_program__expected_attach_type(p);
 
-		if (libbpf_find_vmlinux_btf_id(st[i].target, t) < 0)
+		int id = libbpf_find_vmlinux_btf_id(st[i].target, t);
+
+		if (id < 0)
 			st[i].why = "not in kernel BTF";
 		else if (is_function_probe(p) && !present[i])
 			st[i].why = "no such symbol (inlined?)";
+		else if (is_function_probe(p) && !fentry_checked) {
+			fentry_checked = true;
+			/* Without privilege every load fails: leave the
+			 * explaining to the real load. */
+			if (fentry_allowed(id) == -EPERM && geteuid() == 0)
+				fentry_refused = "fentry/fexit not permitted "
+						 "by this kernel";
+		}
+		if (!st[i].why && is_function_probe(p))
+			st[i].why = fentry_refused;
 		if (st[i].why)
 			bpf_program__set_autoload((struct bpf_program *)p,
 						  false);
@@ -69,9 +112,29 @@ int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n)
 
 void probes_report_skipped(const struct probe_status *st, size_t n)
 {
-	size_t i;
+	const char *reasons[8];
+	size_t counts[8] = { 0 }, nreasons = 0, skipped = 0, i, r;
+	char line[512];
+	int len = 0;
 
-	for (i = 0; i < n; i++)
-		if (st[i].why)
-			ds_warn("skipping %s: %s", st[i].section, st[i].why);
+	for (i = 0; i < n; i++) {
+		if (!st[i].why)
+			continue;
+		skipped++;
+		ds_debug("skipping %s: %s", st[i].section, st[i].why);
+		for (r = 0; r < nreasons && strcmp(reasons[r], st[i].why); r++)
+			;
+		if (r == nreasons && nreasons < 8)
+			reasons[nreasons++] = st[i].why;
+		if (r < 8)
+			counts[r]++;
+	}
+	if (!skipped)
+		return;
+	/* One line by reason: the list is for -v and 'dirtyscope probes'. */
+	for (r = 0; r < nreasons && len < (int)sizeof(line); r++)
+		len += snprintf(line + len, sizeof(line) - len, "%s%zu %s",
+				r ? ", " : "", counts[r], reasons[r]);
+	ds_warn("%zu of %zu probes skipped: %s (-v lists them)", skipped, n,
+		line);
 }

@@ -74,6 +74,9 @@ testbed:
 KSRC ?= $(shell d=$$(scripts/testbed-kernel.sh 2>/dev/null) && readlink -f $$d/source)
 
 $(BUILD)/tests/test_mock_abi: CPPFLAGS += -I$(KSRC)/drivers/iommu/iommufd
+# test_probes reads the program list from the trace skeleton itself; naming
+# it here also keeps make from deleting it as an intermediate file.
+$(BUILD)/tests/test_probes: $(SKELS)
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
 

@@ -18,6 +18,8 @@ static const struct command {
 	{ "trace", cmd_trace, "trace map/unmap and dirty tracking, summarize" },
 	{ "mock-dirty", cmd_mock_dirty,
 	  "one dirty-tracking cycle on the iommufd selftest mock device" },
+	{ "probes", cmd_probes,
+	  "list probe points and kernel features, and why not" },
 };
 
 static void usage(FILE *out)

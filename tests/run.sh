@@ -61,6 +61,12 @@ run_vm() {
 }
 
 for g in "${groups[@]}"; do
+	# test_probes runs against every kernel we have: the host's and the
+	# testbed's. Its own case, so the group lines below stay as they are.
+	case $g in
+	host) run_host test_probes ;;
+	vm-mock) run_vm mock test_probes ;;
+	esac
 	case $g in
 	unit)
 		# shellcheck disable=SC2046

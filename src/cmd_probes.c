@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dirtyscope probes: what the running kernel offers dirtyscope, like
+ * 'bpftool feature'. Three sections:
+ *  - probes: every BPF program of the trace object, with probe_select's
+ *    verdict (kernel BTF, kallsyms); as root each usable one is also loaded
+ *    and attached, then everything is detached again;
+ *  - kernel: BTF, the bpf() syscall, tracefs events (features.c);
+ *  - uapi: iommufd and VFIO ioctls (features.c).
+ * A missing feature is an answer, not an error: exit 0. Exit 1 only when
+ * nothing can be inspected (the BPF object does not open) or the report
+ * cannot be written.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include "commands.h"
+#include "ds_features.h"
+#include "json.h"
+#include "log.h"
+#include "probe_select.h"
+#include "trace.skel.h"
+
+#define NOT_VERIFIED "not verified (needs root)"
+
+struct probes_args {
+	bool json;
+};
+
+static const struct argp_option options[] = {
+	{ "json", 'j', NULL, 0, "One JSON document instead of the table" },
+	{ "verbose", 'v', NULL, 0, "Debug output, libbpf messages included" },
+	{},
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct probes_args *a = state->input;
+
+	switch (key) {
+	case 'j':
+		a->json = true;
+		break;
+	case 'v':
+		ds_verbosity = DS_LOG_DEBUG;
+		break;
+	case ARGP_KEY_ARG:
+		return ds_arg_error("probes: unexpected argument '%s'", arg);
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp argp = {
+	options,
+	parse_opt,
+	NULL,
+	"List every probe point and kernel feature dirtyscope knows, whether "
+	"the running kernel has it, and why not. Run as root to also load and "
+	"attach the BPF programs.",
+};
+
+/* One line of the report. */
+struct item {
+	const char *name;
+	struct feat_result res;
+};
+
+struct section {
+	const char *title; /* table header */
+	const char *key;   /* JSON member */
+	struct item *items;
+	size_t n;
+};
+
+static void item_set(struct item *it, enum feat_status s, const char *detail)
+{
+	it->res.status = s;
+	snprintf(it->res.detail, sizeof(it->res.detail), "%s", detail);
+}
+
+/*
+ * Load the object with the usable programs and attach each, keeping every
+ * link until all are tried, then detach them all: the same load and attach
+ * that 'trace' does, so "attached" here means trace would attach it too.
+ */
+static void verify_attach(struct trace_bpf *skel, const struct probe_status *st,
+			  struct item *items, size_t n)
+{
+	struct bpf_link *links[PROBE_MAX] = {};
+	enum feat_status status = FEAT_UNKNOWN;
+	char why[FEAT_DETAIL_MAX];
+	size_t i;
+	int err;
+
+	err = trace_bpf__load(skel);
+	if (err) {
+		/* Not privileged: presence is known from BTF and kallsyms,
+		 * only the attach is not. */
+		if ((err == -EPERM || err == -EACCES) && geteuid() != 0) {
+			status = FEAT_AVAILABLE;
+			snprintf(why, sizeof(why), NOT_VERIFIED);
+		} else {
+			snprintf(why, sizeof(why), "load failed: %s",
+				 strerror(-err));
+		}
+		for (i = 0; i < n; i++)
+			if (!st[i].why)
+				item_set(&items[i], status, why);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (st[i].why)
+			continue;
+		links[i] = bpf_program__attach(st[i].prog);
+		if (links[i]) {
+			item_set(&items[i], FEAT_AVAILABLE, "attached");
+			continue;
+		}
+		snprintf(why, sizeof(why), "attach failed: %s",
+			 strerror(errno));
+		item_set(&items[i], FEAT_MISSING, why);
+	}
+	for (i = 0; i < n; i++)
+		bpf_link__destroy(links[i]);
+}
+
+/* The probes section. The item names point into skel, which the caller
+ * destroys after printing. */
+static void check_probes(struct trace_bpf *skel, struct item *items, size_t *n)
+{
+	struct probe_status st[PROBE_MAX];
+	size_t i;
+	int usable;
+
+	usable = probes_select(skel->obj, st, n);
+	for (i = 0; i < *n; i++) {
+		items[i].name = st[i].section;
+		if (st[i].why)
+			item_set(&items[i], FEAT_MISSING, st[i].why);
+		else
+			item_set(&items[i], FEAT_AVAILABLE, "");
+	}
+	if (usable)
+		verify_attach(skel, st, items, *n);
+}
+
+/* Run every check of a feature table; NULL if out of memory. */
+static struct item *check_features(const struct feature *table, size_t *n)
+{
+	struct item *items;
+
+	for (*n = 0; table[*n].name; (*n)++)
+		;
+	items = calloc(*n, sizeof(*items));
+	if (!items)
+		return NULL;
+	for (*n = 0; table[*n].name; (*n)++) {
+		items[*n].name = table[*n].name;
+		feature_check(&table[*n], &items[*n].res);
+	}
+	return items;
+}
+
+static void print_table(const struct section *sec, size_t nsec)
+{
+	size_t s, i, width = 0;
+
+	/* One name width for all sections, so the columns line up. */
+	for (s = 0; s < nsec; s++) {
+		if (strlen(sec[s].title) > width)
+			width = strlen(sec[s].title);
+		for (i = 0; i < sec[s].n; i++)
+			if (strlen(sec[s].items[i].name) > width)
+				width = strlen(sec[s].items[i].name);
+	}
+	for (s = 0; s < nsec; s++) {
+		if (s)
+			putchar('\n');
+		printf("%-*s  %-9s  %s\n", (int)width, sec[s].title, "STATUS",
+		       "DETAIL");
+		for (i = 0; i < sec[s].n; i++)
+			printf("%-*s  %-9s  %s\n", (int)width,
+			       sec[s].items[i].name,
+			       feat_status_name(sec[s].items[i].res.status),
+			       sec[s].items[i].res.detail);
+	}
+}
+
+static int print_json(const struct section *sec, size_t nsec)
+{
+	struct json_writer w;
+	size_t s, i;
+	int err;
+
+	json_init(&w, stdout);
+	json_object_begin(&w);
+	for (s = 0; s < nsec; s++) {
+		json_key(&w, sec[s].key);
+		json_array_begin(&w);
+		for (i = 0; i < sec[s].n; i++) {
+			const struct item *it = &sec[s].items[i];
+
+			json_object_begin(&w);
+			json_key(&w, "name");
+			json_string(&w, it->name);
+			json_key(&w, "status");
+			json_string(&w, feat_status_name(it->res.status));
+			json_key(&w, "detail");
+			json_string(&w, it->res.detail);
+			json_object_end(&w);
+		}
+		json_array_end(&w);
+	}
+	json_object_end(&w);
+	err = json_finish(&w);
+	putchar('\n');
+	return err;
+}
+
+int cmd_probes(int argc, char **argv)
+{
+	static struct item probes[PROBE_MAX];
+	struct section sec[] = {
+		{ "PROBES", "probes", probes, 0 },
+		{ "KERNEL", "kernel", NULL, 0 },
+		{ "UAPI", "uapi", NULL, 0 },
+	};
+	struct trace_bpf *skel = NULL;
+	struct probes_args a = {};
+	int err = 0, status = 1;
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
+		return 2;
+	ds_log_setup_libbpf();
+
+	skel = trace_bpf__open();
+	if (!skel) {
+		ds_err("probes: cannot open BPF object: %s", strerror(errno));
+		goto cleanup;
+	}
+	check_probes(skel, probes, &sec[0].n);
+	sec[1].items = check_features(features_kernel, &sec[1].n);
+	sec[2].items = check_features(features_uapi, &sec[2].n);
+	if (!sec[1].items || !sec[2].items) {
+		ds_err("probes: out of memory");
+		goto cleanup;
+	}
+
+	if (a.json)
+		err = print_json(sec, 3);
+	else
+		print_table(sec, 3);
+	if (fflush(stdout) || ferror(stdout) || err) {
+		ds_err("probes: writing the report failed");
+		goto cleanup;
+	}
+	status = 0;
+cleanup:
+	free(sec[1].items);
+	free(sec[2].items);
+	trace_bpf__destroy(skel);
+	return status;
+}

@@ -1,0 +1,550 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dirtyscope probes against the running kernel, on the host and in the
+ * testbed VM. The test works out the truth on its own (its own kallsyms
+ * reader, the kernel's BTF through libbpf, the device nodes, /proc/devices)
+ * and compares it with what the command reports. The list of BPF programs
+ * comes from the trace object itself, so new programs are covered without
+ * changing this file.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include "syshelp.h"
+#include "trace.skel.h"
+
+#define MAX_ROWS     256
+#define NOT_VERIFIED "not verified (needs root)"
+
+/* One line of the report: section "probes", "kernel" or "uapi". */
+struct row {
+	char sec[256];
+	char name[256];
+	char status[256];
+	char detail[256];
+};
+
+struct report {
+	struct row rows[MAX_ROWS];
+	size_t n;
+};
+
+static bool in_vm(void)
+{
+	return getenv("DIRTYSCOPE_VM") != NULL;
+}
+
+static bool is_root(void)
+{
+	return geteuid() == 0;
+}
+
+/* Our own kallsyms lookup, independent of src/ksyms.c: a text symbol
+ * ('t' or 'T'), module symbols included. */
+static bool kallsyms_has(const char *func)
+{
+	char line[512], name[256], type;
+	unsigned long long addr;
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%llx %c %255s", &addr, &type, name) ==
+				3 &&
+			(type == 't' || type == 'T') && !strcmp(name, func);
+	fclose(f);
+	return found;
+}
+
+/* A named type of the given kind in the kernel's own BTF. */
+static bool btf_has(const char *name, int kind)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool found;
+
+	if (!btf)
+		return false;
+	found = btf__find_by_name_kind(btf, name, kind) >= 0;
+	btf__free(btf);
+	return found;
+}
+
+/* A tracepoint exists iff BPF's typedef for it does: the kernel makes one
+ * btf_trace_<event> per tracepoint, and event names are unique. */
+static bool tracepoint_in_btf(const char *event)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "btf_trace_%s", event);
+	return btf_has(name, BTF_KIND_TYPEDEF);
+}
+
+static bool proc_devices_has(const char *dev)
+{
+	char line[128], name[64];
+	bool found = false;
+	int major;
+	FILE *f = fopen("/proc/devices", "r");
+
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%d %63s", &major, name) == 2 &&
+			!strcmp(name, dev);
+	fclose(f);
+	return found;
+}
+
+/* Mounts in our namespace: a probe must not add one. */
+static int count_mounts(void)
+{
+	char line[1024];
+	int n = 0;
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		n += strchr(line, '\n') != NULL;
+	fclose(f);
+	return n;
+}
+
+static bool exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * Parse the table: a header line per section ("PROBES  STATUS  DETAIL"),
+ * then "name  status  detail" lines, a blank line between sections. Also
+ * checks the layout: at most 100 columns, STATUS and DETAIL columns
+ * aligned on every line.
+ */
+static void parse_table(const char *out, struct report *rep)
+{
+	const char *line = out, *nl;
+	char sec[256] = "";
+	int status_col = -1, detail_col = -1;
+
+	rep->n = 0;
+	for (; *line; line = nl + 1) {
+		char buf[256], *p, *name, *status, *detail;
+		struct row *r;
+
+		nl = strchr(line, '\n');
+		assert_non_null(nl);
+		assert_true(nl - line <= 100);
+		assert_true((size_t)(nl - line) < sizeof(buf));
+		memcpy(buf, line, nl - line);
+		buf[nl - line] = '\0';
+		if (!buf[0])
+			continue;
+		name = buf;
+		p = strchr(buf, ' ');
+		assert_non_null(p);
+		*p++ = '\0';
+		while (*p == ' ')
+			p++;
+		status = p;
+		p = strchr(p, ' ');
+		assert_non_null(p);
+		*p++ = '\0';
+		while (*p == ' ')
+			p++;
+		detail = p;
+		/* Every line has the same column offsets. */
+		if (status_col < 0) {
+			status_col = status - buf;
+			detail_col = detail - buf;
+		}
+		assert_int_equal(status - buf, status_col);
+		if (*detail)
+			assert_int_equal(detail - buf, detail_col);
+		if (!strcmp(status, "STATUS")) {
+			assert_string_equal(detail, "DETAIL");
+			snprintf(sec, sizeof(sec), "%s", name);
+			for (p = sec; *p; p++)
+				*p = *p - 'A' + 'a';
+			continue;
+		}
+		assert_true(sec[0]);
+		assert_true(rep->n < MAX_ROWS);
+		r = &rep->rows[rep->n++];
+		snprintf(r->sec, sizeof(r->sec), "%s", sec);
+		snprintf(r->name, sizeof(r->name), "%s", name);
+		snprintf(r->status, sizeof(r->status), "%s", status);
+		snprintf(r->detail, sizeof(r->detail), "%s", detail);
+	}
+}
+
+static const struct row *find(const struct report *rep, const char *sec,
+			      const char *name)
+{
+	const struct row *found = NULL;
+
+	for (size_t i = 0; i < rep->n; i++) {
+		if (strcmp(rep->rows[i].sec, sec) ||
+		    strcmp(rep->rows[i].name, name))
+			continue;
+		assert_null(found); /* one line per item */
+		found = &rep->rows[i];
+	}
+	if (!found)
+		fail_msg("no %s line for %s", sec, name);
+	return found;
+}
+
+static void expect(const struct report *rep, const char *sec, const char *name,
+		   const char *status, const char *detail)
+{
+	const struct row *r = find(rep, sec, name);
+
+	if (strcmp(r->status, status))
+		fail_msg("%s %s: status '%s', expected '%s' (%s)", sec, name,
+			 r->status, status, r->detail);
+	if (detail && strcmp(r->detail, detail))
+		fail_msg("%s %s: detail '%s', expected '%s'", sec, name,
+			 r->detail, detail);
+}
+
+static void run_probes(struct report *rep, enum run_as as)
+{
+	const char *argv[] = { dirtyscope_bin(), "probes", NULL };
+	struct run r;
+
+	assert_int_equal(run_sync(&r, as, argv, 120), 0);
+	assert_string_equal(r.err, "");
+	parse_table(r.out, rep);
+	run_free(&r);
+}
+
+/*
+ * Every program of the trace object, in object order, with the verdict the
+ * kernel's BTF and kallsyms call for. detail_ok is what an available
+ * program must show ("attached" as root).
+ */
+static void check_probes_section(const struct report *rep,
+				 const char *detail_ok)
+{
+	struct trace_bpf *skel = trace_bpf__open();
+	struct bpf_program *prog;
+	size_t i = 0, nprobes = 0;
+	int dirty_bitmap_progs = 0;
+
+	assert_non_null(skel);
+	for (size_t k = 0; k < rep->n; k++)
+		nprobes += !strcmp(rep->rows[k].sec, "probes");
+	bpf_object__for_each_program (prog, skel->obj) {
+		const char *sec = bpf_program__section_name(prog);
+		const char *slash = strchr(sec, '/');
+		const char *target = slash ? slash + 1 : sec;
+		enum bpf_attach_type t =
+			bpf_program__expected_attach_type(prog);
+		const struct row *r = &rep->rows[i++];
+
+		assert_true(i <= nprobes);
+		assert_string_equal(r->sec, "probes");
+		assert_string_equal(r->name, sec);
+		if (t == BPF_TRACE_FENTRY || t == BPF_TRACE_FEXIT) {
+			bool in_btf = btf_has(target, BTF_KIND_FUNC);
+			bool in_kallsyms = kallsyms_has(target);
+
+			/* No symbol, no fentry: missing, whatever BTF says. */
+			if (!in_kallsyms)
+				assert_string_equal(r->status, "missing");
+			if (!in_btf)
+				expect(rep, "probes", sec, "missing",
+				       "not in kernel BTF");
+			else if (!in_kallsyms)
+				expect(rep, "probes", sec, "missing",
+				       "no such symbol (inlined?)");
+			else
+				expect(rep, "probes", sec, "available",
+				       detail_ok);
+		} else if (t == BPF_TRACE_RAW_TP) {
+			expect(rep, "probes", sec,
+			       tracepoint_in_btf(target) ? "available"
+							 : "missing",
+			       tracepoint_in_btf(target) ? detail_ok
+							 : "not in kernel BTF");
+		} else {
+			/* A kind this test does not know yet: one honest
+			 * line is all it can ask for. */
+			assert_true(!strcmp(r->status, "available") ||
+				    !strcmp(r->status, "missing"));
+		}
+		if (in_vm() &&
+		    !strcmp(target, "iommufd_hwpt_get_dirty_bitmap")) {
+			expect(rep, "probes", sec, "available", detail_ok);
+			dirty_bitmap_progs++;
+		}
+	}
+	assert_int_equal(i, nprobes);
+	/* The testbed has iommufd: the dirty-read handler is probed. */
+	if (in_vm())
+		assert_true(dirty_bitmap_progs > 0);
+	trace_bpf__destroy(skel);
+}
+
+static void probes_match_kernel_btf_and_kallsyms(void **state)
+{
+	struct report *rep = malloc(sizeof(*rep));
+
+	(void)state;
+	if (!is_root())
+		skip();
+	run_probes(rep, RUN_AS_ROOT);
+	check_probes_section(rep, "attached");
+	free(rep);
+}
+
+static void kernel_section_matches(void **state)
+{
+	static const char *const hwdbm[] = { "iommu:switch_dirty_log",
+					     "iommu:sync_dirty_log",
+					     "iommu:clear_dirty_log" };
+	struct report *rep = malloc(sizeof(*rep));
+	int mounts;
+
+	(void)state;
+	if (!is_root())
+		skip();
+	mounts = count_mounts();
+	run_probes(rep, RUN_AS_ROOT);
+
+	expect(rep, "kernel", "/sys/kernel/btf/vmlinux",
+	       exists("/sys/kernel/btf/vmlinux") ? "available" : "missing",
+	       NULL);
+	expect(rep, "kernel", "bpf-syscall", "available", "array map created");
+	/* Every tracepoint line agrees with the kernel's BTF. */
+	for (size_t i = 0; i < rep->n; i++) {
+		const struct row *r = &rep->rows[i];
+		const char *event = strchr(r->name, ':');
+
+		if (strcmp(r->sec, "kernel") || !event)
+			continue;
+		expect(rep, "kernel", r->name,
+		       tracepoint_in_btf(event + 1) ? "available" : "missing",
+		       NULL);
+	}
+	/* The brief's fixed points: map/unmap everywhere, HWDBM nowhere. */
+	expect(rep, "kernel", "iommu:map", "available", NULL);
+	expect(rep, "kernel", "iommu:unmap", "available", NULL);
+	for (size_t i = 0; i < 3; i++)
+		expect(rep, "kernel", hwdbm[i], "missing",
+		       "not in tracefs (2021 HWDBM, never upstream)");
+	/* The testbed kernel has CONFIG_INTEL_IOMMU. */
+	if (in_vm())
+		expect(rep, "kernel", "intel_iommu:qi_submit", "available",
+		       "in /sys/kernel/tracing");
+
+	/* A private tracefs mount, if one was needed, left nothing. */
+	assert_int_equal(count_mounts(), mounts);
+	free(rep);
+}
+
+static void uapi_section_matches(void **state)
+{
+	struct report *rep = malloc(sizeof(*rep));
+	bool iommufd = exists("/dev/iommu"), vfio = exists("/dev/vfio/vfio");
+
+	(void)state;
+	if (!is_root())
+		skip();
+	run_probes(rep, RUN_AS_ROOT);
+
+	expect(rep, "uapi", "/dev/iommu", iommufd ? "available" : "missing",
+	       NULL);
+	/* Known ioctl: its handler is in the kernel (kallsyms). */
+	expect(rep, "uapi", "IOMMU_HWPT_GET_DIRTY_BITMAP",
+	       iommufd && kallsyms_has("iommufd_hwpt_get_dirty_bitmap")
+		       ? "available"
+		       : "missing",
+	       NULL);
+	expect(rep, "uapi", "IOMMU_HWPT_SET_DIRTY_TRACKING",
+	       iommufd && kallsyms_has("iommufd_hwpt_set_dirty_tracking")
+		       ? "available"
+		       : "missing",
+	       NULL);
+	/* The selftest command's handler exists only with the mock. */
+	expect(rep, "uapi", "IOMMU_TEST_CMD",
+	       iommufd && kallsyms_has("iommufd_test") ? "available"
+						       : "missing",
+	       NULL);
+	expect(rep, "uapi", "/dev/vfio/vfio", vfio ? "available" : "missing",
+	       NULL);
+	if (!vfio)
+		expect(rep, "uapi", "VFIO_TYPE1v2_IOMMU", "missing", NULL);
+	/* Never upstream: missing on every kernel we run on. */
+	expect(rep, "uapi", "VFIO_DIRTY_LOG_MANUAL_CLEAR", "missing", NULL);
+	expect(rep, "uapi", "/dev/vfio/devices",
+	       proc_devices_has("vfio-dev") ? "available" : "missing", NULL);
+
+	if (in_vm()) {
+		/* The testbed: iommufd with the mock, VFIO type1, cdev. */
+		expect(rep, "uapi", "/dev/iommu", "available", "opened");
+		expect(rep, "uapi", "IOMMU_HWPT_GET_DIRTY_BITMAP", "available",
+		       "known (ENOENT for object 0)");
+		expect(rep, "uapi", "IOMMU_HWPT_SET_DIRTY_TRACKING",
+		       "available", "known (ENOENT for object 0)");
+		expect(rep, "uapi", "IOMMU_TEST_CMD", "available",
+		       "selftest mock (EINVAL for size 0)");
+		expect(rep, "uapi", "/dev/vfio/vfio", "available",
+		       "API version 0");
+		expect(rep, "uapi", "VFIO_TYPE1v2_IOMMU", "available",
+		       "offered (extension 3)");
+		expect(rep, "uapi", "VFIO_DIRTY_LOG_MANUAL_CLEAR", "missing",
+		       "not offered (2021 series, never upstream)");
+		expect(rep, "uapi", "/dev/vfio/devices", "available", NULL);
+	} else {
+		/* The build machine's kernel has no iommufd. */
+		expect(rep, "uapi", "/dev/iommu", "missing",
+		       "no /dev/iommu (CONFIG_IOMMUFD)");
+	}
+	free(rep);
+}
+
+/*
+ * -j: one JSON document with exactly the keys "probes", "kernel", "uapi",
+ * each a list of {"name", "status", "detail"} strings. python3's json
+ * module parses it and prints it back as tab-separated lines, which must
+ * equal the table.
+ */
+static void json_matches_table(void **state)
+{
+	static const char script[] =
+		"import json, sys\n"
+		"d = json.load(open(sys.argv[1]))\n"
+		"assert list(d) == ['probes', 'kernel', 'uapi'], list(d)\n"
+		"for sec in d:\n"
+		"    for it in d[sec]:\n"
+		"        assert list(it) == ['name', 'status', 'detail'], it\n"
+		"        assert all(isinstance(v, str) for v in it.values())\n"
+		"        assert it['status'] in ('available', 'missing',\n"
+		"                                'denied', 'unknown'), it\n"
+		"        print(sec, it['name'], it['status'], it['detail'],\n"
+		"              sep='\\t')\n";
+	const char *argv[] = { dirtyscope_bin(), "probes", "-j", NULL };
+	const char *py[] = { "python3", "-c", script, NULL, NULL };
+	struct report *rep = malloc(sizeof(*rep));
+	char *flat = NULL, *line;
+	struct run r, p;
+	size_t len, i;
+	FILE *f;
+
+	(void)state;
+	if (!is_root())
+		skip();
+	run_probes(rep, RUN_AS_ROOT);
+	assert_int_equal(run_sync(&r, RUN_AS_ROOT, argv, 120), 0);
+	assert_string_equal(r.err, "");
+	/* One document, one line. */
+	assert_int_equal(count_lines(r.out), 1);
+	py[3] = r.out_path;
+	assert_int_equal(run_sync(&p, RUN_AS_ROOT, py, 60), 0);
+	assert_string_equal(p.err, "");
+
+	/* The table again, in the script's format. */
+	f = open_memstream(&flat, &len);
+	for (i = 0; i < rep->n; i++)
+		fprintf(f, "%s\t%s\t%s\t%s\n", rep->rows[i].sec,
+			rep->rows[i].name, rep->rows[i].status,
+			rep->rows[i].detail);
+	fclose(f);
+	assert_string_equal(p.out, flat);
+	/* Escaping: the output never holds a raw control character. */
+	for (line = r.out; *line; line++)
+		assert_true((unsigned char)*line >= 0x20 || *line == '\n');
+	free(flat);
+	run_free(&p);
+	run_free(&r);
+	free(rep);
+}
+
+/* Without privilege: still exit 0, presence from BTF and kallsyms, and
+ * the attach honestly not verified. */
+static void nobody_gets_unverified(void **state)
+{
+	struct report *rep = malloc(sizeof(*rep));
+	int unverified = 0;
+	FILE *f;
+	int unpriv_bpf = 2;
+
+	(void)state;
+	if (!is_root())
+		skip(); /* becoming nobody needs root */
+	run_probes(rep, RUN_AS_NOBODY);
+	check_probes_section(rep, NOT_VERIFIED);
+	for (size_t i = 0; i < rep->n; i++)
+		unverified += !strcmp(rep->rows[i].detail, NOT_VERIFIED);
+	/* iommu:map is everywhere, so something is available. */
+	assert_true(unverified > 0);
+
+	f = fopen("/proc/sys/kernel/unprivileged_bpf_disabled", "r");
+	if (f) {
+		assert_int_equal(fscanf(f, "%d", &unpriv_bpf), 1);
+		fclose(f);
+	}
+	expect(rep, "kernel", "bpf-syscall",
+	       unpriv_bpf ? "denied" : "available", NULL);
+	if (in_vm())
+		/* /dev/iommu is 0660 root: present, not ours to open. */
+		expect(rep, "uapi", "/dev/iommu", "denied", NULL);
+	free(rep);
+}
+
+static void without_btf_still_reports(void **state)
+{
+	struct report *rep = malloc(sizeof(*rep));
+	size_t nprobes = 0;
+
+	(void)state;
+	if (!is_root())
+		skip();
+	run_probes(rep, RUN_WITHOUT_BTF);
+	expect(rep, "kernel", "/sys/kernel/btf/vmlinux", "missing",
+	       "not found (CONFIG_DEBUG_INFO_BTF)");
+	for (size_t i = 0; i < rep->n; i++)
+		nprobes += !strcmp(rep->rows[i].sec, "probes");
+	assert_true(nprobes > 0);
+	free(rep);
+}
+
+static void bad_usage_is_one_line(void **state)
+{
+	const char *argv[] = { dirtyscope_bin(), "probes", "extra", NULL };
+	struct run r;
+
+	(void)state;
+	assert_int_equal(run_sync(&r, RUN_AS_ROOT, argv, 10), 2);
+	assert_string_equal(
+		r.err, "dirtyscope: probes: unexpected argument 'extra'\n");
+	assert_string_equal(r.out, "");
+	run_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(probes_match_kernel_btf_and_kallsyms),
+		cmocka_unit_test(kernel_section_matches),
+		cmocka_unit_test(uapi_section_matches),
+		cmocka_unit_test(json_matches_table),
+		cmocka_unit_test(nobody_gets_unverified),
+		cmocka_unit_test(without_btf_still_reports),
+		cmocka_unit_test(bad_usage_is_one_line),
+	};
+
+	/* libbpf's own messages are not part of any answer here. */
+	libbpf_set_print(NULL);
+	return cmocka_run_group_tests_name("probes", tests, NULL, NULL);
+}

@@ -18,6 +18,8 @@ static const struct command {
 	{ "trace", cmd_trace, "trace map/unmap and dirty tracking, summarize" },
 	{ "mock-dirty", cmd_mock_dirty,
 	  "one dirty-tracking cycle on the iommufd selftest mock device" },
+	{ "type1-dirty", cmd_type1_dirty,
+	  "one dirty-tracking cycle on a VFIO type1 container" },
 };
 
 static void usage(FILE *out)

@@ -114,6 +114,9 @@ case $profile in
 mock) append+=" intel_iommu=off" ;;
 vtd)
 	append+=" intel_iommu=on"
+	# The emulated VT-d runs without interrupt remapping (intremap=off), so
+	# VFIO type1 refuses to attach a group (EPERM) unless told to accept it.
+	append+=" vfio_iommu_type1.allow_unsafe_interrupts=1"
 	# QEMU's edu PCI device: something for vfio-pci to bind in the guest.
 	devices+=(-device edu)
 	;;

@@ -20,6 +20,8 @@ static const struct command {
 	  "one dirty-tracking cycle on the iommufd selftest mock device" },
 	{ "probes", cmd_probes,
 	  "list probe points and kernel features, and why not" },
+	{ "type1-dirty", cmd_type1_dirty,
+	  "one dirty-tracking cycle on a VFIO type1 container" },
 };
 
 static void usage(FILE *out)

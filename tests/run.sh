@@ -3,6 +3,7 @@
 #   unit     cmocka unit tests, on the host
 #   host     BPF load/attach and CLI tests against the host kernel (root)
 #   vm-mock  ground-truth tests in the testbed VM, mock profile
+#   vm-vtd   VFIO type1 dirty tracking in the testbed VM, vtd profile
 # Each test program is a cmocka group printing TAP; this script only runs the
 # groups and adds up their TAP lines.
 # Usage: tests/run.sh [GROUP...]   (default: all groups)
@@ -13,6 +14,7 @@ bin=build/tests
 export CMOCKA_MESSAGE_OUTPUT=TAP
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(unit host vm-mock)
+[ $# -gt 0 ] || groups+=(vm-vtd)
 passed=0 failed=0 skipped=0
 failures=()
 
@@ -74,6 +76,7 @@ for g in "${groups[@]}"; do
 		;;
 	host) run_host test_trace_host ;;
 	vm-mock) run_vm mock test_mock_vm ;;
+	vm-vtd) run_vm vtd test_vtd_vm ;;
 	*)
 		echo "tests/run.sh: unknown group '$g' (unit, host, vm-mock)" >&2
 		exit 2

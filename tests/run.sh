@@ -3,7 +3,8 @@
 #   unit     cmocka unit tests, on the host
 #   host     BPF load/attach and CLI tests against the host kernel (root)
 #   vm-mock  ground-truth tests in the testbed VM, mock profile
-#   vm-vtd   VFIO type1 dirty tracking in the testbed VM, vtd profile
+#   vm-vtd   VFIO type1 and the Intel IOMMU driver in the testbed VM, vtd
+#            profile (QEMU's emulated VT-d, edu device bound to vfio-pci)
 # Each test program is a cmocka group printing TAP; this script only runs the
 # groups and adds up their TAP lines.
 # Usage: tests/run.sh [GROUP...]   (default: all groups)
@@ -13,8 +14,7 @@ cd "$(dirname "$0")/.."
 bin=build/tests
 export CMOCKA_MESSAGE_OUTPUT=TAP
 groups=("$@")
-[ ${#groups[@]} -gt 0 ] || groups=(unit host vm-mock)
-[ $# -gt 0 ] || groups+=(vm-vtd)
+[ ${#groups[@]} -gt 0 ] || groups=(unit host vm-mock vm-vtd)
 passed=0 failed=0 skipped=0
 failures=()
 
@@ -62,23 +62,20 @@ run_vm() {
 	done
 }
 
+# test_probes runs against every kernel we have: the host's and the
+# testbed's in both profiles.
 for g in "${groups[@]}"; do
-	# test_probes runs against every kernel we have: the host's and the
-	# testbed's. Its own case, so the group lines below stay as they are.
-	case $g in
-	host) run_host test_probes ;;
-	vm-mock) run_vm mock test_probes ;;
-	esac
 	case $g in
 	unit)
 		# shellcheck disable=SC2046
 		run_host $(basename -s .c tests/unit/test_*.c)
 		;;
-	host) run_host test_trace_host ;;
-	vm-mock) run_vm mock test_mock_vm ;;
-	vm-vtd) run_vm vtd test_vtd_vm ;;
+	host) run_host test_probes test_trace_host ;;
+	vm-mock) run_vm mock test_probes test_mock_vm ;;
+	vm-vtd) run_vm vtd test_probes test_vtd_vm test_trace_vtd ;;
 	*)
-		echo "tests/run.sh: unknown group '$g' (unit, host, vm-mock)" >&2
+		echo "tests/run.sh: unknown group '$g' (unit, host, vm-mock," \
+			"vm-vtd)" >&2
 		exit 2
 		;;
 	esac

@@ -163,6 +163,31 @@ int count_lines(const char *s)
 	return n;
 }
 
+int vfio_bind(const char *id, char *group, size_t size)
+{
+	const char *argv[] = { "scripts/vfio-bind.sh", id, NULL };
+	struct run r;
+	size_t len;
+	int ret = -1;
+
+	if (run_sync(&r, RUN_AS_ROOT, argv, 60) != 0) {
+		fprintf(stderr, "vfio-bind.sh failed: %s", r.err);
+		goto out;
+	}
+	len = strlen(r.out);
+	if (strncmp(r.out, "/dev/vfio/", 10) || len < 12 || len >= size ||
+	    r.out[len - 1] != '\n') {
+		fprintf(stderr, "vfio-bind.sh printed '%s'\n", r.out);
+		goto out;
+	}
+	memcpy(group, r.out, len - 1);
+	group[len - 1] = '\0';
+	ret = 0;
+out:
+	run_free(&r);
+	return ret;
+}
+
 /* Split one CSV line; fields may be quoted with "" escapes. */
 static char **split_line(char *line, size_t *n)
 {

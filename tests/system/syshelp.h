@@ -37,6 +37,12 @@ void run_free(struct run *r);
 bool run_wait_stderr(struct run *r, const char *text, int timeout_s);
 int count_lines(const char *s);
 
+/* QEMU's edu PCI device, present in the vtd profile. */
+#define EDU_ID "1234:11e8"
+/* Bind the PCI device vendor:device to vfio-pci (scripts/vfio-bind.sh) and
+ * put its group node (/dev/vfio/N) in group. 0 or -1 with a message. */
+int vfio_bind(const char *id, char *group, size_t len);
+
 /* A CSV file read whole: rows[0] is the header. */
 struct csv {
 	size_t nrows, ncols;

@@ -301,27 +301,8 @@ static void get_bitmap_covers_whole_mappings(void **state)
 
 static int setup(void **state)
 {
-	const char *argv[] = { "scripts/vfio-bind.sh", "1234:11e8", NULL };
-	struct run r;
-	size_t len;
-	int ret = -1;
-
 	(void)state;
-	if (run_sync(&r, RUN_AS_ROOT, argv, 60) != 0) {
-		fprintf(stderr, "vfio-bind.sh failed: %s", r.err);
-		goto out;
-	}
-	len = strlen(r.out);
-	if (strncmp(r.out, "/dev/vfio/", 10) || len < 12 ||
-	    len >= sizeof(group) || r.out[len - 1] != '\n') {
-		fprintf(stderr, "vfio-bind.sh printed '%s'\n", r.out);
-		goto out;
-	}
-	memcpy(group, r.out, len - 1);
-	ret = 0;
-out:
-	run_free(&r);
-	return ret;
+	return vfio_bind(EDU_ID, group, sizeof(group));
 }
 
 int main(void)

@@ -60,6 +60,9 @@ static void counts_and_csv(void **state)
 	struct ds_event unmap = { .op = DS_OP_UNMAP,
 				  .length = 8192,
 				  .aux = 4096 };
+	struct ds_event flush = { .op = DS_OP_IOTLB_FLUSH,
+				  .dur_ns = 700,
+				  .aux = DS_CAUSE_UNMAP };
 	struct ds_event e;
 	char *csv;
 
@@ -69,51 +72,139 @@ static void counts_and_csv(void **state)
 	report_add(r, &map);
 	report_add(r, &map);
 	report_add(r, &unmap);
+	report_add(r, &flush);
 	e = sync_ev(DS_OP_SYNC_NOCLEAR, 10, 0);
+	e.walk_ns = 3000;
+	e.walk_calls = 1;
 	report_add(r, &e);
 	e = sync_ev(DS_OP_READ_CLEAR, 10, 0);
+	e.seq = 2;
+	e.redirty_pages = 4;
 	report_add(r, &e);
 	e = sync_ev(DS_OP_READ_CLEAR, 0, -22);
 	report_add(r, &e);
 	r->counters[DS_CNT_BITMAP_SET] = 20;
 	r->counters[DS_CNT_DROPS] = 3;
 
-	assert_int_equal(r->consumed, 6);
-	assert_int_equal(r->op[DS_OP_MAP].bytes, 8192);
-	assert_int_equal(r->op[DS_OP_UNMAP].bytes, 4096);
-	assert_int_equal(r->op[DS_OP_READ_CLEAR].count, 2);
-	assert_int_equal(r->op[DS_OP_READ_CLEAR].errors, 1);
-	assert_int_equal(r->op[DS_OP_READ_CLEAR].dirty_pages, 10);
+	assert_int_equal(r->consumed, 7);
+	assert_int_equal(r->total.row[DS_OP_MAP].bytes, 8192);
+	assert_int_equal(r->total.row[DS_OP_UNMAP].bytes, 4096);
+	assert_int_equal(r->total.row[DS_OP_READ_CLEAR].count, 2);
+	assert_int_equal(r->total.row[DS_OP_READ_CLEAR].errors, 1);
+	assert_int_equal(r->total.row[DS_OP_READ_CLEAR].dirty_pages, 10);
+	assert_int_equal(r->total.row[DS_OP_READ_CLEAR].redirty_base, 10);
+	assert_int_equal(r->total.row[DS_OP__COUNT + DS_CAUSE_UNMAP].count, 1);
 	assert_int_equal(report_write_csv(r), 0);
 
 	csv = slurp("summary.csv");
 	assert_non_null(csv);
-	assert_non_null(strstr(csv, "op,count,errors,bytes,dirty_pages,"));
-	assert_non_null(strstr(csv, "\nmap,2,0,8192,0,0,0,0,0,0\n"));
-	assert_non_null(strstr(csv, "\nunmap,1,0,4096,0,0,0,0,0,0\n"));
-	assert_non_null(strstr(csv, "\nsync_noclear,1,0,1048576,10,10,5000,"
-				    "5000,5000,5000\n"));
-	assert_non_null(strstr(csv, "\nread_clear,2,1,2097152,10,10,"));
+	assert_non_null(strstr(csv, "op,count,errors,bytes,dirty_pages,"
+				    "dirty_records,redirty_pages,"
+				    "redirty_base_pages,walk_ns,"
+				    "iotlb_invalidations,iotlb_ns,lat_p50_ns,"
+				    "lat_p90_ns,lat_p99_ns,lat_p999_ns,"
+				    "lat_max_ns,lat_sum_ns\n"));
+	assert_non_null(strstr(csv, "\nmap,2,0,8192,0,0,0,0,0,0,0,0,0,0,0,0,"
+				    "0\n"));
+	assert_non_null(strstr(csv, "\nunmap,1,0,4096,"));
+	assert_non_null(strstr(csv, "\nsync_noclear,1,0,1048576,10,10,0,0,"
+				    "3000,0,0,5000,5000,5000,5000,5000,"
+				    "5000\n"));
+	assert_non_null(strstr(csv, "\nread_clear,2,1,2097152,10,10,4,10,0,"));
+	assert_non_null(strstr(csv, "\niotlb_flush,1,0,0,"));
+	assert_non_null(strstr(csv, "\niotlb_flush:unmap,1,0,0,0,0,0,0,0,0,0,"
+				    "700,700,700,700,700,700\n"));
+	assert_non_null(strstr(csv, "\niotlb_flush:other,0,"));
 	assert_non_null(strstr(csv, "\nbitmap_set,20,"));
 	assert_non_null(strstr(csv, "\nlost_events,3,"));
 
 	csv = slurp("syncs.csv");
 	assert_non_null(csv);
-	assert_non_null(strstr(csv, "ts_ns,pid,comm,op,hwpt,iova,length,"));
+	assert_non_null(strstr(csv, "ts_ns,pid,comm,op,hwpt,iova,length,"
+				    "page_size,flags,dirty_pages,"
+				    "dirty_records,redirty_pages,seq,walk_ns,"
+				    "walk_calls,iotlb_invalidations,iotlb_ns,"
+				    "ret,total_ns\n"));
 	assert_non_null(strstr(csv, "\n100,42,\"qemu,kvm\",sync_noclear,3,"
-				    "16777216,1048576,2048,1,10,10,0,5000\n"));
+				    "16777216,1048576,2048,1,10,10,0,0,3000,1,"
+				    "0,0,0,5000\n"));
 	assert_non_null(strstr(csv, ",read_clear,3,16777216,1048576,2048,0,"
-				    "0,0,-22,5000\n"));
+				    "10,10,4,2,0,0,0,0,0,5000\n"));
+	assert_non_null(strstr(csv, ",read_clear,3,16777216,1048576,2048,0,"
+				    "0,0,0,0,0,0,0,0,-22,5000\n"));
+
+	csv = slurp("histograms.csv");
+	assert_non_null(csv);
+	assert_non_null(strstr(csv, "op,kind,bucket_low,bucket_high,count\n"));
+	/* 4096 falls in [4096, 4223]: 32 buckets per power of two. */
+	assert_non_null(strstr(csv, "\nmap,size_bytes,4096,4223,2\n"));
+	assert_non_null(strstr(csv, "\nunmap,size_bytes,4096,4223,1\n"));
+	assert_non_null(strstr(csv, "\niotlb_flush:unmap,latency_ns,688,"
+				    "703,1\n"));
 	report_abort(r);
 	free(r);
 	{
+		const char *names[] = { "summary.csv", "syncs.csv",
+					"histograms.csv" };
 		char path[600];
 
-		snprintf(path, sizeof(path), "%s/summary.csv", dir);
-		unlink(path);
-		snprintf(path, sizeof(path), "%s/syncs.csv", dir);
-		unlink(path);
+		for (int i = 0; i < 3; i++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			unlink(path);
+		}
 	}
+}
+
+/* --hwpt: events naming another hwpt are dropped, others kept. */
+static void hwpt_filter(void **state)
+{
+	struct trace_report *r = malloc(sizeof(*r));
+	struct ds_event map = { .op = DS_OP_MAP, .length = 4096 };
+	struct ds_event e = sync_ev(DS_OP_READ_CLEAR, 5, 0);
+
+	(void)state;
+	assert_int_equal(report_init(r, NULL), 0);
+	r->hwpt_filter = 4;
+	report_add(r, &map);
+	report_add(r, &e);
+	e.hwpt_id = 4;
+	report_add(r, &e);
+	assert_int_equal(r->consumed, 3);
+	assert_int_equal(r->total.row[DS_OP_MAP].count, 1);
+	assert_int_equal(r->total.row[DS_OP_READ_CLEAR].count, 1);
+	free(r);
+}
+
+/* An interval prints its own counts, goes to intervals.csv, and resets. */
+static void intervals(void **state)
+{
+	struct trace_report *r = malloc(sizeof(*r));
+	struct ds_event e = sync_ev(DS_OP_READ_CLEAR, 5, 0);
+	FILE *out = fopen("/dev/null", "w");
+	char path[600], *csv;
+
+	(void)state;
+	assert_int_equal(report_init(r, dir), 0);
+	report_add(r, &e);
+	report_add(r, &e);
+	report_interval(r, out, 1000);
+	report_add(r, &e);
+	report_interval(r, out, 2000);
+	report_interval(r, out, 3000);
+	assert_int_equal(r->total.row[DS_OP_READ_CLEAR].count, 3);
+	assert_int_equal(r->interval.row[DS_OP_READ_CLEAR].count, 0);
+	assert_int_equal(report_write_csv(r), 0);
+	csv = slurp("intervals.csv");
+	assert_non_null(csv);
+	assert_string_equal(csv,
+			    "interval,ts_ns,op,count,errors,bytes,dirty_pages,"
+			    "lat_p50_ns,lat_p99_ns,lat_max_ns\n"
+			    "1,1000,read_clear,2,0,2097152,10,5000,5000,5000\n"
+			    "2,2000,read_clear,1,0,1048576,5,5000,5000,5000\n");
+	fclose(out);
+	free(r);
+	snprintf(path, sizeof(path), "rm -f %s/*.csv", dir);
+	assert_int_equal(system(path), 0);
 }
 
 static void abort_writes_nothing(void **state)
@@ -134,6 +225,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(counts_and_csv),
+		cmocka_unit_test(hwpt_filter),
+		cmocka_unit_test(intervals),
 		cmocka_unit_test(abort_writes_nothing),
 	};
 	int ret =

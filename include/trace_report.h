@@ -39,6 +39,7 @@ struct trace_report {
 	uint64_t consumed;		  /* events read from the ring */
 	uint64_t duration_ns;
 	uint32_t hwpt_filter;	/* --hwpt; 0: all */
+	bool json;		/* --json: no tables */
 	unsigned int intervals; /* intervals written */
 	const char *csv_dir;
 	struct outfile syncs;	     /* syncs.csv, streamed */
@@ -55,8 +56,13 @@ int report_init(struct trace_report *r, const char *csv_dir);
 void report_add(struct trace_report *r, const struct ds_event *e);
 /* The whole run: operations, dirty reads, IOTLB flushes, loss. */
 void report_print(const struct trace_report *r, FILE *out);
-/* End an interval: print its table, append it to intervals.csv, reset. */
+/* End an interval: print its table (or JSON line), append it to
+ * intervals.csv, reset. */
 void report_interval(struct trace_report *r, FILE *out, uint64_t ts_ns);
+/* One JSON document on one line: the summary (s = &r->total) or the
+ * current interval. 0 or -errno. (src/trace_json.c) */
+int report_print_json(const struct trace_report *r,
+		      const struct report_stats *s, bool interval, FILE *out);
 /* Write summary.csv and histograms.csv, put the streamed files in place. */
 int report_write_csv(struct trace_report *r);
 /* Drop unfinished output files. */

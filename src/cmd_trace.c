@@ -33,13 +33,19 @@ struct trace_args {
 	uint32_t pid;
 	uint32_t hwpt;
 	bool bitmap_analysis;
+	bool json;
 	int positional;
 };
 
 static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS", 0,
 	  "Trace this long (default: until Ctrl-C)" },
-	{ "csv", 'c', "DIR", 0, "Write summary.csv and syncs.csv into DIR" },
+	{ "csv", 'c', "DIR", 0,
+	  "Write summary.csv, syncs.csv, histograms.csv (and intervals.csv) "
+	  "into DIR" },
+	{ "json", 'j', NULL, 0,
+	  "JSON instead of tables: one document per line, per interval and "
+	  "the summary" },
 	{ "pid", 'p', "PID", 0, "Trace only this process" },
 	{ "hwpt", 'H', "ID", 0, "Only events of this iommufd HWPT" },
 	{ "bitmap-analysis", 'b', NULL, 0,
@@ -74,6 +80,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'b':
 		a->bitmap_analysis = true;
+		break;
+	case 'j':
+		a->json = true;
 		break;
 	case 'v':
 		ds_verbosity = DS_LOG_DEBUG;
@@ -248,6 +257,7 @@ int cmd_trace(int argc, char **argv)
 	}
 	skel->rodata->targ_tgid = a.pid;
 	report->hwpt_filter = a.hwpt;
+	report->json = a.json;
 	if (a.bitmap_analysis) {
 		skel->rodata->bitmap_analysis = true;
 		skel->rodata->analysis_hwpt = a.hwpt;
@@ -311,9 +321,18 @@ int cmd_trace(int argc, char **argv)
 			(unsigned long long)report->counters[DS_CNT_EVENTS],
 			(unsigned long long)report->consumed);
 
-	if (a.interval_ns)
-		printf("Total:\n");
-	report_print(report, stdout);
+	if (a.json) {
+		err = report_print_json(report, &report->total, false, stdout);
+		if (err) {
+			ds_err("trace: writing JSON failed: %s",
+			       strerror(-err));
+			goto cleanup;
+		}
+	} else {
+		if (a.interval_ns)
+			printf("Total:\n");
+		report_print(report, stdout);
+	}
 	fflush(stdout);
 	err = report_write_csv(report);
 	if (err) {

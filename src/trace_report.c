@@ -315,12 +315,16 @@ void report_interval(struct trace_report *r, FILE *out, uint64_t ts_ns)
 	unsigned int i;
 
 	r->intervals++;
-	if (localtime_r(&now, &tm))
-		strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	fprintf(out, "%s (lost so far: %" PRIu64 ")\n", when,
-		r->counters[DS_CNT_DROPS]);
-	print_ops(s, out);
-	fputc('\n', out);
+	if (r->json) {
+		report_print_json(r, s, true, out);
+	} else {
+		if (localtime_r(&now, &tm))
+			strftime(when, sizeof(when), "%H:%M:%S", &tm);
+		fprintf(out, "%s (lost so far: %" PRIu64 ")\n", when,
+			r->counters[DS_CNT_DROPS]);
+		print_ops(s, out);
+		fputc('\n', out);
+	}
 	if (r->csv_dir && !r->interval_csv.f &&
 	    !outfile_open(&r->interval_csv, r->csv_dir, "intervals.csv"))
 		fputs(INTERVALS_HEADER, r->interval_csv.f);

@@ -163,6 +163,31 @@ int count_lines(const char *s)
 	return n;
 }
 
+char *json_eval(const char *text, const char *expr)
+{
+	char in[] = "/tmp/ds-json-XXXXXX", prog[1024];
+	const char *argv[] = { "python3", "-c", prog, in, NULL };
+	struct run r;
+	char *out = NULL;
+	int fd = mkstemp(in);
+
+	if (fd < 0)
+		return NULL;
+	if (write(fd, text, strlen(text)) == (ssize_t)strlen(text)) {
+		snprintf(prog, sizeof(prog),
+			 "import json, sys\n"
+			 "d = [json.loads(l) for l in open(sys.argv[1])]\n"
+			 "print(%s)\n",
+			 expr);
+		if (run_sync(&r, RUN_AS_ROOT, argv, 30) == 0)
+			out = strdup(r.out);
+		run_free(&r);
+	}
+	close(fd);
+	unlink(in);
+	return out;
+}
+
 int vfio_bind(const char *id, char *group, size_t size)
 {
 	const char *argv[] = { "scripts/vfio-bind.sh", id, NULL };

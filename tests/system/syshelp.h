@@ -43,6 +43,11 @@ int count_lines(const char *s);
  * put its group node (/dev/vfio/N) in group. 0 or -1 with a message. */
 int vfio_bind(const char *id, char *group, size_t len);
 
+/* Evaluate a python3 expression over the JSON documents in text (one per
+ * line, as the list d) and return what it prints, or NULL. python3's json
+ * module is the independent parser. Caller frees. */
+char *json_eval(const char *text, const char *expr);
+
 /* A CSV file read whole: rows[0] is the header. */
 struct csv {
 	size_t nrows, ncols;

@@ -90,9 +90,10 @@ static void trace_counts_equal_ground_truth(void **state)
 		{ "16M", 16 << 20, 1000, "9" },
 	};
 	char csvdir[128], path[160];
-	const char *argv[] = { dirtyscope_bin(), "trace", "--csv", csvdir,
-			       NULL };
+	const char *argv[] = { dirtyscope_bin(), "trace", "--json",
+			       "--csv",		 csvdir,  NULL };
 	uint64_t bytes = 0, dirty = 0;
+	char *json;
 	unsigned int hwpt[2];
 	struct csv sum, syncs;
 	struct run tr;
@@ -143,6 +144,18 @@ static void trace_counts_equal_ground_truth(void **state)
 		    (int64_t)(2 * dirty));
 	assert_true(csv_get(&sum, "bitmap_set_orphan", "count") == 0);
 	assert_true(csv_get(&sum, "lost_events", "count") == 0);
+
+	/* --json says what summary.csv says. */
+	json = json_eval(tr.out, "{o['op']: (o['count'], o['dirty_pages']) "
+				 "for o in d[0]['ops']}['read_clear'], "
+				 "d[0]['counters']['bitmap_set']");
+	assert_non_null(json);
+	snprintf(path, sizeof(path), "(%" PRId64 ", %" PRId64 ") %" PRId64 "\n",
+		 csv_get(&sum, "read_clear", "count"),
+		 csv_get(&sum, "read_clear", "dirty_pages"),
+		 csv_get(&sum, "bitmap_set", "count"));
+	assert_string_equal(json, path);
+	free(json);
 	csv_free(&sum);
 
 	snprintf(path, sizeof(path), "%s/syncs.csv", csvdir);

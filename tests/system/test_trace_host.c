@@ -134,6 +134,31 @@ static void intervals_end_after_count(void **state)
 	run_free(&r);
 }
 
+/* --json: one document per line, per interval and the summary. */
+static void json_lines(void **state)
+{
+	const char *argv[] = {
+		dirtyscope_bin(), "trace", "--json", "0.2", "2", NULL
+	};
+	struct run r;
+	char *v;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(run_sync(&r, RUN_AS_ROOT, argv, 60), 0);
+	assert_int_equal(count_lines(r.out), 3);
+	v = json_eval(r.out, "[x['type'] for x in d], len(d[2]['ops']), "
+			     "d[2]['counters']['lost_events'], "
+			     "sorted(d[2]['ops'][0])[:3]");
+	assert_non_null(v);
+	/* 22 operations and 6 IOTLB causes in the summary. */
+	assert_string_equal(v, "['interval', 'interval', 'summary'] 28 0 "
+			       "['bytes', 'count', 'dirty_pages']\n");
+	free(v);
+	run_free(&r);
+}
+
 static void csv_target_must_be_a_folder(void **state)
 {
 	char file[128];
@@ -176,6 +201,7 @@ int main(void)
 		cmocka_unit_test(trace_needs_privilege),
 		cmocka_unit_test(bad_usage_is_one_line),
 		cmocka_unit_test(intervals_end_after_count),
+		cmocka_unit_test(json_lines),
 		cmocka_unit_test(csv_target_must_be_a_folder),
 	};
 

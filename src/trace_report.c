@@ -65,7 +65,7 @@ static const char *const cause_rows[DS_CAUSE__COUNT] = {
 #define SYNCS_HEADER                                                      \
 	"ts_ns,pid,comm,op,hwpt,iova,length,page_size,flags,dirty_pages," \
 	"dirty_records,redirty_pages,seq,walk_ns,walk_calls,"             \
-	"iotlb_invalidations,iotlb_ns,ret,total_ns\n"
+	"iotlb_invalidations,iotlb_ns,ret,total_ns,tid\n"
 #define INTERVALS_HEADER                                               \
 	"interval,ts_ns,op,count,errors,bytes,dirty_pages,lat_p50_ns," \
 	"lat_p99_ns,lat_max_ns\n"
@@ -167,13 +167,13 @@ static void write_sync_row(FILE *f, const struct ds_event *e)
 	fprintf(f,
 		",%s,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%u,%" PRIu64
 		",%u,%" PRIu64 ",%u,%" PRIu64 ",%u,%u,%" PRIu64 ",%d,%" PRIu64
-		"\n",
+		",%u\n",
 		ds_op_name(e->op), e->hwpt_id, (uint64_t)e->iova,
 		(uint64_t)e->length, (uint64_t)e->page_size, e->flags,
 		(uint64_t)e->dirty_pages, e->dirty_records,
 		(uint64_t)e->redirty_pages, e->seq, (uint64_t)e->walk_ns,
 		e->walk_calls, e->iotlb_flushes, (uint64_t)e->iotlb_ns, e->ret,
-		(uint64_t)e->dur_ns);
+		(uint64_t)e->dur_ns, e->tid);
 }
 
 void report_add(struct trace_report *r, const struct ds_event *e)

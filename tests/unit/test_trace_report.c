@@ -124,14 +124,14 @@ static void counts_and_csv(void **state)
 				    "page_size,flags,dirty_pages,"
 				    "dirty_records,redirty_pages,seq,walk_ns,"
 				    "walk_calls,iotlb_invalidations,iotlb_ns,"
-				    "ret,total_ns\n"));
+				    "ret,total_ns,tid\n"));
 	assert_non_null(strstr(csv, "\n100,42,\"qemu,kvm\",sync_noclear,3,"
 				    "16777216,1048576,2048,1,10,10,0,0,3000,1,"
-				    "0,0,0,5000\n"));
+				    "0,0,0,5000,42\n"));
 	assert_non_null(strstr(csv, ",read_clear,3,16777216,1048576,2048,0,"
-				    "10,10,4,2,0,0,0,0,0,5000\n"));
+				    "10,10,4,2,0,0,0,0,0,5000,42\n"));
 	assert_non_null(strstr(csv, ",read_clear,3,16777216,1048576,2048,0,"
-				    "0,0,0,0,0,0,0,0,-22,5000\n"));
+				    "0,0,0,0,0,0,0,0,-22,5000,42\n"));
 
 	csv = slurp("histograms.csv");
 	assert_non_null(csv);

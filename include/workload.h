@@ -12,23 +12,23 @@
 #include <stdint.h>
 
 enum workload_kind {
-	WL_UNIFORM,	/* every page equally likely */
-	WL_HOTCOLD,	/* hot_share of writes to hot_frac of the pages */
-	WL_ZIPF,	/* page rank r written with probability ~ 1/r^s */
-	WL_RING,	/* sequential ring, wraps (NIC rx ring style) */
-	WL_BURSTY,	/* uniform, but in bursts of burst_len consecutive
+	WL_UNIFORM, /* every page equally likely */
+	WL_HOTCOLD, /* hot_share of writes to hot_frac of the pages */
+	WL_ZIPF,    /* page rank r written with probability ~ 1/r^s */
+	WL_RING,    /* sequential ring, wraps (NIC rx ring style) */
+	WL_BURSTY,  /* uniform, but in bursts of burst_len consecutive
 			 * pages starting at random pages */
 };
 
 struct workload_config {
 	enum workload_kind kind;
-	uint64_t pages;		/* pages in the mapping */
+	uint64_t pages; /* pages in the mapping */
 	uint64_t seed;
-	double hot_frac;	/* WL_HOTCOLD: share of pages that are hot */
-	double hot_share;	/* WL_HOTCOLD: share of writes going there */
-	double zipf_s;		/* WL_ZIPF: exponent */
-	uint64_t ring_pages;	/* WL_RING: ring size (0: all pages) */
-	uint64_t burst_len;	/* WL_BURSTY: pages per burst */
+	double hot_frac;     /* WL_HOTCOLD: share of pages that are hot */
+	double hot_share;    /* WL_HOTCOLD: share of writes going there */
+	double zipf_s;	     /* WL_ZIPF: exponent */
+	uint64_t ring_pages; /* WL_RING: ring size (0: all pages) */
+	uint64_t burst_len;  /* WL_BURSTY: pages per burst */
 };
 
 struct workload;
@@ -44,8 +44,7 @@ struct workload;
  */
 int workload_parse(const char *spec, struct workload_config *cfg);
 /* Canonical spec string of cfg, e.g. "hotcold:90/10", for reports. */
-int workload_format(const struct workload_config *cfg, char *buf,
-		    size_t len);
+int workload_format(const struct workload_config *cfg, char *buf, size_t len);
 struct workload *workload_new(const struct workload_config *cfg);
 void workload_free(struct workload *w);
 /* The next n page indices (each < cfg->pages) into out. */

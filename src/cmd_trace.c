@@ -11,19 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include "clock.h"
 #include "commands.h"
 #include "log.h"
 #include "parse.h"
-#include "probe_select.h"
-#include "trace.skel.h"
 #include "trace_report.h"
-
-/* Pages --bitmap-analysis follows: 16 MiB of state, 16 GiB of IOVA at
- * 4 KiB (the whole mock aperture at 2 KiB). */
-#define ANALYSIS_PAGES (1u << 22)
+#include "tracer.h"
 
 struct trace_args {
 	uint64_t duration_ns;
@@ -104,7 +97,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		}
 		a->positional++;
 		break;
-		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -114,7 +106,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 static const struct argp argp = {
 	options,
 	parse_opt,
-	NULL,
+	"[INTERVAL [COUNT]]",
 	"Trace the IOMMU dirty-tracking path: map/unmap, iommufd and VFIO "
 	"type1 dirty reads and tracking switches, VFIO device DMA logging, the "
 	"driver's page-table walk and IOTLB invalidations (attributed to their "
@@ -131,113 +123,24 @@ static void on_signal(int sig)
 	exiting = 1;
 }
 
-static int attach_programs(struct trace_bpf *skel, struct bpf_link **links,
-			   int *nlinks)
+static int on_event(void *ctx, const struct ds_event *e)
 {
-	struct bpf_program *prog;
-	int n = 0, attached = 0;
-
-	bpf_object__for_each_program (prog, skel->obj) {
-		struct bpf_link *link;
-
-		if (!bpf_program__autoload(prog) || n >= PROBE_MAX)
-			continue;
-		link = bpf_program__attach(prog);
-		if (!link) {
-			ds_warn("cannot attach %s: %s",
-				bpf_program__section_name(prog),
-				strerror(errno));
-			continue;
-		}
-		ds_debug("attached %s", bpf_program__section_name(prog));
-		links[n++] = link;
-		attached++;
-	}
-	*nlinks = n;
-	return attached;
-}
-
-static void detach_all(struct bpf_link **links, int *nlinks)
-{
-	int i;
-
-	for (i = 0; i < *nlinks; i++)
-		bpf_link__destroy(links[i]);
-	*nlinks = 0;
-}
-
-static void read_counters(struct trace_bpf *skel, uint64_t *out)
-{
-	int ncpu = libbpf_num_possible_cpus(), fd, i, c;
-	uint64_t *vals;
-
-	if (ncpu <= 0)
-		return;
-	vals = calloc(ncpu, sizeof(*vals));
-	if (!vals)
-		return;
-	fd = bpf_map__fd(skel->maps.counters);
-	for (i = 0; i < DS_CNT__COUNT; i++) {
-		uint32_t key = i;
-
-		out[i] = 0;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;
-		for (c = 0; c < ncpu; c++)
-			out[i] += vals[c];
-	}
-	free(vals);
-}
-
-static int on_event(void *ctx, void *data, size_t size)
-{
-	if (size >= sizeof(struct ds_event))
-		report_add(ctx, data);
+	report_add(ctx, e);
 	return 0;
-}
-
-/* One line that tells the user what to fix. */
-static void explain_load_error(int err)
-{
-	switch (-err) {
-	case EPERM:
-	case EACCES:
-		ds_err("trace: not permitted to load BPF programs: run as root "
-		       "(needs CAP_BPF and CAP_PERFMON)");
-		break;
-	case ENOSYS:
-		ds_err("trace: the kernel has no BPF support "
-		       "(CONFIG_BPF_SYSCALL)");
-		break;
-	default:
-		ds_err("trace: loading BPF programs failed: %s (run with -v "
-		       "for the verifier log)",
-		       strerror(-err));
-	}
 }
 
 int cmd_trace(int argc, char **argv)
 {
 	struct trace_args a = {};
-	struct bpf_link *links[PROBE_MAX];
-	struct probe_status probes[PROBE_MAX];
-	size_t nprobes;
 	struct trace_report *report = NULL;
-	struct ring_buffer *rb = NULL;
-	struct trace_bpf *skel = NULL;
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct tracer_opts topts = { .who = "trace" };
+	struct tracer t = {};
 	uint64_t start, deadline, next_tick;
-	int nlinks = 0, attached, err, status = 1;
+	int attached, err, status = 1;
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
 		return 2;
-	ds_log_setup_libbpf();
-
-	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		ds_err("trace: kernel BTF not found at /sys/kernel/btf/vmlinux "
-		       "(needs CONFIG_DEBUG_INFO_BTF)");
-		return 1;
-	}
 	report = malloc(sizeof(*report));
 	if (!report) {
 		ds_err("trace: out of memory");
@@ -249,43 +152,16 @@ int cmd_trace(int argc, char **argv)
 		       strerror(-err));
 		goto cleanup;
 	}
-
-	skel = trace_bpf__open();
-	if (!skel) {
-		ds_err("trace: cannot open BPF object: %s", strerror(errno));
-		goto cleanup;
-	}
-	skel->rodata->targ_tgid = a.pid;
 	report->hwpt_filter = a.hwpt;
 	report->json = a.json;
-	if (a.bitmap_analysis) {
-		skel->rodata->bitmap_analysis = true;
-		skel->rodata->analysis_hwpt = a.hwpt;
-		bpf_map__set_max_entries(skel->maps.page_seq, ANALYSIS_PAGES);
-	}
-	if (!probes_select(skel->obj, probes, &nprobes)) {
-		probes_report_skipped(probes, nprobes);
-		ds_err("trace: nothing to trace: this kernel has none of the "
-		       "probe points dirtyscope knows");
+	topts.pid = a.pid;
+	topts.hwpt = a.hwpt;
+	topts.bitmap_analysis = a.bitmap_analysis;
+	topts.on_event = on_event;
+	topts.ctx = report;
+	attached = tracer_open(&t, &topts);
+	if (attached < 0)
 		goto cleanup;
-	}
-	err = trace_bpf__load(skel);
-	if (err) {
-		explain_load_error(err);
-		goto cleanup;
-	}
-	probes_report_skipped(probes, nprobes);
-	attached = attach_programs(skel, links, &nlinks);
-	if (!attached) {
-		ds_err("trace: no probe could be attached (run with -v)");
-		goto cleanup;
-	}
-	rb = ring_buffer__new(bpf_map__fd(skel->maps.events), on_event, report,
-			      NULL);
-	if (!rb) {
-		ds_err("trace: cannot create ring buffer: %s", strerror(errno));
-		goto cleanup;
-	}
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -295,14 +171,14 @@ int cmd_trace(int argc, char **argv)
 	deadline = a.duration_ns ? start + a.duration_ns : UINT64_MAX;
 	next_tick = a.interval_ns ? start + a.interval_ns : UINT64_MAX;
 	while (!exiting && now_ns() < deadline) {
-		err = ring_buffer__poll(rb, 100);
-		if (err < 0 && err != -EINTR) {
+		err = tracer_poll(&t, 100);
+		if (err) {
 			ds_err("trace: reading the ring buffer: %s",
 			       strerror(-err));
 			goto cleanup;
 		}
 		if (now_ns() >= next_tick) {
-			read_counters(skel, report->counters);
+			tracer_counters(&t, report->counters);
 			report_interval(report, stdout, now_ns() - start);
 			fflush(stdout);
 			next_tick += a.interval_ns;
@@ -310,11 +186,8 @@ int cmd_trace(int argc, char **argv)
 				break;
 		}
 	}
-	/* Detach first: after that no event can be produced, so draining
-	 * the ring buffer once makes consumed + lost == produced. */
-	detach_all(links, &nlinks);
-	ring_buffer__consume(rb);
-	read_counters(skel, report->counters);
+	tracer_drain(&t);
+	tracer_counters(&t, report->counters);
 	report->duration_ns = now_ns() - start;
 	if (report->consumed != report->counters[DS_CNT_EVENTS])
 		ds_warn("%llu events submitted but %llu consumed",
@@ -342,9 +215,7 @@ int cmd_trace(int argc, char **argv)
 	}
 	status = 0;
 cleanup:
-	detach_all(links, &nlinks);
-	ring_buffer__free(rb);
-	trace_bpf__destroy(skel);
+	tracer_close(&t);
 	if (report)
 		report_abort(report);
 	free(report);

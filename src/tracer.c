@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "log.h"
+#include "trace.skel.h"
+#include "tracer.h"
+
+/* --bitmap-analysis follows pages 0 .. 2^22 - 1: 16 MiB of state, 16 GiB
+ * of IOVA at 4 KiB (the whole mock aperture at 2 KiB). */
+#define ANALYSIS_PAGES (1u << 22)
+
+static int attach_all(struct tracer *t)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program (prog, t->skel->obj) {
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog) || t->nlinks >= PROBE_MAX)
+			continue;
+		link = bpf_program__attach(prog);
+		if (!link) {
+			ds_warn("cannot attach %s: %s",
+				bpf_program__section_name(prog),
+				strerror(errno));
+			continue;
+		}
+		ds_debug("attached %s", bpf_program__section_name(prog));
+		t->links[t->nlinks++] = link;
+	}
+	return t->nlinks;
+}
+
+static void detach_all(struct tracer *t)
+{
+	int i;
+
+	for (i = 0; i < t->nlinks; i++)
+		bpf_link__destroy(t->links[i]);
+	t->nlinks = 0;
+}
+
+static int on_sample(void *ctx, void *data, size_t size)
+{
+	struct tracer *t = ctx;
+
+	if (size < sizeof(struct ds_event))
+		return 0;
+	return t->opts->on_event(t->opts->ctx, data);
+}
+
+/* One line that tells the user what to fix. */
+static void explain_load_error(const char *who, int err)
+{
+	switch (-err) {
+	case EPERM:
+	case EACCES:
+		ds_err("%s: not permitted to load BPF programs: run as root "
+		       "(needs CAP_BPF and CAP_PERFMON)",
+		       who);
+		break;
+	case ENOSYS:
+		ds_err("%s: the kernel has no BPF support (CONFIG_BPF_SYSCALL)",
+		       who);
+		break;
+	default:
+		ds_err("%s: loading BPF programs failed: %s (run with -v for "
+		       "the verifier log)",
+		       who, strerror(-err));
+	}
+}
+
+int tracer_open(struct tracer *t, const struct tracer_opts *o)
+{
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->opts = o;
+	ds_log_setup_libbpf();
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		ds_err("%s: kernel BTF not found at /sys/kernel/btf/vmlinux "
+		       "(needs CONFIG_DEBUG_INFO_BTF)",
+		       o->who);
+		return -ENOENT;
+	}
+	t->skel = trace_bpf__open();
+	if (!t->skel) {
+		err = -errno;
+		ds_err("%s: cannot open BPF object: %s", o->who,
+		       strerror(-err));
+		return err;
+	}
+	t->skel->rodata->targ_tgid = o->pid;
+	if (o->bitmap_analysis) {
+		t->skel->rodata->bitmap_analysis = true;
+		t->skel->rodata->analysis_hwpt = o->hwpt;
+		bpf_map__set_max_entries(t->skel->maps.page_seq,
+					 ANALYSIS_PAGES);
+	}
+	if (!probes_select(t->skel->obj, t->probes, &t->nprobes)) {
+		probes_report_skipped(t->probes, t->nprobes);
+		ds_err("%s: nothing to trace: this kernel has none of the "
+		       "probe points dirtyscope knows",
+		       o->who);
+		err = -ENOENT;
+		goto fail;
+	}
+	err = trace_bpf__load(t->skel);
+	if (err) {
+		explain_load_error(o->who, err);
+		goto fail;
+	}
+	probes_report_skipped(t->probes, t->nprobes);
+	if (!attach_all(t)) {
+		ds_err("%s: no probe could be attached (run with -v)", o->who);
+		err = -ENOENT;
+		goto fail;
+	}
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_sample,
+				 t, NULL);
+	if (!t->rb) {
+		err = -errno;
+		ds_err("%s: cannot create ring buffer: %s", o->who,
+		       strerror(-err));
+		goto fail;
+	}
+	return t->nlinks;
+fail:
+	tracer_close(t);
+	return err;
+}
+
+int tracer_poll(struct tracer *t, int timeout_ms)
+{
+	int err = ring_buffer__poll(t->rb, timeout_ms);
+
+	return err < 0 && err != -EINTR ? err : 0;
+}
+
+int tracer_consume(struct tracer *t)
+{
+	int err = ring_buffer__consume(t->rb);
+
+	return err < 0 ? err : 0;
+}
+
+void tracer_drain(struct tracer *t)
+{
+	detach_all(t);
+	if (t->rb)
+		ring_buffer__consume(t->rb);
+}
+
+void tracer_counters(struct tracer *t, uint64_t *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, i, c;
+	uint64_t *vals;
+
+	if (ncpu <= 0 || !t->skel)
+		return;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return;
+	fd = bpf_map__fd(t->skel->maps.counters);
+	for (i = 0; i < DS_CNT__COUNT; i++) {
+		uint32_t key = i;
+
+		out[i] = 0;
+		if (bpf_map_lookup_elem(fd, &key, vals))
+			continue;
+		for (c = 0; c < ncpu; c++)
+			out[i] += vals[c];
+	}
+	free(vals);
+}
+
+void tracer_close(struct tracer *t)
+{
+	detach_all(t);
+	ring_buffer__free(t->rb);
+	t->rb = NULL;
+	trace_bpf__destroy(t->skel);
+	t->skel = NULL;
+}

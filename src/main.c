@@ -15,6 +15,8 @@ static const struct command {
 	int (*run)(int argc, char **argv);
 	const char *help;
 } commands[] = {
+	{ "bench", cmd_bench,
+	  "auto- vs manual-clear migration experiments, with verdict" },
 	{ "trace", cmd_trace, "trace map/unmap and dirty tracking, summarize" },
 	{ "mock-dirty", cmd_mock_dirty,
 	  "one dirty-tracking cycle on the iommufd selftest mock device" },

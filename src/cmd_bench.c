@@ -1,0 +1,595 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dirtyscope bench: does manual clear pay off? Runs a modelled pre-copy
+ * migration of one dirty-tracked mapping while an emulated device keeps
+ * writing it, once with auto-clear and once with manual-clear per repeat
+ * (same seed, alternating order), with the profiler attached to count the
+ * kernel side (IOTLB invalidations, reads), and prints the verdict.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "backend.h"
+#include "bench_report.h"
+#include "commands.h"
+#include "log.h"
+#include "migration.h"
+#include "outfile.h"
+#include "page_log.h"
+#include "parse.h"
+#include "schedule.h"
+#include "trace_report.h"
+#include "tracer.h"
+#include "workload.h"
+#include "writer.h"
+
+#define MAX_SWEEP 32
+
+struct bench_args {
+	const char *backend;
+	struct backend_config bcfg;
+	bool auto_, manual;
+	const char *workload;
+	double rate;
+	double bandwidth;
+	uint64_t chunk;
+	uint64_t downtime_ns;
+	unsigned int max_rounds;
+	unsigned int repeat;
+	uint64_t seed;
+	const char *sweep_param;
+	uint64_t sweep[MAX_SWEEP];
+	unsigned int nsweep;
+	const char *csv_dir;
+	const char *schedule;
+	bool json;
+	bool no_trace;
+};
+
+static const struct argp_option options[] = {
+	{ "backend", 'B', "NAME", 0,
+	  "mock (default), iommufd, vfio-type1, vfio-manual-clear" },
+	{ "device", 'D', "PATH", 0, "iommufd: /dev/vfio/devices/vfioN" },
+	{ "group", 'G', "PATH", 0, "vfio-type1/-manual-clear: /dev/vfio/N" },
+	{ "strategy", 's', "auto|manual|both", 0, "Default both" },
+	{ "size", 'S', "SIZE", 0, "IOVA mapped, e.g. 64M (default 64M)" },
+	{ "workload", 'w', "SPEC", 0,
+	  "uniform (default), hotcold[:90/10], zipf[:S], ring[:PAGES], "
+	  "bursty[:LEN]" },
+	{ "rate", 'r', "PAGES/S", 0,
+	  "Device writes per second (default 20000)" },
+	{ "bandwidth", 'b', "BYTES/S", 0,
+	  "Modelled link, e.g. 256M (default 256M per second)" },
+	{ "chunk", 'c', "SIZE", 0, "Manual clear chunk (default 128M)" },
+	{ "downtime", 'd', "SECONDS", 0,
+	  "Stop when the rest fits (default 0.3)" },
+	{ "max-rounds", 'm', "N", 0,
+	  "Rounds after the first copy (default 30)" },
+	{ "repeat", 'n', "N", 0, "Runs per strategy (default 1)" },
+	{ "seed", 'e', "SEED", 0, "Workload seed (default 1)" },
+	{ "sweep", 'W', "PARAM=V1,V2,...", 0,
+	  "chunk=1M,16M,...; rate=...; bandwidth=...: one point per value" },
+	{ "csv", 'C', "DIR", 0,
+	  "Write runs.csv, rounds.csv, sweep.csv into DIR" },
+	{ "json", 'j', NULL, 0, "Print the results as one JSON document" },
+	{ "schedule", 'H', "SPEC", 0,
+	  "Test hook: writes at given rounds (see docs/bench.md)" },
+	{ "no-trace", 'T', NULL, 0, "Do not attach the profiler" },
+	{ "verbose", 'v', NULL, 0, "Debug output" },
+	{},
+};
+
+static int parse_sweep(struct bench_args *a, char *arg)
+{
+	char *eq = strchr(arg, '='), *v, *save = NULL;
+
+	if (!eq)
+		return -EINVAL;
+	*eq = '\0';
+	if (strcmp(arg, "chunk") && strcmp(arg, "rate") &&
+	    strcmp(arg, "bandwidth"))
+		return -EINVAL;
+	a->sweep_param = arg;
+	for (v = strtok_r(eq + 1, ",", &save); v;
+	     v = strtok_r(NULL, ",", &save)) {
+		uint64_t x;
+
+		if (a->nsweep == MAX_SWEEP || parse_size(v, &x) || !x)
+			return -EINVAL;
+		a->sweep[a->nsweep++] = x;
+	}
+	return a->nsweep ? 0 : -EINVAL;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct bench_args *a = state->input;
+	uint64_t v;
+
+	switch (key) {
+	case 'B':
+		if (!backend_find(arg))
+			return ds_arg_error("bench: unknown backend '%s'", arg);
+		a->backend = arg;
+		break;
+	case 'D':
+		a->bcfg.device = arg;
+		break;
+	case 'G':
+		a->bcfg.group = arg;
+		break;
+	case 's':
+		a->auto_ = !strcmp(arg, "auto") || !strcmp(arg, "both");
+		a->manual = !strcmp(arg, "manual") || !strcmp(arg, "both");
+		if (!a->auto_ && !a->manual)
+			return ds_arg_error("bench: invalid strategy '%s'",
+					    arg);
+		break;
+	case 'S':
+		if (parse_size(arg, &a->bcfg.size) || !a->bcfg.size)
+			return ds_arg_error("bench: invalid --size '%s'", arg);
+		break;
+	case 'w':
+		a->workload = arg;
+		break;
+	case 'r':
+		if (parse_size(arg, &v))
+			return ds_arg_error("bench: invalid --rate '%s'", arg);
+		a->rate = v;
+		break;
+	case 'b':
+		if (parse_size(arg, &v) || !v)
+			return ds_arg_error("bench: invalid --bandwidth '%s'",
+					    arg);
+		a->bandwidth = v;
+		break;
+	case 'c':
+		if (parse_size(arg, &a->chunk) || !a->chunk)
+			return ds_arg_error("bench: invalid --chunk '%s'", arg);
+		break;
+	case 'd':
+		if (parse_seconds(arg, &a->downtime_ns))
+			return ds_arg_error("bench: invalid --downtime '%s'",
+					    arg);
+		break;
+	case 'm':
+		if (parse_u64(arg, &v) || !v || v > 10000)
+			return ds_arg_error("bench: invalid --max-rounds '%s'",
+					    arg);
+		a->max_rounds = v;
+		break;
+	case 'n':
+		if (parse_u64(arg, &v) || !v || v > 1000)
+			return ds_arg_error("bench: invalid --repeat '%s'",
+					    arg);
+		a->repeat = v;
+		break;
+	case 'e':
+		if (parse_u64(arg, &a->seed))
+			return ds_arg_error("bench: invalid --seed '%s'", arg);
+		break;
+	case 'W':
+		if (parse_sweep(a, arg))
+			return ds_arg_error("bench: invalid --sweep (want "
+					    "chunk|rate|bandwidth=V1,V2,...)");
+		break;
+	case 'C':
+		a->csv_dir = arg;
+		break;
+	case 'H':
+		a->schedule = arg;
+		break;
+	case 'j':
+		a->json = true;
+		break;
+	case 'T':
+		a->no_trace = true;
+		break;
+	case 'v':
+		ds_verbosity = DS_LOG_DEBUG;
+		break;
+	case ARGP_KEY_ARG:
+		return ds_arg_error("bench: unexpected argument '%s'", arg);
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp argp = {
+	options,
+	parse_opt,
+	NULL,
+	"Drive dirty tracking through a modelled pre-copy migration while the "
+	"device writes, with auto-clear and manual-clear, and compare: pages "
+	"sent, redundant pages, migration time, clear cost and IOTLB "
+	"invalidations. The mock backend makes the device write (ground "
+	"truth); on real hardware the user's traffic dirties pages. Root.",
+};
+
+static volatile int interrupted;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+/* Everything one bench invocation holds, released by bench_cleanup(). */
+struct bench {
+	struct bench_args a;
+	struct backend b;
+	bool opened;
+	struct page_log log;
+	struct schedule sched;
+	struct tracer t;
+	bool traced;
+	struct mig_round acc; /* profiler numbers of the current round */
+	struct bench_run *runs;
+	unsigned int nruns;
+	char workload[64];
+};
+
+/* Profiler events of this process, summed until the round ends. */
+static int on_event(void *ctx, const struct ds_event *e)
+{
+	struct mig_round *acc = ctx;
+
+	if (e->op == DS_OP_IOTLB_FLUSH) {
+		acc->iotlb_invalidations++;
+		acc->iotlb_ns += e->dur_ns;
+	} else if (ds_op_is_dirty_read(e->op)) {
+		acc->kernel_reads++;
+		acc->kernel_dirty_pages += e->dirty_pages;
+	}
+	return 0;
+}
+
+static void round_end(void *ctx, struct mig_round *r)
+{
+	struct bench *bn = ctx;
+
+	if (!bn->traced)
+		return;
+	/* The round's ioctls have returned: their events are in the ring. */
+	tracer_consume(&bn->t);
+	r->iotlb_invalidations = bn->acc.iotlb_invalidations;
+	r->iotlb_ns = bn->acc.iotlb_ns;
+	r->kernel_reads = bn->acc.kernel_reads;
+	r->kernel_dirty_pages = bn->acc.kernel_dirty_pages;
+	memset(&bn->acc, 0, sizeof(bn->acc));
+}
+
+static int run_one(struct bench *bn, struct bench_run *run,
+		   const struct workload_config *wcfg)
+{
+	struct backend *b = &bn->b;
+	struct mig_config cfg = {
+		.strategy = run->strategy,
+		.chunk_bytes = run->chunk_bytes,
+		.bandwidth = run->bandwidth,
+		.downtime_ns = bn->a.downtime_ns,
+		.max_rounds = bn->a.max_rounds,
+		.sched = bn->sched.n ? &bn->sched : NULL,
+		.interrupted = &interrupted,
+	};
+	struct mig_hooks hooks = { round_end, bn };
+	struct workload *wl = NULL;
+	struct writer w = {};
+	const char *failed = NULL;
+	bool writing = false, tracking = false;
+	int err, err2;
+
+	page_log_reset(&bn->log);
+	/* Enabling clears every dirty bit: each run starts clean. */
+	err = b->ops->set_tracking(b, true);
+	if (err) {
+		failed = b->failed;
+		goto out;
+	}
+	tracking = true;
+	if (bn->traced) {
+		tracer_consume(&bn->t);
+		memset(&bn->acc, 0, sizeof(bn->acc));
+	}
+	if (run->rate > 0) {
+		wl = workload_new(wcfg);
+		if (!wl) {
+			failed = "creating the workload";
+			err = -ENOMEM;
+			goto out;
+		}
+		err = writer_start(&w, b, wl, &bn->log, run->rate);
+		if (err) {
+			failed = "starting the writer thread";
+			goto out;
+		}
+		writing = true;
+	}
+	err = migrate(b, writing ? &w : NULL, &bn->log, &cfg, &hooks, &run->res,
+		      &failed);
+out:
+	if (writing) {
+		err2 = writer_stop(&w);
+		if (err2 && !err) {
+			err = err2;
+			failed = "device write (writer thread)";
+		}
+	}
+	run->writes = bn->log.writes;
+	workload_free(wl);
+	if (tracking) {
+		err2 = b->ops->set_tracking(b, false);
+		if (err2 && !err) {
+			err = err2;
+			failed = b->failed;
+		}
+	}
+	if (err)
+		ds_err("bench: run %u (%s): %s failed: %s", run->run,
+		       strategy_name(run->strategy),
+		       failed ? failed : "migration", strerror(-err));
+	return err;
+}
+
+static int write_outputs(struct bench *bn, const struct bench_meta *m)
+{
+	struct outfile runs = {}, rounds = {}, sweep = {};
+	int err;
+
+	err = outfile_open(&runs, bn->a.csv_dir, "runs.csv");
+	if (!err)
+		err = outfile_open(&rounds, bn->a.csv_dir, "rounds.csv");
+	if (!err && m->sweep_param)
+		err = outfile_open(&sweep, bn->a.csv_dir, "sweep.csv");
+	if (err)
+		goto fail;
+	write_runs_csv(runs.f, m, bn->runs, bn->nruns);
+	write_rounds_csv(rounds.f, bn->runs, bn->nruns);
+	if (sweep.f)
+		write_sweep_csv(sweep.f, m, bn->runs, bn->nruns);
+	err = outfile_commit(&runs);
+	if (!err)
+		err = outfile_commit(&rounds);
+	if (!err && sweep.f)
+		err = outfile_commit(&sweep);
+	if (!err)
+		return 0;
+fail:
+	outfile_abort(&runs);
+	outfile_abort(&rounds);
+	outfile_abort(&sweep);
+	return err;
+}
+
+static void print_results(struct bench *bn, const struct bench_meta *m)
+{
+	unsigned int point, npoints = bn->a.nsweep ? bn->a.nsweep : 1;
+
+	if (bn->a.json) {
+		write_bench_json(stdout, m, bn->runs, bn->nruns);
+		return;
+	}
+	printf("%s backend, %" PRIu64 " bytes in %" PRIu64
+	       " B pages, workload %s\n",
+	       m->backend, m->size_bytes, m->page_size, m->workload);
+	for (point = 0; point < npoints; point++) {
+		if (bn->a.nsweep)
+			printf("\n%s = %" PRIu64 ":\n", bn->a.sweep_param,
+			       bn->a.sweep[point]);
+		else
+			putchar('\n');
+		print_verdict(stdout, m, bn->runs, bn->nruns, point);
+	}
+}
+
+/* The runs, in the order: point, repeat, strategy (alternating). */
+static int run_all(struct bench *bn, const struct workload_config *base)
+{
+	struct bench_args *a = &bn->a;
+	unsigned int npoints = a->nsweep ? a->nsweep : 1, point, rep, k;
+	unsigned int total = npoints * a->repeat * (a->auto_ + a->manual);
+	int err;
+
+	bn->runs = calloc(total, sizeof(*bn->runs));
+	if (!bn->runs)
+		return -ENOMEM;
+	for (point = 0; point < npoints; point++) {
+		for (rep = 0; rep < a->repeat; rep++) {
+			for (k = 0; k < 2; k++) {
+				/* Alternate which goes first, so drift in
+				 * the machine does not favour one. */
+				enum strategy s = (k ^ (rep & 1))
+							  ? STRATEGY_MANUAL
+							  : STRATEGY_AUTO;
+				struct workload_config wcfg = *base;
+				struct bench_run *r;
+
+				if ((s == STRATEGY_AUTO && !a->auto_) ||
+				    (s == STRATEGY_MANUAL && !a->manual))
+					continue;
+				r = &bn->runs[bn->nruns];
+				r->run = bn->nruns + 1;
+				r->point = point;
+				r->repeat = rep;
+				r->strategy = s;
+				r->chunk_bytes = a->chunk;
+				r->rate = a->rate;
+				r->bandwidth = a->bandwidth;
+				if (a->nsweep &&
+				    !strcmp(a->sweep_param, "chunk"))
+					r->chunk_bytes = a->sweep[point];
+				else if (a->nsweep &&
+					 !strcmp(a->sweep_param, "rate"))
+					r->rate = a->sweep[point];
+				else if (a->nsweep)
+					r->bandwidth = a->sweep[point];
+				/* Same seed for both strategies of a repeat. */
+				wcfg.seed = a->seed + rep;
+				err = run_one(bn, r, &wcfg);
+				bn->nruns++;
+				if (err)
+					return err;
+				ds_info("run %u/%u %-6s: %u rounds, %" PRIu64
+					" pages sent, %" PRIu64
+					" redundant, %.1f ms",
+					r->run, total, strategy_name(s),
+					r->res.nrounds, r->res.pages_sent,
+					r->res.pages_redundant,
+					r->res.migration_ns / 1e6);
+			}
+		}
+	}
+	return 0;
+}
+
+static void bench_cleanup(struct bench *bn)
+{
+	unsigned int i;
+	int err;
+
+	if (bn->traced)
+		tracer_close(&bn->t);
+	if (bn->opened) {
+		err = bn->b.ops->close(&bn->b);
+		if (err)
+			ds_err("bench: cleanup: %s failed: %s", bn->b.failed,
+			       strerror(-err));
+	}
+	page_log_free(&bn->log);
+	schedule_free(&bn->sched);
+	for (i = 0; i < bn->nruns; i++)
+		mig_result_free(&bn->runs[i].res);
+	free(bn->runs);
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	struct bench *bn = calloc(1, sizeof(*bn));
+	struct bench_args *a;
+	struct workload_config wcfg = {};
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct tracer_opts topts = { .who = "bench", .on_event = on_event };
+	struct bench_meta m = {};
+	int err, status = 1;
+
+	if (!bn) {
+		ds_err("bench: out of memory");
+		return 1;
+	}
+	a = &bn->a;
+	*a = (struct bench_args){
+		.backend = "mock",
+		.auto_ = true,
+		.manual = true,
+		.workload = "uniform",
+		.rate = 20000,
+		.bandwidth = 256 << 20,
+		.chunk = 128 << 20,
+		.downtime_ns = 300000000,
+		.max_rounds = 30,
+		.repeat = 1,
+		.seed = 1,
+	};
+	a->bcfg.size = 64 << 20;
+	if (argp_parse(&argp, argc, argv, 0, NULL, a)) {
+		free(bn);
+		return 2;
+	}
+	if (workload_parse(a->workload, &wcfg)) {
+		ds_err("bench: invalid --workload '%s'", a->workload);
+		free(bn);
+		return 2;
+	}
+	if (a->csv_dir) {
+		err = outdir_prepare(a->csv_dir);
+		if (err) {
+			ds_err("bench: cannot write to %s: %s", a->csv_dir,
+			       strerror(-err));
+			free(bn);
+			return 1;
+		}
+	}
+
+	err = backend_open(&bn->b, a->backend, &a->bcfg);
+	if (err) {
+		ds_err("bench: %s: %s failed: %s", a->backend, bn->b.failed,
+		       strerror(-err));
+		goto out;
+	}
+	bn->opened = true;
+	if (a->manual && !bn->b.can_read_noclear) {
+		ds_err("bench: the %s backend cannot read without clearing: "
+		       "use --strategy auto (manual needs iommufd, mock or "
+		       "vfio-manual-clear)",
+		       a->backend);
+		goto out;
+	}
+	if (a->rate > 0 && !bn->b.can_write) {
+		ds_err("bench: dirtyscope cannot make a real device write: use "
+		       "--rate 0 and let the device's own traffic dirty pages");
+		goto out;
+	}
+	wcfg.pages = backend_pages(&bn->b);
+	if (a->schedule) {
+		err = schedule_parse(a->schedule, wcfg.pages, &bn->sched);
+		if (err) {
+			ds_err("bench: invalid --schedule '%s': %s",
+			       a->schedule, strerror(-err));
+			goto out;
+		}
+	}
+	err = page_log_init(&bn->log, wcfg.pages);
+	if (err) {
+		ds_err("bench: out of memory for %" PRIu64 " pages",
+		       wcfg.pages);
+		goto out;
+	}
+	if (!a->no_trace) {
+		topts.pid = getpid();
+		topts.ctx = &bn->acc;
+		if (tracer_open(&bn->t, &topts) < 0) {
+			ds_err("bench: the profiler is needed for the IOTLB "
+			       "and kernel columns; --no-trace runs without");
+			goto out;
+		}
+		bn->traced = true;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	if (run_all(bn, &wcfg))
+		goto out;
+	workload_format(&wcfg, bn->workload, sizeof(bn->workload));
+	m = (struct bench_meta){
+		.backend = a->backend,
+		.workload = bn->workload,
+		.sweep_param = a->nsweep ? a->sweep_param : NULL,
+		.size_bytes = bn->b.length,
+		.page_size = bn->b.page_size,
+		.seed = a->seed,
+		.profiled = bn->traced,
+		/* Only a device the tool drives has a known write log. */
+		.ground_truth = bn->b.can_write,
+	};
+	print_results(bn, &m);
+	fflush(stdout);
+	if (a->csv_dir) {
+		err = write_outputs(bn, &m);
+		if (err) {
+			ds_err("bench: writing CSV to %s failed: %s",
+			       a->csv_dir, strerror(-err));
+			goto out;
+		}
+	}
+	status = 0;
+out:
+	bench_cleanup(bn);
+	free(bn);
+	return status;
+}

@@ -28,7 +28,8 @@ struct bench_meta {
 	uint64_t size_bytes;
 	uint64_t page_size;
 	uint64_t seed;
-	bool profiled; /* the tracer ran: iotlb/kernel columns */
+	bool profiled;	   /* the tracer ran: iotlb/kernel columns */
+	bool ground_truth; /* writes known: redundancy columns */
 };
 
 const char *strategy_name(enum strategy s);

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In the testbed VM (mock profile): dirtyscope bench against numbers the
+ * test works out by hand from the writes it schedules.
+ */
+#include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "syshelp.h"
+
+#define MOCK_PAGE 2048
+#define PAGES_16M ((16 << 20) / MOCK_PAGE)
+
+static char dir[] = "/tmp/ds-bench-XXXXXX";
+
+/* Run bench with extra arguments (NULL-terminated) into csvdir/name. */
+static void bench(const char *name, char *csvdir, size_t len,
+		  const char *const *extra)
+{
+	const char *argv[32] = { dirtyscope_bin(), "bench", "--csv", csvdir };
+	struct run r;
+	int n = 4;
+
+	snprintf(csvdir, len, "%s/%s", dir, name);
+	while (*extra)
+		argv[n++] = *extra++;
+	argv[n] = NULL;
+	if (run_sync(&r, RUN_AS_ROOT, argv, 300) != 0)
+		fail_msg("bench exited %d: %s", r.status, r.err);
+	run_free(&r);
+}
+
+static int64_t field(const struct csv *c, size_t row, const char *name)
+{
+	int col = csv_col(c, name);
+
+	assert_true(col >= 0);
+	assert_true(row < c->nrows);
+	return strtoll(c->rows[row][col], NULL, 10);
+}
+
+/* The runs.csv row of a strategy (one run each). */
+static size_t row_of(const struct csv *c, const char *strategy)
+{
+	for (size_t i = 1; i < c->nrows; i++)
+		if (!strcmp(c->rows[i][csv_col(c, "strategy")], strategy))
+			return i;
+	fail_msg("no %s run", strategy);
+	return 0;
+}
+
+static void load(struct csv *c, const char *csvdir, const char *file)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", csvdir, file);
+	assert_int_equal(csv_load(c, path), 0);
+}
+
+/* The profiler sees every read the loop makes, and the same pages. */
+static void assert_profiler_agrees(const struct csv *runs, size_t row)
+{
+	assert_true(field(runs, row, "kernel_reads") ==
+		    field(runs, row, "syncs") +
+			    field(runs, row, "clear_calls"));
+	assert_true(field(runs, row, "kernel_dirty_pages") ==
+		    field(runs, row, "received_pages"));
+	/* The mock has no IOTLB. */
+	assert_true(field(runs, row, "iotlb_invalidations") == 0);
+}
+
+/* No device writes at all: both send every page once, nothing more. */
+static void idle_device_same_pages_no_redundancy(void **state)
+{
+	const char *extra[] = { "--size", "16M", "--rate", "0", NULL };
+	char csvdir[128];
+	struct csv runs;
+
+	(void)state;
+	bench("idle", csvdir, sizeof(csvdir), extra);
+	load(&runs, csvdir, "runs.csv");
+	assert_int_equal(runs.nrows, 1 + 2);
+	for (size_t i = 1; i < 3; i++) {
+		assert_true(field(&runs, i, "pages_sent") == PAGES_16M);
+		assert_true(field(&runs, i, "pages_redundant") == 0);
+		/* Round 0, then round 1 finds nothing and is the last. */
+		assert_true(field(&runs, i, "rounds") == 2);
+		assert_true(field(&runs, i, "syncs") == 2);
+		assert_true(field(&runs, i, "clear_calls") == 0);
+		assert_true(field(&runs, i, "writes") == 0);
+		assert_profiler_agrees(&runs, i);
+	}
+	csv_free(&runs);
+}
+
+/*
+ * Round 1: pages 0-99 written before the sync, 50-149 after it. Auto reads
+ * and clears 0-99, sends them; 50-149 are dirty again in round 2, and
+ * 50-99 were sent after that write: 50 redundant. Manual reads 0-99
+ * without clearing, and the chunk read-and-clear right before sending
+ * returns 0-149: all sent once, none again.
+ */
+static void scheduled_writes_hand_computed(void **state)
+{
+	const char *extra[] = { "--size",     "16M",
+				"--rate",     "0",
+				"--downtime", "0",
+				"--schedule", "1@sync:0-99;1@send:50-149",
+				NULL };
+	char csvdir[128];
+	struct csv runs, rounds;
+	size_t a, m;
+
+	(void)state;
+	bench("sched", csvdir, sizeof(csvdir), extra);
+	load(&runs, csvdir, "runs.csv");
+	a = row_of(&runs, "auto");
+	m = row_of(&runs, "manual");
+	assert_true(field(&runs, a, "pages_sent") == PAGES_16M + 100 + 100);
+	assert_true(field(&runs, a, "pages_redundant") == 50);
+	assert_true(field(&runs, a, "rounds") == 4);
+	assert_true(field(&runs, a, "syncs") == 4);
+	assert_true(field(&runs, a, "clear_calls") == 0);
+	assert_true(field(&runs, a, "received_pages") == 200);
+	assert_true(field(&runs, m, "pages_sent") == PAGES_16M + 150);
+	assert_true(field(&runs, m, "pages_redundant") == 0);
+	assert_true(field(&runs, m, "rounds") == 3);
+	assert_true(field(&runs, m, "syncs") == 3);
+	assert_true(field(&runs, m, "clear_calls") == 1);
+	assert_true(field(&runs, m, "received_pages") == 250);
+	assert_true(field(&runs, a, "writes") == 200);
+	assert_profiler_agrees(&runs, a);
+	assert_profiler_agrees(&runs, m);
+	csv_free(&runs);
+
+	/* Per round: auto's round 2 re-sends 50-149, 50 of them needlessly. */
+	load(&rounds, csvdir, "rounds.csv");
+	assert_int_equal(rounds.nrows, 1 + 4 + 3);
+	for (size_t i = 1; i < rounds.nrows; i++) {
+		const char *s = rounds.rows[i][csv_col(&rounds, "strategy")];
+		int64_t round = field(&rounds, i, "round");
+
+		if (strcmp(s, "auto") || round != 2)
+			continue;
+		assert_true(field(&rounds, i, "dirty_reported") == 100);
+		assert_true(field(&rounds, i, "pages_sent") == 100);
+		assert_true(field(&rounds, i, "pages_redundant") == 50);
+	}
+	csv_free(&rounds);
+}
+
+/* With the writer running, whatever it does: the loop and the profiler
+ * agree on every read, and redundancy is within what was sent. */
+static void running_writer_profiler_agrees(void **state)
+{
+	/* Writes keep coming: the rounds run until --max-rounds, or until
+	 * the rest fits 5 ms. */
+	const char *extra[] = { "--size",     "16M",	     "--rate",
+				"4000",	      "--bandwidth", "64M",
+				"--workload", "hotcold",     "--repeat",
+				"2",	      "--chunk",     "4M",
+				"--downtime", "0.005",	     "--max-rounds",
+				"6",	      NULL };
+	char csvdir[128];
+	struct csv runs;
+
+	(void)state;
+	bench("writer", csvdir, sizeof(csvdir), extra);
+	load(&runs, csvdir, "runs.csv");
+	assert_int_equal(runs.nrows, 1 + 4);
+	for (size_t i = 1; i < runs.nrows; i++) {
+		assert_true(field(&runs, i, "writes") > 0);
+		assert_true(field(&runs, i, "pages_sent") >= PAGES_16M);
+		assert_true(field(&runs, i, "pages_redundant") <
+			    field(&runs, i, "pages_sent"));
+		assert_profiler_agrees(&runs, i);
+		if (!strcmp(runs.rows[i][csv_col(&runs, "strategy")], "manual"))
+			/* 4M chunks of a 16M mapping, every non-final
+			 * round. */
+			assert_true(field(&runs, i, "clear_calls") ==
+				    4 * (field(&runs, i, "rounds") - 2));
+	}
+	csv_free(&runs);
+}
+
+static void bad_input_one_line(void **state)
+{
+	const char *cases[][6] = {
+		{ "--size", "4G", NULL },
+		{ "--backend", "nosuch", NULL },
+		{ "--workload", "bogus", NULL },
+		{ "--schedule", "1@never:3", NULL },
+		{ "--backend", "iommufd", "--device", "/dev/vfio/devices/nope",
+		  NULL },
+	};
+	const int status[] = { 1, 2, 2, 1, 1 };
+	const char *want[] = {
+		"outside the mock aperture",
+		"dirtyscope: bench: unknown backend 'nosuch'\n",
+		"dirtyscope: bench: invalid --workload 'bogus'\n",
+		"invalid --schedule",
+		"/dev/vfio/devices/nope",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const char *argv[10] = { dirtyscope_bin(), "bench",
+					 "--no-trace" };
+		struct run r;
+
+		for (int j = 0; cases[i][j]; j++)
+			argv[3 + j] = cases[i][j];
+		assert_int_equal(run_sync(&r, RUN_AS_ROOT, argv, 60),
+				 status[i]);
+		assert_int_equal(count_lines(r.err), 1);
+		if (!strstr(r.err, want[i]))
+			fail_msg("case %zu: '%s' not in '%s'", i, want[i],
+				 r.err);
+		run_free(&r);
+	}
+}
+
+/* SIGINT mid-run: exit 1 at once, no CSV written, the mock freed. */
+static void interrupt_leaves_no_files(void **state)
+{
+	char csvdir[128], path[192];
+	const char *argv[] = { dirtyscope_bin(), "bench",  "--csv",
+			       csvdir,		 "--size", "64M",
+			       "--bandwidth",	 "4M",	   NULL };
+	struct run r;
+
+	(void)state;
+	snprintf(csvdir, sizeof(csvdir), "%s/intr", dir);
+	assert_int_equal(run_start(&r, RUN_AS_ROOT, argv), 0);
+	/* 64 MiB at 4 MiB/s: round 0 alone takes 16 s. */
+	sleep(3);
+	kill(r.pid, SIGINT);
+	assert_int_equal(run_wait(&r, 30), 1);
+	assert_non_null(strstr(r.err, "interrupted"));
+	snprintf(path, sizeof(path), "%s/runs.csv", csvdir);
+	assert_int_not_equal(access(path, F_OK), 0);
+	run_free(&r);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[64];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(idle_device_same_pages_no_redundancy),
+		cmocka_unit_test(scheduled_writes_hand_computed),
+		cmocka_unit_test(running_writer_profiler_agrees),
+		cmocka_unit_test(bad_input_one_line),
+		cmocka_unit_test(interrupt_leaves_no_files),
+	};
+
+	return cmocka_run_group_tests_name("bench_vm", tests, setup, teardown);
+}

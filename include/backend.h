@@ -20,11 +20,11 @@
 #include <stdint.h>
 
 struct backend_config {
-	uint64_t size;		/* bytes to map */
-	const char *device;	/* iommufd: /dev/vfio/devices/vfioN */
-	const char *group;	/* vfio-type1, vfio-manual-clear: /dev/vfio/N */
-	const char *iommufd;	/* /dev/iommu (tests may point elsewhere) */
-	uint32_t mock_flags;	/* mock: DS_MOCK_DEV_* (error-path tests) */
+	uint64_t size;	     /* bytes to map */
+	const char *device;  /* iommufd: /dev/vfio/devices/vfioN */
+	const char *group;   /* vfio-type1, vfio-manual-clear: /dev/vfio/N */
+	const char *iommufd; /* /dev/iommu (tests may point elsewhere) */
+	uint32_t mock_flags; /* mock: DS_MOCK_DEV_* (error-path tests) */
 };
 
 struct backend;
@@ -50,11 +50,11 @@ struct backend_ops {
 
 struct backend {
 	const struct backend_ops *ops;
-	uint64_t iova;		/* start of the mapping */
-	uint64_t length;	/* bytes mapped */
-	uint64_t page_size;	/* bitmap page size */
-	bool can_read_noclear;	/* the manual-clear strategy is possible */
-	bool can_write;		/* the tool can inject device writes */
+	uint64_t iova;	       /* start of the mapping */
+	uint64_t length;       /* bytes mapped */
+	uint64_t page_size;    /* bitmap page size */
+	bool can_read_noclear; /* the manual-clear strategy is possible */
+	bool can_write;	       /* the tool can inject device writes */
 	const char *failed;
 	void *priv;
 };

@@ -6,6 +6,7 @@
 #include "backend.h"
 
 extern const struct backend_ops backend_mock_ops;
+extern const struct backend_ops backend_iommufd_ops;
 
 /* Set b->failed to a message formatted into b->msg; returns err. */
 int backend_fail(struct backend *b, int err, const char *fmt, ...)

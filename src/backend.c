@@ -8,6 +8,7 @@
 
 static const struct backend_ops *const backends[] = {
 	&backend_mock_ops,
+	&backend_iommufd_ops,
 };
 
 #define NBACKENDS (sizeof(backends) / sizeof(backends[0]))

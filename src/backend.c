@@ -9,6 +9,8 @@
 static const struct backend_ops *const backends[] = {
 	&backend_mock_ops,
 	&backend_iommufd_ops,
+	&backend_type1_ops,
+	&backend_manual_clear_ops,
 };
 
 #define NBACKENDS (sizeof(backends) / sizeof(backends[0]))

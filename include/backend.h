@@ -9,9 +9,20 @@
  * bitmap, which the caller zeroes.
  *
  * Every call returns 0 or -errno and, on failure, sets b->failed to the
- * step (ioctl) that failed, for a one-line error. backend_close() is safe
- * after a failed open and twice, runs every cleanup step (tracking off,
- * unmap, objects destroyed, fds closed) and returns the first error.
+ * step (ioctl) that failed, for a one-line error; where errno alone would
+ * not say what is wrong (no dirty tracking in this IOMMU, a kernel without
+ * the manual-clear series, an unknown backend) b->failed is that whole
+ * sentence instead: print it as "%s: %s" with strerror(). b->failed stays
+ * valid until the backend is opened again. backend_close() is safe after a
+ * failed open and twice, runs every cleanup step (tracking off, unmap,
+ * objects destroyed, fds closed), returns the first error and keeps the
+ * failure that came before it in b->failed.
+ *
+ * Threads: a backend is driven by one thread, except that on a backend with
+ * can_write one other thread may call write() while the first calls
+ * set_tracking(), read() and clear() (bench's device-writer thread). open
+ * and close must not overlap anything. See backend_mock.c for what the mock
+ * does to make that safe, and what it costs.
  */
 #ifndef DIRTYSCOPE_BACKEND_H
 #define DIRTYSCOPE_BACKEND_H
@@ -57,13 +68,19 @@ struct backend {
 	bool can_write;	       /* the tool can inject device writes */
 	const char *failed;
 	void *priv;
+	/* Storage for a b->failed that names a path or a number: it lives here
+	 * so that it outlives priv, which a failed open frees. */
+	char msg[192];
 };
 
 /* Names: "mock", "iommufd", "vfio-type1", "vfio-manual-clear". */
 const struct backend_ops *backend_find(const char *name);
-/* Open the named backend: map cfg->size and leave tracking off. */
+/* Open the named backend: map cfg->size and leave tracking off. An
+ * unknown name gives -ENOENT. On failure everything is undone already. */
 int backend_open(struct backend *b, const char *name,
 		 const struct backend_config *cfg);
+/* b->ops->close(b), and 0 when backend_open() never found a backend. */
+int backend_close(struct backend *b);
 
 static inline uint64_t backend_pages(const struct backend *b)
 {

@@ -37,6 +37,12 @@ int mock_dev_set_tracking(struct mock_dev *m, bool enable);
 /* "Device DMA": mark the mock pages whose bits are set in pages (one bit per
  * mock page from m->iova) dirty. *marked gets the kernel's count. */
 int mock_dev_write(struct mock_dev *m, const uint64_t *pages, uint64_t *marked);
+/* The same over [iova, iova + length) of the mapping: bit i of pages is the
+ * mock page at iova + i * m->page_size. The kernel wants iova and length
+ * multiples of m->page_size and tracking enabled (EINVAL otherwise); it
+ * marks only mapped pages and counts those in *marked. */
+int mock_dev_write_range(struct mock_dev *m, uint64_t iova, uint64_t length,
+			 const uint64_t *pages, uint64_t *marked);
 /* GET_DIRTY_BITMAP over [iova, iova + length) with bitmap page size
  * m->page_size; flags 0 (read and clear) or NO_CLEAR. Bits are ORed into
  * bitmap, which the caller zeroes. */

@@ -51,6 +51,13 @@ int type1_set_tracking(struct type1 *t, bool enable);
  * one bit per t->dirty_pgsize page from iova; the caller zeroes bitmap. */
 int type1_read_dirty(struct type1 *t, uint64_t iova, uint64_t length,
 		     uint64_t *bitmap);
+/* One VFIO_IOMMU_DIRTY_PAGES call with a range and a bitmap of
+ * t->dirty_pgsize pages: flags GET_BITMAP (what type1_read_dirty does) or,
+ * on a kernel with the 2021 manual-clear series, GET_BITMAP_NOCLEAR or
+ * CLEAR_BITMAP (vfio_manual_clear.h; CLEAR_BITMAP reads bitmap: the pages
+ * to clear). */
+int type1_dirty_bitmap(struct type1 *t, uint32_t flags, uint64_t iova,
+		       uint64_t length, uint64_t *bitmap);
 /* Unmap the whole mapping; with a bitmap, also get its dirty bits
  * (VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP, needs tracking on). *unmapped
  * gets the bytes the kernel says it unmapped. */

@@ -141,14 +141,15 @@ int mock_dev_set_tracking(struct mock_dev *m, bool enable)
 	return ret;
 }
 
-int mock_dev_write(struct mock_dev *m, const uint64_t *pages, uint64_t *marked)
+int mock_dev_write_range(struct mock_dev *m, uint64_t iova, uint64_t length,
+			 const uint64_t *pages, uint64_t *marked)
 {
 	struct ds_mock_cmd dirty = {
 		.size = sizeof(dirty),
 		.op = DS_MOCK_OP_DIRTY,
 		.id = m->hwpt_id,
-		.dirty.iova = m->iova,
-		.dirty.length = m->length,
+		.dirty.iova = iova,
+		.dirty.length = length,
 		.dirty.page_size = m->page_size,
 		.dirty.uptr = (uintptr_t)pages,
 	};
@@ -158,6 +159,11 @@ int mock_dev_write(struct mock_dev *m, const uint64_t *pages, uint64_t *marked)
 	if (!ret && marked)
 		*marked = dirty.dirty.out_nr_dirty;
 	return ret;
+}
+
+int mock_dev_write(struct mock_dev *m, const uint64_t *pages, uint64_t *marked)
+{
+	return mock_dev_write_range(m, m->iova, m->length, pages, marked);
 }
 
 int mock_dev_read_dirty(struct mock_dev *m, uint32_t flags, uint64_t iova,

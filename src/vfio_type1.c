@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <linux/vfio.h>
 #include "bitmap.h"
+#include "vfio_manual_clear.h"
 #include "vfio_type1.h"
 
 static int fail(struct type1 *t, const char *step, int err)
@@ -244,8 +245,21 @@ int type1_set_tracking(struct type1 *t, bool enable)
 	return 0;
 }
 
-int type1_read_dirty(struct type1 *t, uint64_t iova, uint64_t length,
-		     uint64_t *bitmap)
+static const char *dirty_step(uint32_t flags)
+{
+	switch (flags) {
+	case VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP:
+		return "VFIO_IOMMU_DIRTY_PAGES GET_BITMAP";
+	case VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP_NOCLEAR:
+		return "VFIO_IOMMU_DIRTY_PAGES GET_BITMAP_NOCLEAR";
+	case VFIO_IOMMU_DIRTY_PAGES_FLAG_CLEAR_BITMAP:
+		return "VFIO_IOMMU_DIRTY_PAGES CLEAR_BITMAP";
+	}
+	return "VFIO_IOMMU_DIRTY_PAGES";
+}
+
+int type1_dirty_bitmap(struct type1 *t, uint32_t flags, uint64_t iova,
+		       uint64_t length, uint64_t *bitmap)
 {
 	/* The range follows the header in the same argument. */
 	union {
@@ -258,7 +272,7 @@ int type1_read_dirty(struct type1 *t, uint64_t iova, uint64_t length,
 
 	memset(&arg, 0, sizeof(arg));
 	arg.dirty.argsz = sizeof(arg.bytes);
-	arg.dirty.flags = VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP;
+	arg.dirty.flags = flags;
 	get->iova = iova;
 	get->size = length;
 	get->bitmap.pgsize = t->dirty_pgsize;
@@ -267,8 +281,15 @@ int type1_read_dirty(struct type1 *t, uint64_t iova, uint64_t length,
 				   : 0;
 	get->bitmap.data = (void *)bitmap;
 	if (ioctl(t->container, VFIO_IOMMU_DIRTY_PAGES, &arg))
-		return fail(t, "VFIO_IOMMU_DIRTY_PAGES GET_BITMAP", -errno);
+		return fail(t, dirty_step(flags), -errno);
 	return 0;
+}
+
+int type1_read_dirty(struct type1 *t, uint64_t iova, uint64_t length,
+		     uint64_t *bitmap)
+{
+	return type1_dirty_bitmap(t, VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP,
+				  iova, length, bitmap);
 }
 
 int type1_unmap(struct type1 *t, uint64_t *bitmap, uint64_t *unmapped)

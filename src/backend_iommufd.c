@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * "iommufd": a real VFIO device (its cdev, /dev/vfio/devices/vfioN) bound to
+ * iommufd and attached to a dirty-tracking HWPT: the IOMMU's own dirty bits
+ * (Intel SSADS, AMD HDSup, SMMUv3 HTTU). Only the device the user names is
+ * used; the tool cannot make it do DMA, so can_write is false and the
+ * dirty pages are whatever the device really writes.
+ *
+ * open: open the device and /dev/iommu, VFIO_DEVICE_BIND_IOMMUFD,
+ * IOMMU_IOAS_ALLOC, IOMMU_GET_HW_INFO (refuse an IOMMU without
+ * IOMMU_HW_CAP_DIRTY_TRACKING before asking for a dirty HWPT), IOMMU_HWPT_ALLOC
+ * with IOMMU_HWPT_ALLOC_DIRTY_TRACKING, VFIO_DEVICE_ATTACH_IOMMUFD_PT, and
+ * IOMMU_IOAS_MAP of an anonymous buffer at IOMMUFD_IOVA. close undoes each
+ * step that was done, in reverse.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
+#include "backend_impl.h"
+#include "bitmap.h"
+
+#define IOMMUFD_IOVA (1ull << 32)
+
+struct iommufd_priv {
+	int dev;	/* the VFIO device cdev, -1 when closed */
+	int fd;		/* /dev/iommu, -1 when closed */
+	uint32_t devid; /* the device's iommufd binding, 0 when unbound */
+	uint32_t ioas;
+	uint32_t hwpt;
+	bool attached;
+	bool tracking;
+	void *buf; /* the anonymous buffer, buf_len bytes */
+	uint64_t buf_len;
+	uint64_t mapped; /* bytes at IOMMUFD_IOVA, 0 when nothing is */
+	uint64_t *scratch;
+};
+
+static int iommufd_close(struct backend *b);
+
+static int do_ioctl(struct backend *b, int fd, unsigned long req, void *arg,
+		    const char *step)
+{
+	if (ioctl(fd, req, arg) == 0)
+		return 0;
+	b->failed = step;
+	return -errno;
+}
+
+static const char *hw_type_name(uint32_t type, char *buf, size_t len)
+{
+	switch (type) {
+	case IOMMU_HW_INFO_TYPE_NONE:
+		return "the device's (no driver-specific info)";
+	case IOMMU_HW_INFO_TYPE_INTEL_VTD:
+		return "intel-vtd";
+	case 2: /* IOMMU_HW_INFO_TYPE_ARM_SMMUV3, 6.13+ headers */
+		return "arm-smmuv3";
+	}
+	snprintf(buf, len, "type %u", type);
+	return buf;
+}
+
+/* Bind, the IOAS and the hardware check: everything before the HWPT. */
+static int bind_and_check(struct backend *b, struct iommufd_priv *p)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = p->fd,
+	};
+	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
+	struct iommu_hw_info info = { .size = sizeof(info) };
+	char type[32];
+	int ret;
+
+	if (ioctl(p->dev, VFIO_DEVICE_BIND_IOMMUFD, &bind)) {
+		ret = -errno;
+		/* iommufd's one EPERM of bind: MSIs not isolated. */
+		if (ret == -EPERM)
+			return backend_fail(b, ret,
+					    "VFIO_DEVICE_BIND_IOMMUFD: no "
+					    "interrupt remapping (iommufd."
+					    "allow_unsafe_interrupts=1 "
+					    "accepts that)");
+		b->failed = "VFIO_DEVICE_BIND_IOMMUFD";
+		return ret;
+	}
+	p->devid = bind.out_devid;
+	ret = do_ioctl(b, p->fd, IOMMU_IOAS_ALLOC, &ioas, "IOMMU_IOAS_ALLOC");
+	if (ret)
+		return ret;
+	p->ioas = ioas.out_ioas_id;
+
+	info.dev_id = p->devid;
+	ret = do_ioctl(b, p->fd, IOMMU_GET_HW_INFO, &info, "IOMMU_GET_HW_INFO");
+	if (ret)
+		return ret;
+	if (!(info.out_capabilities & IOMMU_HW_CAP_DIRTY_TRACKING))
+		return backend_fail(
+			b, -EOPNOTSUPP,
+			"%s IOMMU has no dirty tracking "
+			"(IOMMU_HW_CAP_DIRTY_TRACKING not set)",
+			hw_type_name(info.out_data_type, type, sizeof(type)));
+	return 0;
+}
+
+static int iommufd_open(struct backend *b, const struct backend_config *cfg)
+{
+	struct iommu_hwpt_alloc hwpt = {
+		.size = sizeof(hwpt),
+		.flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+		.data_type = IOMMU_HWPT_DATA_NONE,
+	};
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+	};
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.iova = IOMMUFD_IOVA,
+		.length = cfg->size,
+	};
+	const char *iommu = cfg->iommufd ? cfg->iommufd : "/dev/iommu";
+	uint64_t pg = sysconf(_SC_PAGESIZE);
+	struct iommufd_priv *p;
+	int ret;
+
+	/* Never pick a device on the user's behalf. */
+	if (!cfg->device)
+		return backend_fail(b, -EINVAL,
+				    "iommufd: no device given (--device "
+				    "/dev/vfio/devices/vfioN)");
+	if (!cfg->size || cfg->size % pg)
+		return backend_fail(b, -EINVAL,
+				    "iommufd: size %llu is not a multiple of "
+				    "the %llu B page",
+				    (unsigned long long)cfg->size,
+				    (unsigned long long)pg);
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return backend_fail(b, -ENOMEM, "iommufd: out of memory");
+	p->dev = p->fd = -1;
+	b->priv = p;
+
+	p->dev = open(cfg->device, O_RDWR | O_CLOEXEC);
+	if (p->dev < 0) {
+		ret = backend_fail(b, -errno, "open %s", cfg->device);
+		goto err;
+	}
+	p->fd = open(iommu, O_RDWR | O_CLOEXEC);
+	if (p->fd < 0) {
+		ret = backend_fail(b, -errno, "open %s", iommu);
+		goto err;
+	}
+	ret = bind_and_check(b, p);
+	if (ret)
+		goto err;
+
+	hwpt.dev_id = p->devid;
+	hwpt.pt_id = p->ioas;
+	ret = do_ioctl(b, p->fd, IOMMU_HWPT_ALLOC, &hwpt,
+		       "IOMMU_HWPT_ALLOC (dirty tracking)");
+	if (ret)
+		goto err;
+	p->hwpt = hwpt.out_hwpt_id;
+	attach.pt_id = p->hwpt;
+	ret = do_ioctl(b, p->dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach,
+		       "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
+	if (ret)
+		goto err;
+	p->attached = true;
+
+	p->scratch = calloc(bitmap_words(cfg->size / pg), 8);
+	p->buf = mmap(NULL, cfg->size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!p->scratch || p->buf == MAP_FAILED) {
+		p->buf = NULL;
+		ret = backend_fail(b, -ENOMEM, "iommufd: out of memory");
+		goto err;
+	}
+	p->buf_len = cfg->size;
+	map.ioas_id = p->ioas;
+	map.user_va = (uintptr_t)p->buf;
+	ret = do_ioctl(b, p->fd, IOMMU_IOAS_MAP, &map, "IOMMU_IOAS_MAP");
+	if (ret)
+		goto err;
+	p->mapped = cfg->size;
+
+	b->iova = IOMMUFD_IOVA;
+	b->length = cfg->size;
+	b->page_size = pg;
+	b->can_read_noclear = true;
+	b->can_write = false;
+	return 0;
+err:
+	iommufd_close(b);
+	return ret;
+}
+
+static int iommufd_set_tracking(struct backend *b, bool enable)
+{
+	struct iommufd_priv *p = b->priv;
+	struct iommu_hwpt_set_dirty_tracking set = {
+		.size = sizeof(set),
+		.flags = enable ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0,
+		.hwpt_id = p->hwpt,
+	};
+	int ret;
+
+	ret = do_ioctl(b, p->fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &set,
+		       "IOMMU_HWPT_SET_DIRTY_TRACKING");
+	if (!ret)
+		p->tracking = enable;
+	return ret;
+}
+
+static int get_bitmap(struct backend *b, uint32_t flags, uint64_t iova,
+		      uint64_t len, uint64_t *bitmap)
+{
+	struct iommufd_priv *p = b->priv;
+	struct iommu_hwpt_get_dirty_bitmap get = {
+		.size = sizeof(get),
+		.hwpt_id = p->hwpt,
+		.flags = flags,
+		.iova = iova,
+		.length = len,
+		.page_size = b->page_size,
+		.data = (uintptr_t)bitmap,
+	};
+
+	return do_ioctl(b, p->fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &get,
+			"IOMMU_HWPT_GET_DIRTY_BITMAP");
+}
+
+static int iommufd_read(struct backend *b, uint64_t iova, uint64_t len,
+			bool clear, uint64_t *bitmap)
+{
+	/* The kernel drops a walk's errors: out-of-range reads say nothing. */
+	int ret = backend_check_range(b, iova, len,
+				      "read (range outside the mapping)");
+
+	if (ret)
+		return ret;
+	return get_bitmap(b, clear ? 0 : IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR,
+			  iova, len, bitmap);
+}
+
+/* No clear-only ioctl in iommufd: read and clear into a scratch bitmap.
+ * can_write is false, so no other thread shares it. */
+static int iommufd_clear(struct backend *b, uint64_t iova, uint64_t len)
+{
+	struct iommufd_priv *p = b->priv;
+	int ret = backend_check_range(b, iova, len,
+				      "clear (range outside the mapping)");
+
+	if (ret)
+		return ret;
+	return get_bitmap(b, 0, iova, len, p->scratch);
+}
+
+static int iommufd_write(struct backend *b, uint64_t iova, uint64_t len,
+			 const uint64_t *bitmap)
+{
+	(void)iova;
+	(void)len;
+	(void)bitmap;
+	b->failed = "iommufd: the tool cannot make a real device write";
+	return -EOPNOTSUPP;
+}
+
+static int destroy(struct backend *b, struct iommufd_priv *p, uint32_t *id,
+		   const char *step)
+{
+	struct iommu_destroy d = { .size = sizeof(d), .id = *id };
+	int ret;
+
+	if (!*id)
+		return 0;
+	ret = do_ioctl(b, p->fd, IOMMU_DESTROY, &d, step);
+	*id = 0;
+	return ret;
+}
+
+static int iommufd_close(struct backend *b)
+{
+	struct iommufd_priv *p = b->priv;
+	struct vfio_device_detach_iommufd_pt detach = {
+		.argsz = sizeof(detach),
+	};
+	struct iommu_ioas_unmap unmap = { .size = sizeof(unmap) };
+	const char *failed = b->failed, *first = NULL;
+	int ret = 0, r;
+
+	if (!p)
+		return 0;
+	/* Each step records its own failure; keep the first one. */
+	if (p->tracking) {
+		r = iommufd_set_tracking(b, false);
+		if (r && !ret) {
+			ret = r;
+			first = b->failed;
+		}
+		p->tracking = false;
+	}
+	if (p->mapped) {
+		unmap.ioas_id = p->ioas;
+		unmap.iova = IOMMUFD_IOVA;
+		unmap.length = p->mapped;
+		r = do_ioctl(b, p->fd, IOMMU_IOAS_UNMAP, &unmap,
+			     "IOMMU_IOAS_UNMAP");
+		if (r && !ret) {
+			ret = r;
+			first = b->failed;
+		}
+		p->mapped = 0;
+	}
+	if (p->buf)
+		munmap(p->buf, p->buf_len);
+	if (p->attached) {
+		r = do_ioctl(b, p->dev, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach,
+			     "VFIO_DEVICE_DETACH_IOMMUFD_PT");
+		if (r && !ret) {
+			ret = r;
+			first = b->failed;
+		}
+		p->attached = false;
+	}
+	/* The HWPT holds the IOAS. */
+	r = destroy(b, p, &p->hwpt, "IOMMU_DESTROY (hwpt)");
+	if (r && !ret) {
+		ret = r;
+		first = b->failed;
+	}
+	r = destroy(b, p, &p->ioas, "IOMMU_DESTROY (ioas)");
+	if (r && !ret) {
+		ret = r;
+		first = b->failed;
+	}
+	/* Closing the device unbinds it from iommufd. */
+	if (p->dev >= 0)
+		close(p->dev);
+	if (p->fd >= 0)
+		close(p->fd);
+	free(p->scratch);
+	free(p);
+	b->priv = NULL;
+	b->failed = failed ? failed : first;
+	return ret;
+}
+
+const struct backend_ops backend_iommufd_ops = {
+	.name = "iommufd",
+	.open = iommufd_open,
+	.set_tracking = iommufd_set_tracking,
+	.read = iommufd_read,
+	.clear = iommufd_clear,
+	.write = iommufd_write,
+	.close = iommufd_close,
+};

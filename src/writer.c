@@ -83,6 +83,11 @@ static void *writer_main(void *arg)
 			break;
 		}
 		done += n;
+		/* Always leave the device to the migration loop for a tick:
+		 * a writer that falls behind its rate would otherwise issue
+		 * write after write and starve the loop's reads (the mock
+		 * backend serialises them). Batches grow to keep the rate. */
+		sleep_ns(TICK_NS);
 	}
 	pthread_mutex_lock(&w->lock);
 	w->idle = true;

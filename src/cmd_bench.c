@@ -229,7 +229,8 @@ struct bench {
 	struct schedule sched;
 	struct tracer t;
 	bool traced;
-	struct mig_round acc; /* profiler numbers of the current round */
+	struct mig_round acc;	     /* profiler numbers of the current round */
+	struct trace_report *report; /* the profiler's own CSVs, --csv */
 	struct bench_run *runs;
 	unsigned int nruns;
 	char workload[64];
@@ -238,8 +239,11 @@ struct bench {
 /* Profiler events of this process, summed until the round ends. */
 static int on_event(void *ctx, const struct ds_event *e)
 {
-	struct mig_round *acc = ctx;
+	struct bench *bn = ctx;
+	struct mig_round *acc = &bn->acc;
 
+	if (bn->report)
+		report_add(bn->report, e);
 	if (e->op == DS_OP_IOTLB_FLUSH) {
 		acc->iotlb_invalidations++;
 		acc->iotlb_ns += e->dur_ns;
@@ -455,6 +459,10 @@ static void bench_cleanup(struct bench *bn)
 
 	if (bn->traced)
 		tracer_close(&bn->t);
+	if (bn->report) {
+		report_abort(bn->report);
+		free(bn->report);
+	}
 	if (bn->opened) {
 		err = bn->b.ops->close(&bn->b);
 		if (err)
@@ -552,7 +560,18 @@ int cmd_bench(int argc, char **argv)
 	}
 	if (!a->no_trace) {
 		topts.pid = getpid();
-		topts.ctx = &bn->acc;
+		topts.ctx = bn;
+		if (a->csv_dir) {
+			/* The profiler's files go beside runs.csv. */
+			bn->report = malloc(sizeof(*bn->report));
+			err = bn->report ? report_init(bn->report, a->csv_dir)
+					 : -ENOMEM;
+			if (err) {
+				ds_err("bench: cannot write to %s: %s",
+				       a->csv_dir, strerror(-err));
+				goto out;
+			}
+		}
 		if (tracer_open(&bn->t, &topts) < 0) {
 			ds_err("bench: the profiler is needed for the IOTLB "
 			       "and kernel columns; --no-trace runs without");
@@ -580,7 +599,13 @@ int cmd_bench(int argc, char **argv)
 	print_results(bn, &m);
 	fflush(stdout);
 	if (a->csv_dir) {
+		if (bn->report) {
+			tracer_drain(&bn->t);
+			tracer_counters(&bn->t, bn->report->counters);
+		}
 		err = write_outputs(bn, &m);
+		if (!err && bn->report)
+			err = report_write_csv(bn->report);
 		if (err) {
 			ds_err("bench: writing CSV to %s failed: %s",
 			       a->csv_dir, strerror(-err));

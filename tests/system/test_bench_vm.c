@@ -116,7 +116,7 @@ static void scheduled_writes_hand_computed(void **state)
 				"--schedule", "1@sync:0-99;1@send:50-149",
 				NULL };
 	char csvdir[128];
-	struct csv runs, rounds;
+	struct csv runs, rounds, sum;
 	size_t a, m;
 
 	(void)state;
@@ -155,6 +155,18 @@ static void scheduled_writes_hand_computed(void **state)
 		assert_true(field(&rounds, i, "pages_redundant") == 50);
 	}
 	csv_free(&rounds);
+
+	/* The profiler's own files, beside: auto read and cleared 4 times;
+	 * manual read without clearing twice, cleared its chunk once and
+	 * read and cleared once at the end. Tracking on and off per run. */
+	load(&sum, csvdir, "summary.csv");
+	assert_true(csv_get(&sum, "read_clear", "count") == 4 + 2);
+	assert_true(csv_get(&sum, "sync_noclear", "count") == 2);
+	assert_true(csv_get(&sum, "read_clear", "dirty_pages") +
+			    csv_get(&sum, "sync_noclear", "dirty_pages") ==
+		    200 + 250);
+	assert_true(csv_get(&sum, "set_tracking", "count") == 4);
+	csv_free(&sum);
 }
 
 /* With the writer running, whatever it does: the loop and the profiler

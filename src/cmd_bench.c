@@ -509,6 +509,10 @@ int cmd_bench(int argc, char **argv)
 		free(bn);
 		return 2;
 	}
+	/* From here on, Ctrl-C unwinds through the cleanup below: tracking
+	 * off, mapping and objects released, no output file written. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	if (workload_parse(a->workload, &wcfg)) {
 		ds_err("bench: invalid --workload '%s'", a->workload);
 		free(bn);
@@ -579,9 +583,10 @@ int cmd_bench(int argc, char **argv)
 		}
 		bn->traced = true;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-
+	if (interrupted) {
+		ds_err("bench: interrupted");
+		goto out;
+	}
 	if (run_all(bn, &wcfg))
 		goto out;
 	workload_format(&wcfg, bn->workload, sizeof(bn->workload));

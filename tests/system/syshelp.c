@@ -163,6 +163,31 @@ int count_lines(const char *s)
 	return n;
 }
 
+int tmpdir_create(char *templ)
+{
+	return mkdtemp(templ) ? 0 : -1;
+}
+
+int tmpdir_remove(const char *dir)
+{
+	const char *argv[] = { "rm", "-rf", dir, NULL };
+	struct run r;
+	int status = run_sync(&r, RUN_AS_ROOT, argv, 60);
+
+	run_free(&r);
+	return status ? -1 : 0;
+}
+
+int group_open_check(const char *group)
+{
+	int fd = open(group, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
 char *json_eval(const char *text, const char *expr)
 {
 	char in[] = "/tmp/ds-json-XXXXXX", prog[1024];

@@ -37,6 +37,15 @@ void run_free(struct run *r);
 bool run_wait_stderr(struct run *r, const char *text, int timeout_s);
 int count_lines(const char *s);
 
+/* A fresh folder from templ ("/tmp/ds-x-XXXXXX", changed in place) for a
+ * test group, and its removal with everything in it. 0 or -1. */
+int tmpdir_create(char *templ);
+int tmpdir_remove(const char *dir);
+
+/* 0 when the VFIO group node can be opened: nothing else holds it (groups
+ * and cdev-bound devices are exclusive). Else -errno. */
+int group_open_check(const char *group);
+
 /* QEMU's edu PCI device, present in the vtd profile. */
 #define EDU_ID "1234:11e8"
 /* Bind the PCI device vendor:device to vfio-pci (scripts/vfio-bind.sh) and

@@ -99,18 +99,15 @@ static void trace_sees_type1_and_attributes_flushes(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	if (!mkdtemp(dir))
+	if (tmpdir_create(dir))
 		return -1;
 	return vfio_bind(EDU_ID, group, sizeof(group));
 }
 
 static int teardown(void **state)
 {
-	char cmd[64];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd);
+	return tmpdir_remove(dir);
 }
 
 int main(void)

@@ -312,8 +312,9 @@ int csv_number(const struct csv_table *t, size_t row, int col, double *out,
 		return 1;
 	errno = 0;
 	v = strtod(s, &end);
-	if (*end || end == s || errno || !isfinite(v) || *s == ' ' ||
-	    *s == '\t')
+	/* Decimal only: strtod would also take hex, "inf" and blanks. */
+	if (*end || end == s || errno || !isfinite(v) ||
+	    s[strspn(s, "0123456789+-.eE")])
 		return fail(err, errlen,
 			    "%s:%zu: column '%s': '%s' is not a number",
 			    t->name, t->lines[row], t->header[col], s);

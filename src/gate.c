@@ -22,6 +22,10 @@ const struct gate_metric gate_metrics[] = {
 	{ "clear_ns_p50", GATE_TIMING },
 };
 const size_t gate_nmetrics = sizeof(gate_metrics) / sizeof(gate_metrics[0]);
+_Static_assert(sizeof(gate_metrics) / sizeof(gate_metrics[0]) <=
+		       sizeof(((struct gate_config *)0)->rule) /
+			       sizeof(struct gate_rule),
+	       "gate_config.rule too small");
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

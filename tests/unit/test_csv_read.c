@@ -110,7 +110,7 @@ static void columns_and_numbers(void **state)
 	(void)state;
 	assert_int_equal(parse(&t,
 			       "run,pages_sent,pct\n1,100,1.5\n2,abc,\n"
-			       "3, 7,inf\n",
+			       "3, 7,inf\n4,0x10,-2.5e3\n",
 			       err),
 			 0);
 	assert_int_equal(csv_column(&t, "rounds", err, sizeof(err)), -1);
@@ -126,7 +126,14 @@ static void columns_and_numbers(void **state)
 	assert_int_equal(csv_number(&t, 2, 1, &v, err, sizeof(err)), -EINVAL);
 	assert_string_equal(
 		err, "d/runs.csv:4: column 'pages_sent': ' 7' is not a number");
+	/* inf, hex: not what bench writes. */
 	assert_int_equal(csv_number(&t, 2, 2, &v, err, sizeof(err)), -EINVAL);
+	assert_int_equal(csv_number(&t, 3, 1, &v, err, sizeof(err)), -EINVAL);
+	assert_string_equal(
+		err,
+		"d/runs.csv:5: column 'pages_sent': '0x10' is not a number");
+	assert_int_equal(csv_number(&t, 3, 2, &v, err, sizeof(err)), 0);
+	assert_true(v == -2.5e3);
 	csv_table_free(&t);
 }
 

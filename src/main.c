@@ -17,6 +17,8 @@ static const struct command {
 } commands[] = {
 	{ "bench", cmd_bench,
 	  "auto- vs manual-clear migration experiments, with verdict" },
+	{ "gate", cmd_gate,
+	  "compare two bench --csv folders for CI: exit 1 on regression" },
 	{ "trace", cmd_trace, "trace map/unmap and dirty tracking, summarize" },
 	{ "mock-dirty", cmd_mock_dirty,
 	  "one dirty-tracking cycle on the iommufd selftest mock device" },

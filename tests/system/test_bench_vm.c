@@ -203,6 +203,47 @@ static void running_writer_profiler_agrees(void **state)
 	csv_free(&runs);
 }
 
+/* Dogfooding the CI gate: the scheduled bench against the baseline
+ * committed in tests/baseline/bench-schedule passes on its exact counts; a
+ * baseline that sent fewer pages makes the same run a regression. */
+static void gate_against_committed_baseline(void **state)
+{
+	const char *extra[] = { "--size",     "16M",
+				"--rate",     "0",
+				"--downtime", "0",
+				"--repeat",   "2",
+				"--schedule", "1@sync:0-99;1@send:50-149",
+				NULL };
+	char csvdir[128], worse[160], cmd[512];
+	const char *gate[] = { dirtyscope_bin(),
+			       "gate",
+			       "--baseline",
+			       "tests/baseline/bench-schedule",
+			       "--current",
+			       csvdir,
+			       NULL };
+	struct run r;
+
+	(void)state;
+	bench("gate", csvdir, sizeof(csvdir), extra);
+	assert_int_equal(run_sync(&r, RUN_AS_ROOT, gate, 60), 0);
+	assert_non_null(strstr(r.out, "inconclusive"));
+	assert_null(strstr(r.out, "REGRESSION"));
+	run_free(&r);
+
+	/* The baseline's auto runs sent 8391 pages instead of 8392. */
+	snprintf(worse, sizeof(worse), "%s/worse", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p %s && sed 's/,8392,/,8391,/' "
+		 "tests/baseline/bench-schedule/runs.csv > %s/runs.csv",
+		 worse, worse);
+	assert_int_equal(system(cmd), 0);
+	gate[3] = worse;
+	assert_int_equal(run_sync(&r, RUN_AS_ROOT, gate, 60), 1);
+	assert_non_null(strstr(r.out, "REGRESSION"));
+	run_free(&r);
+}
+
 static void bad_input_one_line(void **state)
 {
 	const char *cases[][6] = {
@@ -280,6 +321,7 @@ int main(void)
 		cmocka_unit_test(idle_device_same_pages_no_redundancy),
 		cmocka_unit_test(scheduled_writes_hand_computed),
 		cmocka_unit_test(running_writer_profiler_agrees),
+		cmocka_unit_test(gate_against_committed_baseline),
 		cmocka_unit_test(bad_input_one_line),
 		cmocka_unit_test(interrupt_leaves_no_files),
 	};

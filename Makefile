@@ -33,7 +33,8 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 SYSTEM_SRCS := $(wildcard tests/system/test_*.c)
 SYSTEM_BINS := $(SYSTEM_SRCS:tests/system/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean check deps demo test-bins vmlinux format format-check testbed
+.PHONY: all clean check deps demo test-bins vmlinux format format-check testbed \
+	install
 all: dirtyscope
 
 dirtyscope: $(OBJS)
@@ -100,6 +101,15 @@ demo: deps
 	scripts/testbed-kernel.sh >/dev/null
 	$(MAKE) dirtyscope
 	scripts/vm-run.sh --profile mock -- scripts/demo-mock.sh
+
+# make install [PREFIX=/usr/local] [DESTDIR=...]
+PREFIX ?= /usr/local
+install: dirtyscope
+	install -D -m 0755 dirtyscope $(DESTDIR)$(PREFIX)/sbin/dirtyscope
+	install -D -m 0644 docs/dirtyscope.8 $(DESTDIR)$(PREFIX)/share/man/man8/dirtyscope.8
+	install -d $(DESTDIR)$(PREFIX)/share/doc/dirtyscope/examples
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/dirtyscope/
+	install -m 0644 docs/examples/* $(DESTDIR)$(PREFIX)/share/doc/dirtyscope/examples/
 
 format:
 	$(CLANG_FORMAT) -i src/*.c include/*.h bpf/*.bpf.c tests/*/*.c tests/*/*.h

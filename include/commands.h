@@ -9,6 +9,7 @@ int cmd_mock_dirty(int argc, char **argv);
 int cmd_probes(int argc, char **argv);
 int cmd_type1_dirty(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 int cmd_gate(int argc, char **argv);
 
 #endif

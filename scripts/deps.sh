@@ -12,6 +12,8 @@ PKGS=(
 	bc bison flex libssl-dev dwarves cpio xz-utils
 	# testbed VM
 	qemu-system-x86 busybox-static
+	# dirtyscope plot
+	gnuplot-nox
 	# formatting check
 	clang-format
 )

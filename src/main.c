@@ -19,6 +19,7 @@ static const struct command {
 	  "auto- vs manual-clear migration experiments, with verdict" },
 	{ "gate", cmd_gate,
 	  "compare two bench --csv folders for CI: exit 1 on regression" },
+	{ "plot", cmd_plot, "render bench and trace CSVs as PNG and SVG" },
 	{ "trace", cmd_trace, "trace map/unmap and dirty tracking, summarize" },
 	{ "mock-dirty", cmd_mock_dirty,
 	  "one dirty-tracking cycle on the iommufd selftest mock device" },

@@ -197,13 +197,16 @@ static void sweep_block(FILE *f, const struct csv_table *t, const char *s)
 	int value = csv_column(t, "value", NULL, 0);
 	int pages = csv_column(t, "pages_sent", NULL, 0);
 	int mig = csv_column(t, "migration_ns", NULL, 0);
+	int ci = csv_column(t, "pages_sent_ci95", NULL, 0);
 	size_t i;
 
 	fprintf(f, "$%s << EOD\n", s);
 	for (i = 0; i < t->nrows; i++)
 		if (!strcmp(t->rows[i][strat], s))
-			fprintf(f, "%s %s %s\n", t->rows[i][value],
-				t->rows[i][pages], t->rows[i][mig]);
+			fprintf(f, "%s %s %s %s\n", t->rows[i][value],
+				t->rows[i][pages], t->rows[i][mig],
+				ci >= 0 && *t->rows[i][ci] ? t->rows[i][ci]
+							   : "0");
 	fputs("EOD\n", f);
 }
 
@@ -232,7 +235,7 @@ static int plot_sweep(struct plot *p, const char *path)
 	csv_table_free(&t);
 	fprintf(f,
 		"set title 'Auto vs manual clear against %s (means over "
-		"repeats)'\nset xlabel '%s'\nset logscale x 2\n"
+		"repeats, 95 %% CI)'\nset xlabel '%s'\nset logscale x 2\n"
 		"set ylabel 'pages sent'\nset y2label 'migration time (ms)'\n"
 		"set ytics nomirror\nset y2tics\nset key top left\n",
 		param, strcmp(param, "rate") ? param : "rate (pages/s)");
@@ -241,8 +244,9 @@ static int plot_sweep(struct plot *p, const char *path)
 		fputs("set format x '%.0b%BB'\n", f);
 	fputs("set datafile separator whitespace\nset datafile "
 	      "nocolumnheaders\nplot "
-	      "$auto using 1:2 with linespoints title 'auto: pages sent', "
-	      "$manual using 1:2 with linespoints title 'manual: pages sent', "
+	      "$auto using 1:2:4 with yerrorlines title 'auto: pages sent', "
+	      "$manual using 1:2:4 with yerrorlines title 'manual: pages "
+	      "sent', "
 	      "$auto using 1:($3/1e6) axes x1y2 with linespoints dashtype 2 "
 	      "title 'auto: migration ms', "
 	      "$manual using 1:($3/1e6) axes x1y2 with linespoints dashtype 2 "

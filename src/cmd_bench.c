@@ -335,7 +335,7 @@ out:
 		}
 	}
 	if (err)
-		ds_err("bench: run %u (%s): %s failed: %s", run->run,
+		ds_err("bench: run %u (%s): %s: %s", run->run,
 		       strategy_name(run->strategy),
 		       failed ? failed : "migration", strerror(-err));
 	return err;
@@ -464,9 +464,9 @@ static void bench_cleanup(struct bench *bn)
 		free(bn->report);
 	}
 	if (bn->opened) {
-		err = bn->b.ops->close(&bn->b);
+		err = backend_close(&bn->b);
 		if (err)
-			ds_err("bench: cleanup: %s failed: %s", bn->b.failed,
+			ds_err("bench: cleanup: %s: %s", bn->b.failed,
 			       strerror(-err));
 	}
 	page_log_free(&bn->log);
@@ -530,7 +530,8 @@ int cmd_bench(int argc, char **argv)
 
 	err = backend_open(&bn->b, a->backend, &a->bcfg);
 	if (err) {
-		ds_err("bench: %s: %s failed: %s", a->backend, bn->b.failed,
+		/* b->failed is a step or a sentence (include/backend.h). */
+		ds_err("bench: %s: %s: %s", a->backend, bn->b.failed,
 		       strerror(-err));
 		goto out;
 	}

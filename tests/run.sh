@@ -71,7 +71,7 @@ for g in "${groups[@]}"; do
 		run_host $(basename -s .c tests/unit/test_*.c)
 		;;
 	host) run_host test_probes test_trace_host ;;
-	vm-mock) run_vm mock test_probes test_mock_vm test_backend_mock test_bench_vm ;;
+	vm-mock) run_vm mock test_probes test_mock_vm test_backend_mock test_bench_vm test_faults_vm ;;
 	vm-vtd) run_vm vtd test_probes test_vtd_vm test_trace_vtd test_backend_vtd ;;
 	*)
 		echo "tests/run.sh: unknown group '$g' (unit, host, vm-mock," \

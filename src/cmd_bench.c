@@ -452,10 +452,11 @@ static int run_all(struct bench *bn, const struct workload_config *base)
 	return 0;
 }
 
-static void bench_cleanup(struct bench *bn)
+/* 0, or the error of closing the backend (already printed). */
+static int bench_cleanup(struct bench *bn)
 {
 	unsigned int i;
-	int err;
+	int err = 0;
 
 	if (bn->traced)
 		tracer_close(&bn->t);
@@ -474,6 +475,7 @@ static void bench_cleanup(struct bench *bn)
 	for (i = 0; i < bn->nruns; i++)
 		mig_result_free(&bn->runs[i].res);
 	free(bn->runs);
+	return err;
 }
 
 int cmd_bench(int argc, char **argv)
@@ -620,7 +622,10 @@ int cmd_bench(int argc, char **argv)
 	}
 	status = 0;
 out:
-	bench_cleanup(bn);
+	/* A failed cleanup (tracking left on, an object not destroyed) is a
+	 * failure of the run too. */
+	if (bench_cleanup(bn))
+		status = 1;
 	free(bn);
 	return status;
 }

@@ -70,8 +70,10 @@ for g in "${groups[@]}"; do
 		# shellcheck disable=SC2046
 		run_host $(basename -s .c tests/unit/test_*.c)
 		;;
-	host) run_host test_probes test_trace_host test_gate_host test_install_host test_plot_host ;;
-	vm-mock) run_vm mock test_probes test_mock_vm test_backend_mock test_bench_vm ;;
+	host) run_host test_probes test_trace_host test_gate_host test_install_host \
+		test_plot_host ;;
+	vm-mock) run_vm mock test_probes test_mock_vm test_backend_mock \
+		test_bench_vm test_faults_vm ;;
 	vm-vtd) run_vm vtd test_probes test_vtd_vm test_trace_vtd test_backend_vtd ;;
 	*)
 		echo "tests/run.sh: unknown group '$g' (unit, host, vm-mock," \

@@ -33,6 +33,14 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 SYSTEM_SRCS := $(wildcard tests/system/test_*.c)
 SYSTEM_BINS := $(SYSTEM_SRCS:tests/system/%.c=$(BUILD)/tests/%)
 
+# The unit tests again, library objects included, with ASan and UBSan: any
+# report aborts the test (tests/run.sh group unit-asan).
+ASAN := $(BUILD)/asan
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+ASAN_LIB_OBJS := $(LIB_OBJS:$(BUILD)/%.o=$(ASAN)/%.o)
+ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(ASAN)/tests/%)
+
 .PHONY: all clean check deps demo test-bins vmlinux format format-check testbed
 all: dirtyscope
 
@@ -83,7 +91,19 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)/tests
 $(BUILD)/tests/%: tests/system/%.c tests/system/syshelp.c tests/system/syshelp.h $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) -Itests/system $(CFLAGS) -o $@ $(filter %.c %.o,$^) -lcmocka $(LDLIBS)
 
-test-bins: dirtyscope $(UNIT_BINS) $(SYSTEM_BINS)
+$(ASAN) $(ASAN)/tests:
+	mkdir -p $@
+
+$(ASAN)/%.o: src/%.c $(UAPI_STAMP) $(SKELS) | $(ASAN)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+-include $(ASAN_LIB_OBJS:.o=.d)
+
+$(ASAN)/tests/test_mock_abi: CPPFLAGS += -I$(KSRC)/drivers/iommu/iommufd
+$(ASAN)/tests/%: tests/unit/%.c $(ASAN_LIB_OBJS) | $(ASAN)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+
+test-bins: dirtyscope $(UNIT_BINS) $(SYSTEM_BINS) $(ASAN_UNIT_BINS)
 
 deps:
 	scripts/deps.sh

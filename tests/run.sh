@@ -2,7 +2,8 @@
 # Run every dirtyscope test and end with one summary line.
 #   unit     cmocka unit tests, on the host
 #   unit-asan the unit tests built with ASan+UBSan (build/asan), leak
-#            checking on; any sanitizer report fails the program
+#            checking on; any sanitizer report fails the program; and
+#            every fuzz target's seeds and regression inputs replayed
 #   host     BPF load/attach and CLI tests against the host kernel (root)
 #   vm-mock  ground-truth tests in the testbed VM, mock profile
 #   vm-vtd   VFIO type1 and the Intel IOMMU driver in the testbed VM, vtd
@@ -82,7 +83,8 @@ for g in "${groups[@]}"; do
 		# shellcheck disable=SC2046
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 			UBSAN_OPTIONS=print_stacktrace=1 \
-			run_host build/asan/tests $(basename -s .c tests/unit/test_*.c)
+			run_host build/asan/tests $(basename -s .c tests/unit/test_*.c) \
+			$(basename -s .c tests/fuzz/fuzz_*.c | sed 's/^/replay_/')
 		;;
 	host) run_host "$bin" test_probes test_trace_host ;;
 	vm-mock) run_vm mock test_probes test_mock_vm test_backend_mock test_bench_vm ;;

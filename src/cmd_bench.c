@@ -514,6 +514,13 @@ int cmd_bench(int argc, char **argv)
 		free(bn);
 		return 2;
 	}
+	/*
+	 * Before anything is made (temp CSV files, the mock device, the
+	 * probes): a signal from here on ends the run with exit 1 and
+	 * cleanup, not by the default action, which left temp files behind.
+	 */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	if (a->csv_dir) {
 		err = outdir_prepare(a->csv_dir);
 		if (err) {
@@ -579,8 +586,10 @@ int cmd_bench(int argc, char **argv)
 		}
 		bn->traced = true;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	if (interrupted) {
+		ds_err("bench: interrupted");
+		goto out;
+	}
 
 	if (run_all(bn, &wcfg))
 		goto out;

@@ -100,6 +100,7 @@ $(BUILD)/tests/test_mock_abi: CPPFLAGS += -I$(KSRC)/drivers/iommu/iommufd
 # test_probes reads the program list from the trace skeleton itself; naming
 # it here also keeps make from deleting it as an intermediate file.
 $(BUILD)/tests/test_probes: $(SKELS)
+$(BUILD)/tests/test_signals_vm: $(SKELS)
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
 

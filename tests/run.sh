@@ -87,7 +87,10 @@ for g in "${groups[@]}"; do
 			$(basename -s .c tests/fuzz/fuzz_*.c | sed 's/^/replay_/')
 		;;
 	host) run_host "$bin" test_probes test_trace_host ;;
-	vm-mock) run_vm mock test_probes test_mock_vm test_backend_mock test_bench_vm ;;
+	vm-mock)
+		run_vm mock test_probes test_mock_vm test_backend_mock \
+			test_bench_vm test_signals_vm
+		;;
 	vm-vtd) run_vm vtd test_probes test_vtd_vm test_trace_vtd test_backend_vtd ;;
 	*)
 		echo "tests/run.sh: unknown group '$g' (unit, unit-asan, host," \

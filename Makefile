@@ -33,8 +33,30 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 SYSTEM_SRCS := $(wildcard tests/system/test_*.c)
 SYSTEM_BINS := $(SYSTEM_SRCS:tests/system/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean check deps demo test-bins vmlinux format format-check testbed \
-	install
+# The unit tests again, library objects included, with ASan and UBSan: any
+# report aborts the test (tests/run.sh group unit-asan).
+ASAN := $(BUILD)/asan
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+ASAN_LIB_OBJS := $(LIB_OBJS:$(BUILD)/%.o=$(ASAN)/%.o)
+ASAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(ASAN)/tests/%)
+
+# libFuzzer targets (clang), one per parser: `make fuzz [FUZZ_SECONDS=N]`.
+# Their inputs are also replayed, without libFuzzer, by `make check`
+# (build/asan/tests/replay_fuzz_*, group unit-asan).
+FUZZ := $(BUILD)/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ)/%)
+FUZZ_LIB := src/parse.c src/workload.c src/schedule.c
+FUZZ_HDRS := tests/fuzz/fuzz.h include/parse.h include/prng.h \
+	include/schedule.h include/workload.h
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=all
+REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(ASAN)/tests/replay_%)
+
+.PHONY: all clean check deps demo fuzz test-bins vmlinux format format-check \
+	testbed install
 all: dirtyscope
 
 dirtyscope: $(OBJS)
@@ -78,13 +100,40 @@ $(BUILD)/tests/test_mock_abi: CPPFLAGS += -I$(KSRC)/drivers/iommu/iommufd
 # test_probes reads the program list from the trace skeleton itself; naming
 # it here also keeps make from deleting it as an intermediate file.
 $(BUILD)/tests/test_probes: $(SKELS)
+$(BUILD)/tests/test_signals_vm: $(SKELS)
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
 
 $(BUILD)/tests/%: tests/system/%.c tests/system/syshelp.c tests/system/syshelp.h $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) -Itests/system $(CFLAGS) -o $@ $(filter %.c %.o,$^) -lcmocka $(LDLIBS)
 
-test-bins: dirtyscope $(UNIT_BINS) $(SYSTEM_BINS)
+$(ASAN) $(ASAN)/tests:
+	mkdir -p $@
+
+$(ASAN)/%.o: src/%.c $(UAPI_STAMP) $(SKELS) | $(ASAN)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+-include $(ASAN_LIB_OBJS:.o=.d)
+
+$(ASAN)/tests/test_mock_abi: CPPFLAGS += -I$(KSRC)/drivers/iommu/iommufd
+$(ASAN)/tests/%: tests/unit/%.c $(ASAN_LIB_OBJS) | $(ASAN)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+
+$(ASAN)/tests/replay_%: tests/fuzz/replay.c tests/fuzz/%.c $(FUZZ_HDRS) $(ASAN_LIB_OBJS) | $(ASAN)/tests
+	$(CC) $(CPPFLAGS) -Itests/fuzz $(CFLAGS) $(SAN_FLAGS) \
+		-DFUZZ_TARGET='"$*"' -o $@ $(filter %.c %.o,$^) -lcmocka $(LDLIBS)
+
+$(FUZZ):
+	mkdir -p $@
+
+$(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(FUZZ_HDRS) | $(FUZZ)
+	$(CLANG) -Iinclude -Itests/fuzz $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB) -lm
+
+fuzz: $(FUZZ_BINS)
+	scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+test-bins: dirtyscope $(UNIT_BINS) $(SYSTEM_BINS) $(ASAN_UNIT_BINS) \
+	$(REPLAY_BINS)
 
 deps:
 	scripts/deps.sh

@@ -61,7 +61,8 @@ struct workload;
  *   zipf[:S]                       default 1.0
  *   ring[:PAGES]                   default all pages
  *   bursty[:LEN]                   default 64
- * Percentages and S are decimals ("90", "99.5"), each percentage strictly
+ * Percentages and S are decimals ("90", "99.5") with at most 6 decimal
+ * places, each percentage strictly
  * between 0 and 100, 0 < S <= 10; PAGES and LEN are integers > 0, read
  * by parse_u64 like every count on the command line. Sets kind and its
  * parameters, zeroes the other kinds' parameters, leaves pages and seed
@@ -70,7 +71,8 @@ struct workload;
 int workload_parse(const char *spec, struct workload_config *cfg);
 /*
  * Canonical spec string of cfg, e.g. "hotcold:90/10", for reports; the
- * parameters are always written out except ring's "all pages". Returns 0,
+ * parameters are always written out except ring's "all pages". For a cfg
+ * from workload_parse() it parses back to exactly the same cfg. Returns 0,
  * -EINVAL (unknown kind) or -ENOSPC (buf too small; terminated if len > 0).
  */
 int workload_format(const struct workload_config *cfg, char *buf, size_t len);

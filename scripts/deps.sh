@@ -6,8 +6,9 @@ set -euo pipefail
 PKGS=(
 	# build: BPF objects, skeletons, the binary
 	make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev
-	# unit tests
-	libcmocka-dev
+	# unit tests; ASan/UBSan come with gcc, libFuzzer (make fuzz) with
+	# clang's runtime
+	libcmocka-dev libclang-rt-14-dev
 	# testbed kernel build
 	bc bison flex libssl-dev dwarves cpio xz-utils
 	# testbed VM

@@ -511,15 +511,19 @@ int cmd_bench(int argc, char **argv)
 		free(bn);
 		return 2;
 	}
-	/* From here on, Ctrl-C unwinds through the cleanup below: tracking
-	 * off, mapping and objects released, no output file written. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	if (workload_parse(a->workload, &wcfg)) {
 		ds_err("bench: invalid --workload '%s'", a->workload);
 		free(bn);
 		return 2;
 	}
+	/*
+	 * Before anything is made (temp CSV files, the mock device, the
+	 * probes): a signal from here on ends the run with exit 1 through
+	 * the cleanup below (tracking off, objects released, no output file),
+	 * not by the default action, which left temp files behind.
+	 */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	if (a->csv_dir) {
 		err = outdir_prepare(a->csv_dir);
 		if (err) {

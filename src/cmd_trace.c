@@ -141,6 +141,14 @@ int cmd_trace(int argc, char **argv)
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
 		return 2;
+	/*
+	 * Before anything is made: a signal while the temp CSV files exist or
+	 * the probes load must not end the process by the default action,
+	 * which would leave the temp files behind. Until the attach it only
+	 * ends the setup (exit 1); after it, tracing.
+	 */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	report = malloc(sizeof(*report));
 	if (!report) {
 		ds_err("trace: out of memory");
@@ -162,9 +170,10 @@ int cmd_trace(int argc, char **argv)
 	attached = tracer_open(&t, &topts);
 	if (attached < 0)
 		goto cleanup;
-
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	if (exiting) {
+		ds_err("trace: interrupted");
+		goto cleanup;
+	}
 	ds_info("Tracing with %d probes. Hit Ctrl-C to end.", attached);
 
 	start = now_ns();

@@ -54,10 +54,14 @@ static bool zipf_s_ok(double s)
 }
 
 /*
- * A decimal of len characters at s: digits, optionally '.' and more
- * digits. strtod alone would also take blanks, signs, hex, exponents, "inf"
- * and "nan"; after this check it reads exactly these characters.
+ * A decimal of len characters at s: digits, optionally '.' and 1 to
+ * DECIMALS more digits. strtod alone would also take blanks, signs, hex,
+ * exponents, "inf" and "nan"; after this check it reads exactly these
+ * characters. The limit on places is what lets workload_format() write
+ * every accepted value back exactly (decimal_str()).
  */
+#define DECIMALS 6
+
 static int parse_decimal(const char *s, size_t len, double *out)
 {
 	size_t i, dot = 0;
@@ -70,8 +74,29 @@ static int parse_decimal(const char *s, size_t len, double *out)
 		else if (!isdigit((unsigned char)s[i]))
 			return -EINVAL;
 	}
+	if (dot && len - dot - 1 > DECIMALS)
+		return -EINVAL;
 	*out = strtod(s, NULL);
 	return 0;
+}
+
+/*
+ * v as parse_decimal() reads it, trailing zeros dropped: "90", "99.5".
+ * For a v read from at most DECIMALS places (times or over 100 for a
+ * percentage: a few ulps off) rounding to DECIMALS places gives back the
+ * very digits it was read from, so the string parses to the same double.
+ * %g would print 1e-05, which does not parse, and keep only 15 digits.
+ */
+static void decimal_str(char *s, size_t len, double v)
+{
+	char *p;
+
+	snprintf(s, len, "%.*f", DECIMALS, v);
+	p = s + strlen(s) - 1;
+	while (p > s && *p == '0')
+		*p-- = '\0';
+	if (*p == '.')
+		*p = '\0';
 }
 
 /* "HOT_SHARE/HOT_FRAC" in percent. */
@@ -158,19 +183,20 @@ int workload_parse(const char *spec, struct workload_config *cfg)
 
 int workload_format(const struct workload_config *cfg, char *buf, size_t len)
 {
+	char a[48], b[48];
 	int n;
 
 	if (!cfg || !buf || (unsigned int)cfg->kind >= NKINDS)
 		return -EINVAL;
-	/* %.15g: the shortest form for what a person types ("90", "1.2"),
-	 * with the binary noise of share * 100 rounded away. */
 	switch (cfg->kind) {
 	case WL_HOTCOLD:
-		n = snprintf(buf, len, "hotcold:%.15g/%.15g",
-			     cfg->hot_share * 100, cfg->hot_frac * 100);
+		decimal_str(a, sizeof(a), cfg->hot_share * 100);
+		decimal_str(b, sizeof(b), cfg->hot_frac * 100);
+		n = snprintf(buf, len, "hotcold:%s/%s", a, b);
 		break;
 	case WL_ZIPF:
-		n = snprintf(buf, len, "zipf:%.15g", cfg->zipf_s);
+		decimal_str(a, sizeof(a), cfg->zipf_s);
+		n = snprintf(buf, len, "zipf:%s", a);
 		break;
 	case WL_RING:
 		if (cfg->ring_pages)

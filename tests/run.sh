@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Run every dirtyscope test and end with one summary line.
 #   unit     cmocka unit tests, on the host
+#   unit-asan the unit tests built with ASan+UBSan (build/asan), leak
+#            checking on; any sanitizer report fails the program; and
+#            every fuzz target's seeds and regression inputs replayed
 #   host     BPF load/attach and CLI tests against the host kernel (root)
 #   vm-mock  ground-truth tests in the testbed VM, mock profile
 #   vm-vtd   VFIO type1 and the Intel IOMMU driver in the testbed VM, vtd
@@ -14,7 +17,7 @@ cd "$(dirname "$0")/.."
 bin=build/tests
 export CMOCKA_MESSAGE_OUTPUT=TAP
 groups=("$@")
-[ ${#groups[@]} -gt 0 ] || groups=(unit host vm-mock vm-vtd)
+[ ${#groups[@]} -gt 0 ] || groups=(unit unit-asan host vm-mock vm-vtd)
 passed=0 failed=0 skipped=0
 failures=()
 
@@ -38,14 +41,18 @@ tally() {
 	fi
 }
 
+# run_host DIR TEST...: run build programs DIR/TEST on the host.
 run_host() {
-	local t out rc
+	local dir=$1 t name out rc
+	shift
 	for t in "$@"; do
-		echo "== $t"
-		out=$("$bin/$t" 2>&1)
+		name=$t
+		[ "$dir" = "$bin" ] || name=${dir#build/}/$t
+		echo "== $name"
+		out=$("$dir/$t" 2>&1)
 		rc=$?
 		printf '%s\n' "$out"
-		tally "$t" "$rc" "$out"
+		tally "$name" "$rc" "$out"
 	done
 }
 
@@ -68,16 +75,29 @@ for g in "${groups[@]}"; do
 	case $g in
 	unit)
 		# shellcheck disable=SC2046
-		run_host $(basename -s .c tests/unit/test_*.c)
+		run_host "$bin" $(basename -s .c tests/unit/test_*.c)
 		;;
-	host) run_host test_probes test_trace_host test_gate_host test_install_host \
-		test_plot_host ;;
-	vm-mock) run_vm mock test_probes test_mock_vm test_backend_mock \
-		test_bench_vm test_faults_vm ;;
+	unit-asan)
+		# Leak checking is ASan's default on x86-64 Linux; said here so
+		# that an environment turning it off does not win.
+		# shellcheck disable=SC2046
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+			UBSAN_OPTIONS=print_stacktrace=1 \
+			run_host build/asan/tests $(basename -s .c tests/unit/test_*.c) \
+			$(basename -s .c tests/fuzz/fuzz_*.c | sed 's/^/replay_/')
+		;;
+	host)
+		run_host "$bin" test_probes test_trace_host test_gate_host \
+			test_install_host test_plot_host
+		;;
+	vm-mock)
+		run_vm mock test_probes test_mock_vm test_backend_mock \
+			test_bench_vm test_signals_vm test_faults_vm
+		;;
 	vm-vtd) run_vm vtd test_probes test_vtd_vm test_trace_vtd test_backend_vtd ;;
 	*)
-		echo "tests/run.sh: unknown group '$g' (unit, host, vm-mock," \
-			"vm-vtd)" >&2
+		echo "tests/run.sh: unknown group '$g' (unit, unit-asan, host," \
+			"vm-mock, vm-vtd)" >&2
 		exit 2
 		;;
 	esac

@@ -421,6 +421,13 @@ static void parse_format_round_trip(void **state)
 		{ "zipf", "zipf:1" },
 		{ "zipf:1.2", "zipf:1.2" },
 		{ "zipf:10", "zipf:10" },
+		/* Found by fuzz_workload: %.15g wrote "1e-05" and lost digits;
+		 * every value accepted is written back exactly. */
+		{ "hotcold:0.00001/10", "hotcold:0.00001/10" },
+		{ "hotcold:99.999999/0.000001", "hotcold:99.999999/0.000001" },
+		{ "hotcold:33.333333/0.100000", "hotcold:33.333333/0.1" },
+		{ "zipf:0.000122", "zipf:0.000122" },
+		{ "zipf:9.999999", "zipf:9.999999" },
 		{ "ring", "ring" },
 		{ "ring:256", "ring:256" },
 		{ "bursty", "bursty:64" },
@@ -498,6 +505,10 @@ static void parse_rejects(void **state)
 		"hotcold:9.0.0/10",
 		"hotcold:1e1/10",
 		"hotcold:0x10/10",
+		/* more than 6 decimal places */
+		"hotcold:99.99999999999999/0.00000000000001",
+		"zipf:0.0001222",
+		"hotcold:90/10.0000001",
 		"hotcold:90/ 10",
 		"hotcold:99.999999999999999999/10",
 		"zipf:",

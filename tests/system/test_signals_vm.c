@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In the testbed VM (mock profile): SIGINT and SIGTERM at many points of a
+ * trace and a bench run. Whatever the moment, the CSV folder holds complete
+ * files or none (and no temp file), no BPF program of ours stays loaded,
+ * and bench leaves no mock device behind.
+ *
+ * What the exit codes are (README, Tests): trace exits 0 with its summary
+ * once it printed "Tracing with", 1 ("interrupted") before; bench exits 1
+ * ("interrupted") with no CSV at any point of a run. A signal that comes
+ * before main() has installed its handler (exec, the dynamic loader) ends
+ * the process by the signal; nothing has been created then.
+ */
+#include <dirent.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include <cmocka.h>
+#include "syshelp.h"
+#include "trace.skel.h"
+
+/* The rows of summary.csv: the header and one per counted operation. */
+#define SUMMARY_ROWS 34
+
+static char dir[] = "/tmp/ds-sig-XXXXXX";
+static int mock_baseline;
+static struct run loop; /* the mock-dirty loop beside trace */
+
+static uint64_t ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Entries of a folder (not . and ..), -1 if it does not exist. */
+static int dir_entries(const char *path)
+{
+	struct dirent *d;
+	int n = 0;
+	DIR *dh = opendir(path);
+
+	if (!dh)
+		return -1;
+	while ((d = readdir(dh)))
+		n += strcmp(d->d_name, ".") && strcmp(d->d_name, "..");
+	closedir(dh);
+	return n;
+}
+
+/* Fail on any dot file: a temp file outfile_open() left behind. */
+static void assert_no_temp_files(const char *path)
+{
+	struct dirent *d;
+	DIR *dh = opendir(path);
+
+	if (!dh)
+		return;
+	while ((d = readdir(dh)))
+		if (d->d_name[0] == '.' && strcmp(d->d_name, ".") &&
+		    strcmp(d->d_name, ".."))
+			fail_msg("temp file %s/%s left behind", path,
+				 d->d_name);
+	closedir(dh);
+}
+
+static bool exists(const char *d, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", d, name);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * BPF programs loaded now whose name is one of ours (the kernel keeps 15
+ * characters of a name). bpftool from the host root, seen by the guest.
+ */
+static int our_bpf_progs(void)
+{
+	const char *argv[] = { "/usr/sbin/bpftool", "prog", "show", NULL };
+	struct trace_bpf *skel = trace_bpf__open();
+	struct bpf_program *prog;
+	struct run r;
+	int n = 0;
+
+	assert_non_null(skel);
+	assert_int_equal(run_sync(&r, RUN_AS_ROOT, argv, 60), 0);
+	bpf_object__for_each_program (prog, skel->obj) {
+		char want[32];
+
+		snprintf(want, sizeof(want), " name %.15s ",
+			 bpf_program__name(prog));
+		for (const char *p = r.out; (p = strstr(p, want)); p++)
+			n++;
+	}
+	run_free(&r);
+	trace_bpf__destroy(skel);
+	return n;
+}
+
+static int mock_devices(void)
+{
+	return dir_entries("/sys/bus/iommufd_mock/devices");
+}
+
+/* A shell loop of mock-dirty runs, ended by SIGTERM after a run. */
+static int mock_loop_start(void **state)
+{
+	char cmd[512];
+	const char *argv[] = { "sh", "-c", cmd, NULL };
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd),
+		 "trap 'exit 0' TERM; while :; do %s mock-dirty --size 2M "
+		 "--pages 100 >/dev/null || exit 1; done",
+		 dirtyscope_bin());
+	return run_start(&loop, RUN_AS_ROOT, argv);
+}
+
+/* A teardown: the loop must end even when the test failed. */
+static int mock_loop_stop(void **state)
+{
+	int status;
+
+	(void)state;
+	kill(loop.pid, SIGTERM);
+	status = run_wait(&loop, 60);
+	run_free(&loop);
+	return status;
+}
+
+/* The signal came before the handler was installed: nothing was made. */
+static bool died_early(const struct run *r, int sig, const char *csvdir)
+{
+	return r->status == 128 + sig && !*r->err && dir_entries(csvdir) <= 0;
+}
+
+/*
+ * One trace run, signalled at ms after start, or after it attached when
+ * after_attach is set. Returns whether the signal came after the attach.
+ */
+static bool trace_signal_once(int sig, unsigned int ms, bool after_attach,
+			      int n)
+{
+	char csvdir[128], path[192];
+	const char *argv[] = { dirtyscope_bin(), "trace", "--csv", csvdir,
+			       NULL };
+	struct csv c;
+	struct run r;
+	bool attached;
+
+	snprintf(csvdir, sizeof(csvdir), "%s/trace-%d", dir, n);
+	assert_int_equal(run_start(&r, RUN_AS_ROOT, argv), 0);
+	if (after_attach)
+		assert_true(run_wait_stderr(&r, "Tracing with ", 120));
+	sleep_ms(ms);
+	kill(r.pid, sig);
+	run_wait(&r, 60);
+	attached = strstr(r.err, "Tracing with ") != NULL;
+	print_message("# trace, %s %u ms after %s: exit %d, %s\n",
+		      strsignal(sig), ms, after_attach ? "attach" : "start",
+		      r.status, attached ? "attached" : "not attached");
+	assert_no_temp_files(csvdir);
+	if (attached) {
+		assert_int_equal(r.status, 0);
+		snprintf(path, sizeof(path), "%s/summary.csv", csvdir);
+		assert_int_equal(csv_load(&c, path), 0);
+		assert_int_equal(c.nrows, SUMMARY_ROWS);
+		assert_int_equal(csv_col(&c, "op"), 0);
+		csv_free(&c);
+		snprintf(path, sizeof(path), "%s/histograms.csv", csvdir);
+		assert_int_equal(csv_load(&c, path), 0);
+		csv_free(&c);
+		snprintf(path, sizeof(path), "%s/syncs.csv", csvdir);
+		assert_int_equal(csv_load(&c, path), 0);
+		csv_free(&c);
+		/* summary, histograms, syncs; intervals.csv needs -i. */
+		assert_int_equal(dir_entries(csvdir), 3);
+	} else if (!died_early(&r, sig, csvdir)) {
+		if (r.status != 1 || !strstr(r.err, "interrupted"))
+			fail_msg("exit %d before the attach: %s", r.status,
+				 r.err);
+		assert_true(dir_entries(csvdir) <= 0);
+	}
+	run_free(&r);
+	assert_int_equal(our_bpf_progs(), 0);
+	return attached;
+}
+
+static void trace_signals_leave_complete_or_no_files(void **state)
+{
+	static const unsigned int from_start[] = { 50,	 150,  300, 600,
+						   1000, 1500, 2000 };
+	static const unsigned int from_attach[] = { 0, 100, 500 };
+	static const int sigs[] = { SIGINT, SIGTERM };
+	int n = 0, before = 0, after = 0;
+
+	(void)state;
+	for (size_t s = 0; s < 2; s++) {
+		for (size_t i = 0; i < sizeof(from_start) / sizeof(*from_start);
+		     i++) {
+			if (trace_signal_once(sigs[s], from_start[i], false,
+					      n++))
+				after++;
+			else
+				before++;
+		}
+		for (size_t i = 0;
+		     i < sizeof(from_attach) / sizeof(*from_attach); i++) {
+			assert_true(trace_signal_once(sigs[s], from_attach[i],
+						      true, n++));
+			after++;
+		}
+	}
+	print_message("# trace: %d runs signalled before the attach, %d "
+		      "after\n",
+		      before, after);
+	/* Both cases must have happened for the test to mean anything. */
+	assert_true(before > 0);
+	assert_true(after > 0);
+}
+
+static void bench_signals_leave_no_files(void **state)
+{
+	static const unsigned int offsets[] = { 50, 300, 1000, 2000, 3500 };
+	static const int sigs[] = { SIGINT, SIGTERM };
+	int n = 0;
+
+	(void)state;
+	for (size_t s = 0; s < 2; s++) {
+		for (size_t i = 0; i < sizeof(offsets) / sizeof(*offsets);
+		     i++) {
+			char csvdir[128];
+			const char *argv[] = {
+				dirtyscope_bin(), "bench",  "--csv",
+				csvdir,		  "--size", "16M",
+				"--bandwidth",	  "8M",	    NULL
+			};
+			static const char *const outputs[] = {
+				"runs.csv", "rounds.csv", "sweep.csv",
+				"summary.csv", "syncs.csv"
+			};
+			struct run r;
+			uint64_t t0;
+
+			snprintf(csvdir, sizeof(csvdir), "%s/bench-%d", dir,
+				 n++);
+			assert_int_equal(run_start(&r, RUN_AS_ROOT, argv), 0);
+			t0 = ms_now();
+			sleep_ms(offsets[i]);
+			kill(r.pid, sigs[s]);
+			run_wait(&r, 120);
+			print_message("# bench, %s %u ms after start: exit %d "
+				      "after %" PRIu64 " ms\n",
+				      strsignal(sigs[s]), offsets[i], r.status,
+				      ms_now() - t0);
+			if (!died_early(&r, sigs[s], csvdir)) {
+				if (r.status != 1 ||
+				    !strstr(r.err, "interrupted"))
+					fail_msg("exit %d: %s", r.status,
+						 r.err);
+			}
+			for (size_t k = 0; k < 5; k++)
+				if (exists(csvdir, outputs[k]))
+					fail_msg("%s/%s written", csvdir,
+						 outputs[k]);
+			assert_no_temp_files(csvdir);
+			assert_true(dir_entries(csvdir) <= 0);
+			run_free(&r);
+			assert_int_equal(mock_devices(), mock_baseline);
+			assert_int_equal(our_bpf_progs(), 0);
+		}
+	}
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	mock_baseline = mock_devices();
+	if (our_bpf_progs() != 0)
+		return -1;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char cmd[64];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			trace_signals_leave_complete_or_no_files,
+			mock_loop_start, mock_loop_stop),
+		cmocka_unit_test(bench_signals_leave_no_files),
+	};
+
+	return cmocka_run_group_tests_name("signals_vm", tests, setup,
+					   teardown);
+}

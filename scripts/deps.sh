@@ -9,6 +9,8 @@ PKGS=(
 	# unit tests; ASan/UBSan come with gcc, libFuzzer (make fuzz) with
 	# clang's runtime
 	libcmocka-dev libclang-rt-14-dev
+	# tests: an independent JSON and XML parser
+	python3
 	# testbed kernel build
 	bc bison flex libssl-dev dwarves cpio xz-utils
 	# testbed VM

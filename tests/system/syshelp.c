@@ -194,7 +194,7 @@ int group_open_check(const char *group)
 char *json_eval(const char *text, const char *expr)
 {
 	char in[] = "/tmp/ds-json-XXXXXX", prog[1024];
-	const char *argv[] = { "python3", "-c", prog, in, NULL };
+	const char *argv[] = { PYTHON3, "-c", prog, in, NULL };
 	struct run r;
 	char *out = NULL;
 	int fd = mkstemp(in);

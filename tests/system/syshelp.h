@@ -52,6 +52,11 @@ int group_open_check(const char *group);
  * put its group node (/dev/vfio/N) in group. 0 or -1 with a message. */
 int vfio_bind(const char *id, char *group, size_t len);
 
+/* Debian's python3 (scripts/deps.sh), the independent JSON/XML parser of
+ * the tests: not whatever PATH finds first (a pyenv shim is a shell script
+ * that takes seconds to start in the TCG guest). */
+#define PYTHON3 "/usr/bin/python3"
+
 /* Evaluate a python3 expression over the JSON documents in text (one per
  * line, as the list d) and return what it prints, or NULL. python3's json
  * module is the independent parser. Caller frees. */

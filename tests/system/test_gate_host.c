@@ -300,7 +300,7 @@ static void junit_is_valid_xml(void **state)
 	const struct runs b = { 5, 1, 1, "m<&\"'>,x", NULL };
 	const struct runs c = { 5, 1.1, 1, "m<&\"'>,x", NULL };
 	char junit[128], prog[512];
-	const char *py[] = { "python3", "-c", prog, junit, NULL };
+	const char *py[] = { PYTHON3, "-c", prog, junit, NULL };
 	struct run r;
 
 	(void)state;

@@ -44,7 +44,7 @@ static int plot(const char *sub, struct run *r)
 static char *svg_text(const char *sub, const char *name)
 {
 	char path[256], prog[512];
-	const char *argv[] = { "python3", "-c", prog, path, NULL };
+	const char *argv[] = { PYTHON3, "-c", prog, path, NULL };
 	struct run r;
 	char *out = NULL;
 

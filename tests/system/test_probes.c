@@ -473,7 +473,7 @@ static void json_matches_table(void **state)
 		"        print(sec, it['name'], it['status'], it['detail'],\n"
 		"              sep='\\t')\n";
 	const char *argv[] = { dirtyscope_bin(), "probes", "-j", NULL };
-	const char *py[] = { "python3", "-c", script, NULL, NULL };
+	const char *py[] = { PYTHON3, "-c", script, NULL, NULL };
 	struct report *rep = malloc(sizeof(*rep));
 	char *flat = NULL, *line;
 	struct run r, p;

@@ -3,6 +3,9 @@
 # scripts/bench-self.sh through vm-run.sh, as root in the mock testbed).
 # Prints one "ROW section,metric,value,unit,notes" line per measurement;
 # everything else it prints is progress. Writes only to /tmp.
+# The per-mode medians are set through eval (plain_nc, trace_rc, ...);
+# "set -- $line" splits on purpose.
+# shellcheck disable=SC2154,SC2086
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -213,7 +216,9 @@ per_event() {
 		set -- $pair
 		a=$(cat "$tmp/ns.$1" 2>/dev/null || true)
 		b=$(cat "$tmp/ns.$2" 2>/dev/null || true)
-		[ -n "$a" ] && [ -n "$b" ] || continue
+		if [ -z "$a" ] || [ -z "$b" ]; then
+			continue
+		fi
 		row per_event "ratio_$1" "$(ratio "$a" "$b")" x \
 			"dirtyscope ns/event / bpftrace ns/event, same events (target <= 0.5)"
 	done

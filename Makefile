@@ -56,7 +56,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(ASAN)/tests/replay_%)
 
 .PHONY: all clean check deps demo fuzz test-bins vmlinux format format-check \
-	testbed install
+	testbed install bench-self
 all: dirtyscope
 
 dirtyscope: $(OBJS)
@@ -150,6 +150,16 @@ demo: deps
 	scripts/testbed-kernel.sh >/dev/null
 	$(MAKE) dirtyscope
 	scripts/vm-run.sh --profile mock -- scripts/demo-mock.sh
+
+# Self-benchmark (not part of check): sync cost, tracing perturbation and
+# per-event cost in the mock VM, bitmap analysis speed on the host. Writes
+# $(BUILD)/bench-self.csv; see docs/performance.md.
+$(BUILD)/tests/bench_bitmap: tests/perf/bench_bitmap.c $(BUILD)/bitmap.o | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^
+
+bench-self: dirtyscope $(BUILD)/tests/bench_bitmap
+	scripts/testbed-kernel.sh >/dev/null
+	scripts/bench-self.sh $(BUILD)/bench-self.csv
 
 # make install [PREFIX=/usr/local] [DESTDIR=...]
 PREFIX ?= /usr/local

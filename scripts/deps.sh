@@ -19,6 +19,8 @@ PKGS=(
 	gnuplot-nox
 	# formatting check
 	clang-format
+	# make bench-self: the per-event comparison (the guest runs the host's)
+	bpftrace jq
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -1,0 +1,247 @@
+#!/bin/sh
+# bench-self-guest.sh: the VM side of `make bench-self` (run by
+# scripts/bench-self.sh through vm-run.sh, as root in the mock testbed).
+# Prints one "ROW section,metric,value,unit,notes" line per measurement;
+# everything else it prints is progress. Writes only to /tmp.
+# The per-mode medians are set through eval (plain_nc, trace_rc, ...);
+# "set -- $line" splits on purpose.
+# shellcheck disable=SC2154,SC2086
+set -eu
+cd "$(dirname "$0")/.."
+
+ds=./dirtyscope
+# vm-run.sh passes DIRTYSCOPE_* variables into the guest.
+runs=${DIRTYSCOPE_BENCH_SELF_RUNS:-10}
+perturb_size=${DIRTYSCOPE_BENCH_SELF_SIZE:-64M}
+parts=${DIRTYSCOPE_BENCH_SELF_PARTS:-sync_sizes perturbation per_event}
+tmp=$(mktemp -d)
+
+row() {
+	echo "ROW $1,$2,$3,$4,$5"
+}
+
+# median of the numbers on stdin, one a line
+median() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "nan"; exit }
+		if (NR % 2) print v[(NR + 1) / 2];
+		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# ratio A B, 3 decimals
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'
+}
+
+now_ms() {
+	awk '{ printf "%.3f", $1 * 1000 }' /proc/uptime
+}
+
+# mock_run OUT SIZE: one mock-dirty run; OUT gets its output plus its wall
+# time ("wall MS") from the uptime clock (10 ms resolution, enough for runs
+# of a second and more).
+mock_run() {
+	t0=$(date +%s%N)
+	$ds mock-dirty --size "$2" >"$1"
+	t1=$(date +%s%N)
+	echo "wall $(((t1 - t0) / 1000)) us" >>"$1"
+}
+
+# field OUT WHAT: the ms of the read line WHAT ("read NO_CLEAR", ...)
+field() {
+	awk -v w="$2" 'index($0, w) == 1 { print $(NF - 1) }' "$1"
+}
+
+wall_ms() {
+	awk '$1 == "wall" { printf "%.3f", $2 / 1000 }' "$1"
+}
+
+# trace_start CSVDIR [ARGS...]: start `dirtyscope trace` in the background
+# and wait until every probe is attached; sets tracer.
+trace_start() {
+	dir=$1
+	shift
+	$ds trace --csv "$dir" "$@" >"$tmp/trace.out" 2>"$tmp/trace.err" &
+	tracer=$!
+	w=0
+	until grep -q 'Tracing with' "$tmp/trace.err"; do
+		kill -0 "$tracer" 2>/dev/null || { cat "$tmp/trace.err" >&2; exit 1; }
+		w=$((w + 1))
+		[ $w -lt 1200 ] || { echo "trace did not start" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
+trace_stop() {
+	kill -INT "$tracer"
+	wait "$tracer"
+}
+
+# summary.csv column COL of operation OP
+summary_col() {
+	awk -F, -v op="$2" -v col="$3" '
+		NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$1 == op { print $c[col] }' "$1/summary.csv"
+}
+
+# 1. Sync cost against mapped size, dirty density 1/7 (mock-dirty's
+# default), mock aperture [16 MiB, 2 GiB).
+sync_sizes() {
+	for s in 64M 256M 1G 2016M; do
+		mock_run "$tmp/sync.out" "$s"
+		nc=$(field "$tmp/sync.out" "read NO_CLEAR")
+		rc=$(field "$tmp/sync.out" "read and clear")
+		gib=$(awk -v s="$s" 'BEGIN {
+			n = s + 0; u = substr(s, length(s));
+			print (u == "G" ? n : n / 1024) }')
+		echo "sync $s: NO_CLEAR $nc ms, read-and-clear $rc ms"
+		row sync "noclear_ms_$s" "$nc" ms "one GET_DIRTY_BITMAP NO_CLEAR; 1/7 dirty"
+		row sync "clear_ms_$s" "$rc" ms "one read-and-clear; 1/7 dirty"
+		row sync "noclear_ms_per_gib_$s" \
+			"$(awk -v t="$nc" -v g="$gib" 'BEGIN { printf "%.3f", t / g }')" \
+			ms/GiB "NO_CLEAR ms / GiB mapped"
+		row sync "clear_ms_per_gib_$s" \
+			"$(awk -v t="$rc" -v g="$gib" 'BEGIN { printf "%.3f", t / g }')" \
+			ms/GiB "read-and-clear ms / GiB mapped"
+		row sync "wall_ms_$s" "$(wall_ms "$tmp/sync.out")" ms \
+			"whole mock-dirty run (map; write; 3 reads; unmap)"
+	done
+}
+
+# 2. Perturbation: mock-dirty alone, under trace, under trace
+# --bitmap-analysis, alternating, $runs each.
+perturbation() {
+	for mode in plain trace analysis; do
+		: >"$tmp/$mode.nc"
+		: >"$tmp/$mode.rc"
+		: >"$tmp/$mode.wall"
+	done
+	: >"$tmp/map_gibps"
+	i=1
+	while [ $i -le "$runs" ]; do
+		for mode in plain trace analysis; do
+			out=$tmp/p.out
+			case $mode in
+			plain) mock_run "$out" "$perturb_size" ;;
+			trace)
+				trace_start "$tmp/tr$i"
+				mock_run "$out" "$perturb_size"
+				trace_stop
+				# kernel time in iommu_map() and bytes it mapped
+				awk -v ns="$(summary_col "$tmp/tr$i" map_call lat_sum_ns)" \
+					-v b="$(summary_col "$tmp/tr$i" map_call bytes)" \
+					'BEGIN { if (ns > 0) printf "%.4f\n", b / 1073741824 / (ns / 1e9) }' \
+					>>"$tmp/map_gibps"
+				;;
+			analysis)
+				trace_start "$tmp/an$i" --bitmap-analysis
+				mock_run "$out" "$perturb_size"
+				trace_stop
+				;;
+			esac
+			field "$out" "read NO_CLEAR" >>"$tmp/$mode.nc"
+			field "$out" "read and clear" >>"$tmp/$mode.rc"
+			wall_ms "$out" >>"$tmp/$mode.wall"
+			echo >>"$tmp/$mode.wall"
+		done
+		echo "perturbation: round $i of $runs done"
+		i=$((i + 1))
+	done
+	for mode in plain trace analysis; do
+		for m in nc rc wall; do
+			eval "${mode}_$m=\$(grep . \"\$tmp/$mode.$m\" | median)"
+		done
+	done
+	note="median of $runs alternating runs; $perturb_size; 1/7 dirty"
+	for mode in plain trace analysis; do
+		eval "nc=\$${mode}_nc rc=\$${mode}_rc wall=\$${mode}_wall"
+		echo "perturbation $mode: NO_CLEAR $nc ms, clear $rc ms, run $wall ms"
+		row perturbation "${mode}_noclear_ms" "$nc" ms "$note"
+		row perturbation "${mode}_clear_ms" "$rc" ms "$note"
+		row perturbation "${mode}_run_ms" "$wall" ms "$note; whole mock-dirty run"
+	done
+	for mode in trace analysis; do
+		eval "nc=\$${mode}_nc rc=\$${mode}_rc wall=\$${mode}_wall"
+		row perturbation "${mode}_noclear_ratio" "$(ratio "$nc" "$plain_nc")" x \
+			"median NO_CLEAR read: $mode / untraced"
+		row perturbation "${mode}_clear_ratio" "$(ratio "$rc" "$plain_rc")" x \
+			"median read-and-clear: $mode / untraced"
+		row perturbation "${mode}_run_ratio" "$(ratio "$wall" "$plain_wall")" x \
+			"median whole run (map-dominated): $mode / untraced"
+	done
+	row perturbation map_gib_per_s "$(median <"$tmp/map_gibps")" GiB/s \
+		"bytes mapped / time in iommu_map() from trace map_call lat_sum_ns; median of $runs"
+}
+
+# 3. Per-event cost from the kernel's BPF run-time statistics: dirtyscope
+# trace and bpftrace attached together to the same events of one run.
+bt_prog='tracepoint:iommu:map { @n = count(); @b = sum(args->size); }
+kfunc:iova_bitmap_set { @[tid] = count(); }'
+
+per_event() {
+	sysctl -q -w kernel.bpf_stats_enabled=1
+	timeout 900 bpftrace -e "$bt_prog" >"$tmp/bt.out" 2>&1 &
+	bt=$!
+	w=0
+	until grep -q Attaching "$tmp/bt.out"; do
+		kill -0 "$bt" 2>/dev/null || { cat "$tmp/bt.out" >&2; exit 1; }
+		w=$((w + 1))
+		[ $w -lt 3000 ] || { echo "bpftrace did not start" >&2; exit 1; }
+		sleep 0.1
+	done
+	trace_start "$tmp/pe"
+	$ds mock-dirty --size "$perturb_size" --rounds 3 >/dev/null
+	bpftool -j prog show >"$tmp/progs.json"
+	trace_stop
+	kill -INT "$bt"
+	wait "$bt" || true
+	sysctl -q -w kernel.bpf_stats_enabled=0
+	# name type run_cnt run_time_ns, for programs that ran
+	jq -r '.[] | select(.run_cnt != null and .run_cnt > 0) |
+		"\(.name) \(.type) \(.run_cnt) \(.run_time_ns)"' \
+		"$tmp/progs.json" >"$tmp/progs.txt"
+	echo "programs that ran (name type run_cnt run_time_ns):"
+	cat "$tmp/progs.txt"
+	for p in iommu_map_tp bitmap_set get_dirty_enter get_dirty_exit; do
+		ns_event "$p" "dirtyscope $p"
+	done
+	# bpftrace names its programs after the probe: tracepoint:iommu:map
+	# becomes a "tracepoint" program named "iommu:map" or similar, the
+	# kfunc a "tracing" program; bpftool keeps 15 characters.
+	bt_map=$(awk '$2 == "tracepoint" && $1 ~ /map/ { print $1; exit }' "$tmp/progs.txt")
+	bt_set=$(awk '$2 == "tracing" && $1 ~ /iova_bitmap_set|kfunc/ { print $1; exit }' "$tmp/progs.txt")
+	ns_event "$bt_map" "bpftrace tracepoint:iommu:map (count+sum)" bpftrace_map
+	ns_event "$bt_set" "bpftrace kfunc:iova_bitmap_set (count by tid)" bpftrace_bitmap_set
+	for pair in "iommu_map_tp bpftrace_map" "bitmap_set bpftrace_bitmap_set"; do
+		set -- $pair
+		a=$(cat "$tmp/ns.$1" 2>/dev/null || true)
+		b=$(cat "$tmp/ns.$2" 2>/dev/null || true)
+		if [ -z "$a" ] || [ -z "$b" ]; then
+			continue
+		fi
+		row per_event "ratio_$1" "$(ratio "$a" "$b")" x \
+			"dirtyscope ns/event / bpftrace ns/event, same events (target <= 0.5)"
+	done
+}
+
+# ns_event PROG NOTE [KEY]: ns per run of a program from progs.txt
+ns_event() {
+	key=${3:-$1}
+	what=$2
+	line=$(awk -v n="$1" '$1 == n { print; exit }' "$tmp/progs.txt")
+	if [ -z "$1" ] || [ -z "$line" ]; then
+		echo "per-event: no program found for $2"
+		row per_event "ns_$key" "" ns "$2: program not found in bpftool output"
+		return
+	fi
+	set -- $line
+	v=$(awk -v c="$3" -v t="$4" 'BEGIN { printf "%.1f", t / c }')
+	echo "$v" >"$tmp/ns.$key"
+	echo "per-event: $key ($1, $2): $3 runs, $v ns/run"
+	row per_event "ns_$key" "$v" ns "$what: run_time_ns/run_cnt over $3 runs (prog $1 type $2)"
+}
+
+for p in $parts; do
+	$p
+done
+rm -rf "$tmp"

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# bench-self.sh OUT.csv: the host side of `make bench-self`. Runs the
+# bitmap analysis benchmark on the host and scripts/bench-self-guest.sh in
+# the mock testbed VM, collects one CSV (section,metric,value,unit,notes)
+# and prints it as a table. Timings are TCG guest timings: read the ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=${1:-build/bench-self.csv}
+tmp=$out.tmp.$$
+log=$out.vm.log
+trap 'rm -f "$tmp"' EXIT
+
+# Header, then the run's date and machine as rows of their own.
+{
+	echo "section,metric,value,unit,notes"
+	echo "run,date,$(date -u +%Y-%m-%dT%H:%M:%SZ),,UTC"
+	echo "run,host_cpus,$(nproc),cpus,$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //; s/,/ /g')"
+	echo "run,version,$(git describe --always --dirty 2>/dev/null || echo unknown),,"
+} >"$tmp"
+
+# 4. Bitmap analysis speed on the host (one core).
+echo "bench-self: bitmap analysis on the host"
+build/tests/bench_bitmap | tee -a "$tmp"
+
+# 1-3 in one VM session; 4 GiB of guest memory for the 2 GiB mapping.
+echo "bench-self: sync cost, perturbation and per-event cost in the mock VM (TCG, 2 vCPUs; a few minutes)"
+rc=0
+scripts/vm-run.sh --profile mock --mem 4G --timeout 3000 -- \
+	scripts/bench-self-guest.sh >"$log" 2>&1 || rc=$?
+grep -v '^ROW ' "$log" || true
+sed -n 's/^ROW //p' "$log" >>"$tmp"
+if [ "$rc" -ne 0 ]; then
+	echo "bench-self: the VM part failed (exit $rc); full log in $log" >&2
+	exit 1
+fi
+mv "$tmp" "$out"
+trap - EXIT
+
+echo
+echo "bench-self summary ($out)"
+awk -F, 'NR > 1 {
+	notes = $5; for (i = 6; i <= NF; i++) notes = notes "," $i
+	printf "%-13s %-28s %12s %-6s %s\n", $1, $2, $3, $4, notes }' "$out"

@@ -2,12 +2,22 @@
 #include "bitmap.h"
 #include "prng.h"
 
+/* __builtin_popcountll is a table walk without the POPCNT instruction,
+ * which the x86-64 baseline does not have: build a POPCNT copy too and let
+ * the loader pick it where the CPU has it (5.6 -> 27 GB/s measured on the
+ * build machine, docs/performance.md). */
+#if defined(__x86_64__)
+#define POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
+#else
+#define POPCNT_CLONES
+#endif
+
 static uint64_t tail_mask(uint64_t bits)
 {
 	return bits % 64 ? (1ull << (bits % 64)) - 1 : ~0ull;
 }
 
-uint64_t bitmap_weight(const uint64_t *map, uint64_t bits)
+POPCNT_CLONES uint64_t bitmap_weight(const uint64_t *map, uint64_t bits)
 {
 	uint64_t i, n = bitmap_words(bits), w = 0;
 
@@ -18,7 +28,8 @@ uint64_t bitmap_weight(const uint64_t *map, uint64_t bits)
 	return w;
 }
 
-uint64_t bitmap_diff_weight(const uint64_t *a, const uint64_t *b, uint64_t bits)
+POPCNT_CLONES uint64_t bitmap_diff_weight(const uint64_t *a, const uint64_t *b,
+					  uint64_t bits)
 {
 	uint64_t i, n = bitmap_words(bits), w = 0;
 

@@ -214,6 +214,21 @@ static const struct argp argp = {
 
 static volatile int interrupted;
 
+/* One error line for a failed step. A backend keeps a whole sentence in
+ * b->msg and a step name anywhere else (include/backend.h): the sentence is
+ * printed as it is, the step as "<step> failed", like the other commands. */
+static void report_failure(const char *what, const struct backend *b,
+			   const char *failed, int err)
+{
+	if (err == -EINTR)
+		ds_err("bench: interrupted");
+	else if (failed == b->msg)
+		ds_err("bench: %s: %s: %s", what, failed, strerror(-err));
+	else
+		ds_err("bench: %s: %s failed: %s", what,
+		       failed ? failed : "migration", strerror(-err));
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -334,10 +349,13 @@ out:
 			failed = b->failed;
 		}
 	}
-	if (err)
-		ds_err("bench: run %u (%s): %s: %s", run->run,
-		       strategy_name(run->strategy),
-		       failed ? failed : "migration", strerror(-err));
+	if (err) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "run %u (%s)", run->run,
+			 strategy_name(run->strategy));
+		report_failure(what, b, failed, err);
+	}
 	return err;
 }
 
@@ -467,8 +485,7 @@ static int bench_cleanup(struct bench *bn)
 	if (bn->opened) {
 		err = backend_close(&bn->b);
 		if (err)
-			ds_err("bench: cleanup: %s: %s", bn->b.failed,
-			       strerror(-err));
+			report_failure("cleanup", &bn->b, bn->b.failed, err);
 	}
 	page_log_free(&bn->log);
 	schedule_free(&bn->sched);
@@ -536,9 +553,7 @@ int cmd_bench(int argc, char **argv)
 
 	err = backend_open(&bn->b, a->backend, &a->bcfg);
 	if (err) {
-		/* b->failed is a step or a sentence (include/backend.h). */
-		ds_err("bench: %s: %s: %s", a->backend, bn->b.failed,
-		       strerror(-err));
+		report_failure(a->backend, &bn->b, bn->b.failed, err);
 		goto out;
 	}
 	bn->opened = true;

@@ -5,7 +5,7 @@
 # 124 on timeout, 125 on a kernel splat, 126 if the guest gave no exit code.
 set -euo pipefail
 
-usage='usage: vm-run.sh [--profile mock|vtd] [--timeout SECONDS] [--kernel DIR] [--log FILE] [--mem SIZE] -- CMD [ARGS...]'
+usage='usage: vm-run.sh [--profile mock|vtd] [--timeout SECONDS] [--kernel DIR] [--log FILE] [--mem SIZE] [--smp N] -- CMD [ARGS...]'
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${DIRTYSCOPE_CACHE:-/var/cache/dirtyscope}
 
@@ -23,6 +23,7 @@ timeout_s=600
 kernel=
 log=
 mem=2G
+smp=2
 while [ $# -gt 0 ]; do
 	case $1 in
 	--profile) need_arg "$1" $#; profile=$2; shift 2 ;;
@@ -30,6 +31,7 @@ while [ $# -gt 0 ]; do
 	--kernel) need_arg "$1" $#; kernel=$2; shift 2 ;;
 	--log) need_arg "$1" $#; log=$2; shift 2 ;;
 	--mem) need_arg "$1" $#; mem=$2; shift 2 ;;
+	--smp) need_arg "$1" $#; smp=$2; shift 2 ;;
 	-h | --help) echo "$usage"; exit 0 ;;
 	--) shift; break ;;
 	*) bad_usage "unknown option '$1' (the command goes after --)" ;;
@@ -38,6 +40,7 @@ done
 [ $# -gt 0 ] || bad_usage "no command given"
 case $profile in mock | vtd) ;; *) bad_usage "unknown profile '$profile'" ;; esac
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || bad_usage "--timeout must be a positive integer"
+[[ $smp =~ ^[1-9][0-9]?$ ]] || bad_usage "--smp must be a number of vCPUs"
 [[ $mem =~ ^[1-9][0-9]*[KMGT]?$ ]] || bad_usage "--mem must look like 2G or 1536M"
 
 if [ -z "$kernel" ]; then
@@ -123,7 +126,7 @@ vtd)
 esac
 
 # intel-iommu must precede every other PCI device, the 9p ones included.
-qemu=(qemu-system-x86_64 -machine q35 -accel tcg -smp 2 -m "$mem"
+qemu=(qemu-system-x86_64 -machine q35 -accel tcg -smp "$smp" -m "$mem"
 	-display none -no-reboot -nodefaults
 	-kernel "$kernel/bzImage" -initrd "$initrd" -append "$append"
 	"${devices[@]}"

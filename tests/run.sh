@@ -61,8 +61,10 @@ run_vm() {
 	shift
 	for t in "$@"; do
 		echo "== $t (VM, $profile profile)"
+		# shellcheck disable=SC2086
 		out=$(scripts/vm-run.sh --profile "$profile" --timeout 900 \
-			-- env CMOCKA_MESSAGE_OUTPUT=TAP "$bin/$t" 2>&1)
+			${VM_OPTS:-} -- env CMOCKA_MESSAGE_OUTPUT=TAP \
+			"$bin/$t" 2>&1)
 		rc=$?
 		printf '%s\n' "$out"
 		tally "$t" "$rc" "$out"
@@ -92,7 +94,12 @@ for g in "${groups[@]}"; do
 		;;
 	vm-mock)
 		run_vm mock test_probes test_mock_vm test_backend_mock \
-			test_bench_vm test_signals_vm test_faults_vm
+			test_bench_vm test_faults_vm
+		# One vCPU: detaching fentry probes while the other vCPU ran
+		# the patched function (iommu_unmap) crashed the 2-vCPU TCG
+		# guest once (oops at the call site being patched); suspected
+		# TCG cross-vCPU code modification, see docs/reliability.md.
+		VM_OPTS="--smp 1" run_vm mock test_signals_vm
 		;;
 	vm-vtd) run_vm vtd test_probes test_vtd_vm test_trace_vtd test_backend_vtd ;;
 	*)

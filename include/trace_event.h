@@ -63,9 +63,9 @@ enum ds_counter {
 };
 
 /* uAPI values the BPF side needs (it cannot include the uAPI headers);
- * tests/unit/test_uapi_abi.c checks them against the 6.12 headers. */
+ * tests/unit/test_mock_abi.c checks them against the 6.12 headers and
+ * include/vfio_manual_clear.h. */
 #define DS_GET_DIRTY_NO_CLEAR		 1u /* IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR */
-#define DS_TRACKING_ENABLE		 1u /* IOMMU_HWPT_DIRTY_TRACKING_ENABLE */
 #define DS_VFIO_IOMMU_MAP_DMA		 0x3b71u
 #define DS_VFIO_IOMMU_UNMAP_DMA		 0x3b72u
 #define DS_VFIO_IOMMU_DIRTY_PAGES	 0x3b75u

@@ -47,7 +47,6 @@ struct trace_report {
 };
 
 const char *ds_op_name(unsigned int op);
-const char *ds_cause_name(unsigned int cause);
 /* Row name: an op, or "iotlb_flush:<cause>". */
 const char *report_row_name(unsigned int row);
 bool ds_op_is_dirty_read(unsigned int op);

@@ -76,11 +76,6 @@ const char *ds_op_name(unsigned int op)
 	return op < DS_OP__COUNT ? ops[op].name : "unknown";
 }
 
-const char *ds_cause_name(unsigned int cause)
-{
-	return cause < DS_CAUSE__COUNT ? causes[cause] : "unknown";
-}
-
 const char *report_row_name(unsigned int row)
 {
 	if (row < DS_OP__COUNT)

@@ -11,6 +11,9 @@
 #include <cmocka.h>
 #include "iommufd_mock_abi.h"
 #include "iommufd_test.h"
+#include <linux/vfio.h>
+#include "trace_event.h"
+#include "vfio_manual_clear.h"
 
 #define SAME_FIELD(ours, theirs)                                           \
 	do {                                                               \
@@ -63,11 +66,34 @@ static void constants(void **state)
 	assert_true(DS_MOCK_APERTURE_LAST == MOCK_APERTURE_LAST);
 }
 
+/* What bpf/trace.bpf.c hard-codes, from the uAPI headers. */
+static void trace_event_uapi_values(void **state)
+{
+	(void)state;
+	assert_int_equal(DS_GET_DIRTY_NO_CLEAR,
+			 IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR);
+	assert_int_equal(DS_VFIO_IOMMU_MAP_DMA, VFIO_IOMMU_MAP_DMA);
+	assert_int_equal(DS_VFIO_IOMMU_UNMAP_DMA, VFIO_IOMMU_UNMAP_DMA);
+	assert_int_equal(DS_VFIO_IOMMU_DIRTY_PAGES, VFIO_IOMMU_DIRTY_PAGES);
+	assert_int_equal(DS_VFIO_DIRTY_START,
+			 VFIO_IOMMU_DIRTY_PAGES_FLAG_START);
+	assert_int_equal(DS_VFIO_DIRTY_STOP, VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP);
+	assert_int_equal(DS_VFIO_DIRTY_GET_BITMAP,
+			 VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP);
+	assert_int_equal(DS_VFIO_DIRTY_GET_BITMAP_NOCLEAR,
+			 VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP_NOCLEAR);
+	assert_int_equal(DS_VFIO_DIRTY_CLEAR_BITMAP,
+			 VFIO_IOMMU_DIRTY_PAGES_FLAG_CLEAR_BITMAP);
+	assert_int_equal(DS_VFIO_UNMAP_GET_DIRTY_BITMAP,
+			 VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(cmd_layout),
 		cmocka_unit_test(constants),
+		cmocka_unit_test(trace_event_uapi_values),
 	};
 
 	return cmocka_run_group_tests_name("mock_abi", tests, NULL, NULL);

@@ -55,7 +55,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=all
 REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(ASAN)/tests/replay_%)
 
-.PHONY: all clean check deps demo fuzz test-bins vmlinux format format-check \
+.PHONY: all clean check deps demo fuzz test-bins vmlinux format format-check lint \
 	testbed install bench-self
 all: dirtyscope
 
@@ -140,7 +140,7 @@ deps:
 
 # Build (or reuse) the testbed kernel first, with its progress shown: the
 # mock ABI test and the VM tests need it.
-check: deps
+check: deps lint
 	scripts/testbed-kernel.sh >/dev/null
 	$(MAKE) test-bins
 	@tests/run.sh
@@ -175,6 +175,11 @@ format:
 
 format-check:
 	$(CLANG_FORMAT) --dry-run --Werror src/*.c include/*.h bpf/*.bpf.c tests/*/*.c tests/*/*.h
+
+# Kernel style and no merge conflict left in any tracked file.
+lint: format-check
+	@if git grep -n -E '^(<{7} |={7}$$|>{7} )' -- . ':!tests/fuzz/corpus'; then \
+		echo 'lint: merge conflict markers in the files above' >&2; exit 1; fi
 
 clean:
 	rm -rf $(BUILD) dirtyscope

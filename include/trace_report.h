@@ -37,6 +37,7 @@ struct trace_report {
 	struct report_stats interval;
 	uint64_t counters[DS_CNT__COUNT]; /* from the BPF side */
 	uint64_t consumed;		  /* events read from the ring */
+	uint64_t lost_reported;		  /* drops in intervals written */
 	uint64_t duration_ns;
 	uint32_t hwpt_filter;	/* --hwpt; 0: all */
 	bool json;		/* --json: no tables */

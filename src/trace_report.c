@@ -335,6 +335,14 @@ void report_interval(struct trace_report *r, FILE *out, uint64_t ts_ns)
 			o->bytes, o->dirty_pages, hist_quantile(&o->lat, 0.50),
 			hist_quantile(&o->lat, 0.99), o->lat.max);
 	}
+	/* Every interval says what it lost, 0 included: a reader of the
+	 * file alone must see that its counts are complete. */
+	if (r->interval_csv.f)
+		fprintf(r->interval_csv.f,
+			"%u,%" PRIu64 ",lost_events,%" PRIu64 ",0,0,0,0,0,0\n",
+			r->intervals, ts_ns,
+			r->counters[DS_CNT_DROPS] - r->lost_reported);
+	r->lost_reported = r->counters[DS_CNT_DROPS];
 	stats_reset(s);
 }
 

@@ -175,7 +175,9 @@ static void hwpt_filter(void **state)
 	free(r);
 }
 
-/* An interval prints its own counts, goes to intervals.csv, and resets. */
+/* An interval prints its own counts, goes to intervals.csv, and resets;
+ * each says what the ring buffer lost during it (the drop counter is
+ * cumulative, the rows are not). */
 static void intervals(void **state)
 {
 	struct trace_report *r = malloc(sizeof(*r));
@@ -187,9 +189,11 @@ static void intervals(void **state)
 	assert_int_equal(report_init(r, dir), 0);
 	report_add(r, &e);
 	report_add(r, &e);
+	r->counters[DS_CNT_DROPS] = 7;
 	report_interval(r, out, 1000);
 	report_add(r, &e);
 	report_interval(r, out, 2000);
+	r->counters[DS_CNT_DROPS] = 10;
 	report_interval(r, out, 3000);
 	assert_int_equal(r->total.row[DS_OP_READ_CLEAR].count, 3);
 	assert_int_equal(r->interval.row[DS_OP_READ_CLEAR].count, 0);
@@ -200,7 +204,10 @@ static void intervals(void **state)
 			    "interval,ts_ns,op,count,errors,bytes,dirty_pages,"
 			    "lat_p50_ns,lat_p99_ns,lat_max_ns\n"
 			    "1,1000,read_clear,2,0,2097152,10,5000,5000,5000\n"
-			    "2,2000,read_clear,1,0,1048576,5,5000,5000,5000\n");
+			    "1,1000,lost_events,7,0,0,0,0,0,0\n"
+			    "2,2000,read_clear,1,0,1048576,5,5000,5000,5000\n"
+			    "2,2000,lost_events,0,0,0,0,0,0,0\n"
+			    "3,3000,lost_events,3,0,0,0,0,0,0\n");
 	fclose(out);
 	free(r);
 	snprintf(path, sizeof(path), "rm -f %s/*.csv", dir);

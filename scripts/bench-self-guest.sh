@@ -205,7 +205,10 @@ perturbation() {
 
 # 3. Per-event cost from the kernel's BPF run-time statistics: dirtyscope
 # trace and bpftrace attached together to the same events of one run.
-bt_prog='tracepoint:iommu:map { @n = count(); @b = sum(args->size); }
+# At iommu:map both tools count, sum, keep the max and a histogram of the
+# size (bpftrace's hist() is log2, dirtyscope's log-linear).
+bt_prog='tracepoint:iommu:map { @n = count(); @b = sum(args->size);
+	@m = max(args->size); @h = hist(args->size); }
 kfunc:iova_bitmap_set { @[tid] = count(); }'
 
 per_event() {
@@ -240,7 +243,7 @@ per_event() {
 	# kfunc a "tracing" program; bpftool keeps 15 characters.
 	bt_map=$(awk '$2 == "tracepoint" && $1 ~ /map/ { print $1; exit }' "$tmp/progs.txt")
 	bt_set=$(awk '$2 == "tracing" && $1 ~ /iova_bitmap_set|kfunc/ { print $1; exit }' "$tmp/progs.txt")
-	ns_event "$bt_map" "bpftrace tracepoint:iommu:map (count+sum)" bpftrace_map
+	ns_event "$bt_map" "bpftrace tracepoint:iommu:map (count+sum+max+hist)" bpftrace_map
 	ns_event "$bt_set" "bpftrace kfunc:iova_bitmap_set (count by tid)" bpftrace_bitmap_set
 	for pair in "iommu_map_tp bpftrace_map" "bitmap_set bpftrace_bitmap_set"; do
 		set -- $pair

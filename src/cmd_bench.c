@@ -643,7 +643,7 @@ int cmd_bench(int argc, char **argv)
 	if (a->csv_dir) {
 		if (bn->report) {
 			tracer_drain(&bn->t);
-			tracer_counters(&bn->t, bn->report->counters);
+			tracer_collect(&bn->t, bn->report);
 		}
 		err = write_outputs(bn, &m);
 		if (!err && bn->report)

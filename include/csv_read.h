@@ -31,8 +31,13 @@ int csv_column(const struct csv_table *t, const char *col, char *err,
 	       size_t errlen);
 /* Field col of row as a finite number. Returns 1 when the field is empty
  * (no value), 0 with *out set, or -EINVAL with
- * "NAME:LINE: column 'C': 'V' is not a number". */
+ * "NAME:LINE: column 'C': 'V' is not a number", C and V as csv_printable
+ * gives them. */
 int csv_number(const struct csv_table *t, size_t row, int col, double *out,
 	       char *err, size_t errlen);
+/* s as messages quote it: control characters (a line break in a quoted
+ * field) as '?', so the message stays one line, and cut to len - 1 bytes,
+ * ending in "..." when cut. */
+void csv_printable(char *buf, size_t len, const char *s);
 
 #endif

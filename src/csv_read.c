@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -301,10 +302,23 @@ int csv_column(const struct csv_table *t, const char *col, char *err,
 	return -1;
 }
 
+void csv_printable(char *buf, size_t len, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < len; i++)
+		buf[i] = iscntrl((unsigned char)s[i]) ? '?' : s[i];
+	buf[i] = '\0';
+	/* Cut short: say so. */
+	if (s[i] && i >= 3)
+		memcpy(buf + i - 3, "...", 3);
+}
+
 int csv_number(const struct csv_table *t, size_t row, int col, double *out,
 	       char *err, size_t errlen)
 {
 	const char *s = t->rows[row][col];
+	char value[64], name[64];
 	char *end;
 	double v;
 
@@ -314,10 +328,13 @@ int csv_number(const struct csv_table *t, size_t row, int col, double *out,
 	v = strtod(s, &end);
 	/* Decimal only: strtod would also take hex, "inf" and blanks. */
 	if (*end || end == s || errno || !isfinite(v) ||
-	    s[strspn(s, "0123456789+-.eE")])
+	    s[strspn(s, "0123456789+-.eE")]) {
+		csv_printable(value, sizeof(value), s);
+		csv_printable(name, sizeof(name), t->header[col]);
 		return fail(err, errlen,
 			    "%s:%zu: column '%s': '%s' is not a number",
-			    t->name, t->lines[row], t->header[col], s);
+			    t->name, t->lines[row], name, value);
+	}
 	*out = v;
 	return 0;
 }

@@ -18,8 +18,9 @@ struct csv_table {
 	size_t *lines; /* file line where each row starts (header: line 1) */
 };
 
-/* Parse text (len bytes). Every row must have as many fields as the header
- * and end with a line break. 0, or -EINVAL with a message in err. */
+/* Parse text (len bytes, no NUL). Every row must have as many fields as the
+ * header and end with a line break. 0, or -EINVAL with a message in err;
+ * on error t holds nothing to free. */
 int csv_parse(struct csv_table *t, const char *name, const char *text,
 	      size_t len, char *err, size_t errlen);
 /* Read and parse the file at path; name is what messages call it. */

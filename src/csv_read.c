@@ -173,11 +173,19 @@ int csv_parse(struct csv_table *t, const char *name, const char *text,
 {
 	struct cursor c = { text, text + len, 1 };
 	size_t rcap = 0, n, line;
+	const char *nul = len ? memchr(text, '\0', len) : NULL;
 	char **f;
 	int ret;
 
 	memset(t, 0, sizeof(*t));
 	snprintf(t->name, sizeof(t->name), "%s", name);
+	/* Fields are C strings: one with a NUL would be cut short. */
+	if (nul) {
+		for (line = 1; text < nul; text++)
+			line += *text == '\n';
+		return fail(err, errlen, "%s:%zu: NUL byte (not a text file)",
+			    t->name, line);
+	}
 	ret = read_record(&c, t->name, &t->header, &t->ncols, err, errlen);
 	if (ret == 0)
 		ret = fail(err, errlen, "%s: empty file, no header", t->name);
@@ -264,11 +272,6 @@ int csv_read_file(struct csv_table *t, const char *path, const char *name,
 		return ret;
 	}
 	fclose(f);
-	if (memchr(text, '\0', len)) {
-		free(text);
-		return fail(err, errlen, "%s: not a text file (NUL byte)",
-			    name);
-	}
 	ret = csv_parse(t, name, text, len, err, errlen);
 	free(text);
 	return ret;

@@ -169,6 +169,21 @@ static void messages_one_line(void **state)
 	assert_string_equal(buf, "abcd...");
 }
 
+/* Fields are C strings: a NUL in the text is refused, not cut at. */
+static void nul_byte(void **state)
+{
+	struct csv_table t;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(csv_parse(&t, "d/runs.csv", "a,b\n1,\0002\n", 9, err,
+				   sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "d/runs.csv:2: NUL byte (not a text file)");
+	assert_null(t.header);
+	assert_int_equal(t.ncols, 0);
+}
+
 static void from_file(void **state)
 {
 	char path[] = "/tmp/ds-csv-XXXXXX", err[256] = "";
@@ -198,6 +213,7 @@ int main(void)
 		cmocka_unit_test(field_count),
 		cmocka_unit_test(columns_and_numbers),
 		cmocka_unit_test(messages_one_line),
+		cmocka_unit_test(nul_byte),
 		cmocka_unit_test(from_file),
 	};
 

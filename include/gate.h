@@ -61,7 +61,8 @@ struct gate_report {
 };
 
 void gate_config_default(struct gate_config *c);
-/* Apply a rules file to c. 0, or -EINVAL with "FILE:LINE: ..." in err. */
+/* Apply a rules file to c. 0, or -EINVAL with "FILE:LINE: ..." in err and
+ * c unchanged. */
 int gate_rules_load(struct gate_config *c, const char *path, char *err,
 		    size_t errlen);
 /* Same, for rules text (name: the file named in messages). */

@@ -168,6 +168,8 @@ int gate_rules_parse(struct gate_config *c, const char *name, const char *text,
 		     char *err, size_t errlen)
 {
 	char *copy = strdup(text), *p, *nl, *hash;
+	/* Rules go to a copy: a bad line leaves c as it was. */
+	struct gate_config next = *c;
 	size_t line = 1;
 	int ret = 0;
 
@@ -181,11 +183,13 @@ int gate_rules_parse(struct gate_config *c, const char *name, const char *text,
 		if (hash)
 			*hash = '\0';
 		if (*trim(p))
-			ret = parse_rule(c, name, line, p, err, errlen);
+			ret = parse_rule(&next, name, line, p, err, errlen);
 		if (!nl)
 			break;
 	}
 	free(copy);
+	if (!ret)
+		*c = next;
 	return ret;
 }
 

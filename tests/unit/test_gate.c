@@ -93,6 +93,24 @@ static void rules(void **state)
 	assert_string_equal(err, "r:1: 'metric rounds' is not KEY = VALUE");
 }
 
+/* A bad line anywhere: none of the file applies, not the lines above it. */
+static void rules_all_or_nothing(void **state)
+{
+	struct gate_config c, before;
+	char err[256] = "";
+
+	(void)state;
+	gate_config_default(&c);
+	before = c;
+	assert_int_equal(gate_rules_parse(&c, "r",
+					  "metric = syncs; max_increase = 5%\n"
+					  "metric = pages; tolerance = 1\n",
+					  err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "r:2: unknown metric 'pages'");
+	assert_memory_equal(&c, &before, sizeof(c));
+}
+
 /* A runs.csv with the columns gate reads: strategy, point, the metrics. */
 static void table(struct csv_table *t, const char *name, const double *sent,
 		  const double *mig, size_t n)
@@ -221,8 +239,11 @@ static void escaping(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(defaults), cmocka_unit_test(rules),
-		cmocka_unit_test(verdicts), cmocka_unit_test(groups_must_match),
+		cmocka_unit_test(defaults),
+		cmocka_unit_test(rules),
+		cmocka_unit_test(rules_all_or_nothing),
+		cmocka_unit_test(verdicts),
+		cmocka_unit_test(groups_must_match),
 		cmocka_unit_test(escaping),
 	};
 

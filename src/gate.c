@@ -96,12 +96,19 @@ static int parse_value(const char *s, bool pct, double *out)
 	return 0;
 }
 
+/* Text of the file as a message quotes it: one line, cut if long. */
+static const char *shown(char *buf, size_t len, const char *s)
+{
+	csv_printable(buf, len, s);
+	return buf;
+}
+
 /* One rule line (comment already cut off), not blank. */
 static int parse_rule(struct gate_config *c, const char *name, size_t line,
 		      char *text, char *err, size_t errlen)
 {
 	struct gate_rule r;
-	char *save = NULL, *item;
+	char *save = NULL, *item, q[64];
 	int m = -1;
 	bool has_inc = false, has_dec = false, has_tol = false;
 
@@ -115,7 +122,7 @@ static int parse_rule(struct gate_config *c, const char *name, size_t line,
 		if (!eq)
 			return fail(err, errlen,
 				    "%s:%zu: '%s' is not KEY = VALUE", name,
-				    line, trim(item));
+				    line, shown(q, sizeof(q), trim(item)));
 		*eq = '\0';
 		key = trim(item);
 		val = trim(eq + 1);
@@ -124,14 +131,15 @@ static int parse_rule(struct gate_config *c, const char *name, size_t line,
 			if (m < 0)
 				return fail(err, errlen,
 					    "%s:%zu: unknown metric '%s'", name,
-					    line, val);
+					    line, shown(q, sizeof(q), val));
 		} else if (!strcmp(key, "max_increase") ||
 			   !strcmp(key, "max_decrease")) {
 			if (parse_value(val, true, &v))
 				return fail(err, errlen,
 					    "%s:%zu: %s: '%s' is not a "
 					    "percentage",
-					    name, line, key, val);
+					    name, line, key,
+					    shown(q, sizeof(q), val));
 			if (key[4] == 'i') {
 				r.max_increase = v;
 				has_inc = true;
@@ -144,12 +152,13 @@ static int parse_rule(struct gate_config *c, const char *name, size_t line,
 				return fail(err, errlen,
 					    "%s:%zu: tolerance: '%s' is not a "
 					    "number",
-					    name, line, val);
+					    name, line,
+					    shown(q, sizeof(q), val));
 			r.tolerance = v;
 			has_tol = true;
 		} else {
 			return fail(err, errlen, "%s:%zu: unknown key '%s'",
-				    name, line, key);
+				    name, line, shown(q, sizeof(q), key));
 		}
 	}
 	if (m < 0)

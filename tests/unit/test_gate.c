@@ -91,6 +91,15 @@ static void rules(void **state)
 		gate_rules_parse(&c, "r", "metric rounds\n", err, sizeof(err)),
 		-EINVAL);
 	assert_string_equal(err, "r:1: 'metric rounds' is not KEY = VALUE");
+	/* Text quoted from the file keeps the message on one line. */
+	assert_int_equal(gate_rules_parse(&c, "r", "metric = pages\rsent\n",
+					  err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "r:1: unknown metric 'pages?sent'");
+	assert_int_equal(
+		gate_rules_parse(&c, "r", "\x1b[2J = 1\n", err, sizeof(err)),
+		-EINVAL);
+	assert_string_equal(err, "r:1: unknown key '?[2J'");
 }
 
 /* A bad line anywhere: none of the file applies, not the lines above it. */

@@ -46,7 +46,7 @@ enum gate_verdict {
 
 struct gate_result {
 	size_t metric;
-	char group[64]; /* strategy, with the sweep point if several */
+	char group[64]; /* strategy, @point if several; as csv_printable */
 	size_t nbase, ncur;
 	double base, cur; /* means */
 	double change;	  /* %, relative; NAN if the baseline mean is 0 */

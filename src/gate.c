@@ -403,6 +403,7 @@ int gate_compare(const struct gate_config *c, const struct csv_table *base,
 	struct group *g = NULL;
 	size_t ng = 0, i, m, npoints = 0;
 	double *vb = NULL, *vc = NULL;
+	char label[160];
 	int ret = -ENOMEM;
 
 	memset(rep, 0, sizeof(*rep));
@@ -413,9 +414,12 @@ int gate_compare(const struct gate_config *c, const struct csv_table *base,
 		goto out;
 	for (i = 0; i < ng; i++) {
 		if (!g[i].in_base || !g[i].in_cur) {
+			char st[64], pt[64];
+
 			ret = fail(err, errlen,
 				   "strategy '%s' point %s is in %s only",
-				   g[i].strategy, g[i].point,
+				   shown(st, sizeof(st), g[i].strategy),
+				   shown(pt, sizeof(pt), g[i].point),
 				   g[i].in_base ? base->name : cur->name);
 			goto out;
 		}
@@ -438,12 +442,14 @@ int gate_compare(const struct gate_config *c, const struct csv_table *base,
 			 * hardware) has nothing to compare. */
 			if (!res->nbase && !res->ncur)
 				continue;
+			/* Shown like messages: a line per check. */
 			if (npoints > 1)
-				snprintf(res->group, sizeof(res->group),
-					 "%s@%s", g[i].strategy, g[i].point);
+				snprintf(label, sizeof(label), "%s@%s",
+					 g[i].strategy, g[i].point);
 			else
-				snprintf(res->group, sizeof(res->group), "%s",
+				snprintf(label, sizeof(label), "%s",
 					 g[i].strategy);
+			shown(res->group, sizeof(res->group), label);
 			judge(c, res, vb, vc);
 			rep->regressions += res->verdict == GATE_REGRESSION;
 			rep->inconclusive += res->verdict == GATE_INCONCLUSIVE;

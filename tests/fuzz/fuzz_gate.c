@@ -139,7 +139,7 @@ static void check_report(const struct csv_table *b, const struct csv_table *c,
 {
 	size_t m, r, i, k = 0, nreg = 0, ninc = 0;
 	bool points = false;
-	char label[64];
+	char label[160], shown[64];
 
 	for (r = 1; r < b->nrows; r++)
 		points |= !!strcmp(b->rows[r][bpt], b->rows[0][bpt]);
@@ -167,7 +167,8 @@ static void check_report(const struct csv_table *b, const struct csv_table *c,
 				snprintf(label, sizeof(label), "%s@%s", st, pt);
 			else
 				snprintf(label, sizeof(label), "%s", st);
-			CHECK(!strcmp(res->group, label));
+			csv_printable(shown, sizeof(shown), label);
+			CHECK(!strcmp(res->group, shown));
 			CHECK(res->verdict == GATE_PASS ||
 			      res->verdict == GATE_REGRESSION ||
 			      res->verdict == GATE_INCONCLUSIVE);

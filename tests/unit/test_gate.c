@@ -228,6 +228,20 @@ static void groups_must_match(void **state)
 	assert_int_equal(gate_compare(&cfg, &b, &c, &rep, err, sizeof(err)),
 			 -EINVAL);
 	assert_string_equal(err, "strategy 'manual' point 0 is in c only");
+	csv_table_free(&c);
+	/* A line break in a quoted strategy: one line still, in the message
+	 * and in the table. */
+	snprintf(text, sizeof(text), "%s\"man\nual\",0,1,1,1,1,1,1,1,1,1,1,1\n",
+		 a);
+	assert_int_equal(
+		csv_parse(&c, "c", text, strlen(text), err, sizeof(err)), 0);
+	assert_int_equal(gate_compare(&cfg, &b, &c, &rep, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "strategy 'man?ual' point 0 is in c only");
+	assert_int_equal(gate_compare(&cfg, &c, &c, &rep, err, sizeof(err)), 0);
+	assert_int_equal(rep.n, 2 * gate_nmetrics);
+	assert_string_equal(rep.res[1].group, "man?ual");
+	gate_report_free(&rep);
 	csv_table_free(&b);
 	csv_table_free(&c);
 }

@@ -48,9 +48,11 @@ FUZZ := $(BUILD)/fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ)/%)
-FUZZ_LIB := src/parse.c src/workload.c src/schedule.c
+FUZZ_LIB := src/parse.c src/workload.c src/schedule.c src/csv_read.c \
+	src/outfile.c src/gate.c src/mannwhitney.c
 FUZZ_HDRS := tests/fuzz/fuzz.h include/parse.h include/prng.h \
-	include/schedule.h include/workload.h
+	include/schedule.h include/workload.h include/csv_read.h \
+	include/outfile.h include/gate.h include/mannwhitney.h
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=all
 REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(ASAN)/tests/replay_%)

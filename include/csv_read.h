@@ -18,8 +18,9 @@ struct csv_table {
 	size_t *lines; /* file line where each row starts (header: line 1) */
 };
 
-/* Parse text (len bytes). Every row must have as many fields as the header
- * and end with a line break. 0, or -EINVAL with a message in err. */
+/* Parse text (len bytes, no NUL). Every row must have as many fields as the
+ * header and end with a line break. 0, or -EINVAL with a message in err;
+ * on error t holds nothing to free. */
 int csv_parse(struct csv_table *t, const char *name, const char *text,
 	      size_t len, char *err, size_t errlen);
 /* Read and parse the file at path; name is what messages call it. */
@@ -31,8 +32,13 @@ int csv_column(const struct csv_table *t, const char *col, char *err,
 	       size_t errlen);
 /* Field col of row as a finite number. Returns 1 when the field is empty
  * (no value), 0 with *out set, or -EINVAL with
- * "NAME:LINE: column 'C': 'V' is not a number". */
+ * "NAME:LINE: column 'C': 'V' is not a number", C and V as csv_printable
+ * gives them. */
 int csv_number(const struct csv_table *t, size_t row, int col, double *out,
 	       char *err, size_t errlen);
+/* s as messages quote it: control characters (a line break in a quoted
+ * field) as '?', so the message stays one line, and cut to len - 1 bytes,
+ * ending in "..." when cut. */
+void csv_printable(char *buf, size_t len, const char *s);
 
 #endif

@@ -46,7 +46,7 @@ enum gate_verdict {
 
 struct gate_result {
 	size_t metric;
-	char group[64]; /* strategy, with the sweep point if several */
+	char group[64]; /* strategy, @point if several; as csv_printable */
 	size_t nbase, ncur;
 	double base, cur; /* means */
 	double change;	  /* %, relative; NAN if the baseline mean is 0 */
@@ -61,7 +61,8 @@ struct gate_report {
 };
 
 void gate_config_default(struct gate_config *c);
-/* Apply a rules file to c. 0, or -EINVAL with "FILE:LINE: ..." in err. */
+/* Apply a rules file to c. 0, or -EINVAL with "FILE:LINE: ..." in err and
+ * c unchanged. */
 int gate_rules_load(struct gate_config *c, const char *path, char *err,
 		    size_t errlen);
 /* Same, for rules text (name: the file named in messages). */

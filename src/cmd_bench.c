@@ -84,9 +84,10 @@ static const struct argp_option options[] = {
 	{},
 };
 
+/* PARAM=V1,V2,...; a second --sweep replaces the first. */
 static int parse_sweep(struct bench_args *a, char *arg)
 {
-	char *eq = strchr(arg, '='), *v, *save = NULL;
+	char *eq = strchr(arg, '=');
 
 	if (!eq)
 		return -EINVAL;
@@ -94,16 +95,10 @@ static int parse_sweep(struct bench_args *a, char *arg)
 	if (strcmp(arg, "chunk") && strcmp(arg, "rate") &&
 	    strcmp(arg, "bandwidth"))
 		return -EINVAL;
+	if (parse_size_list(eq + 1, a->sweep, MAX_SWEEP, &a->nsweep))
+		return -EINVAL;
 	a->sweep_param = arg;
-	for (v = strtok_r(eq + 1, ",", &save); v;
-	     v = strtok_r(NULL, ",", &save)) {
-		uint64_t x;
-
-		if (a->nsweep == MAX_SWEEP || parse_size(v, &x) || !x)
-			return -EINVAL;
-		a->sweep[a->nsweep++] = x;
-	}
-	return a->nsweep ? 0 : -EINVAL;
+	return 0;
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)

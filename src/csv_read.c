@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -172,11 +173,19 @@ int csv_parse(struct csv_table *t, const char *name, const char *text,
 {
 	struct cursor c = { text, text + len, 1 };
 	size_t rcap = 0, n, line;
+	const char *nul = len ? memchr(text, '\0', len) : NULL;
 	char **f;
 	int ret;
 
 	memset(t, 0, sizeof(*t));
 	snprintf(t->name, sizeof(t->name), "%s", name);
+	/* Fields are C strings: one with a NUL would be cut short. */
+	if (nul) {
+		for (line = 1; text < nul; text++)
+			line += *text == '\n';
+		return fail(err, errlen, "%s:%zu: NUL byte (not a text file)",
+			    t->name, line);
+	}
 	ret = read_record(&c, t->name, &t->header, &t->ncols, err, errlen);
 	if (ret == 0)
 		ret = fail(err, errlen, "%s: empty file, no header", t->name);
@@ -263,11 +272,6 @@ int csv_read_file(struct csv_table *t, const char *path, const char *name,
 		return ret;
 	}
 	fclose(f);
-	if (memchr(text, '\0', len)) {
-		free(text);
-		return fail(err, errlen, "%s: not a text file (NUL byte)",
-			    name);
-	}
 	ret = csv_parse(t, name, text, len, err, errlen);
 	free(text);
 	return ret;
@@ -301,10 +305,23 @@ int csv_column(const struct csv_table *t, const char *col, char *err,
 	return -1;
 }
 
+void csv_printable(char *buf, size_t len, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < len; i++)
+		buf[i] = iscntrl((unsigned char)s[i]) ? '?' : s[i];
+	buf[i] = '\0';
+	/* Cut short: say so. */
+	if (s[i] && i >= 3)
+		memcpy(buf + i - 3, "...", 3);
+}
+
 int csv_number(const struct csv_table *t, size_t row, int col, double *out,
 	       char *err, size_t errlen)
 {
 	const char *s = t->rows[row][col];
+	char value[64], name[64];
 	char *end;
 	double v;
 
@@ -314,10 +331,13 @@ int csv_number(const struct csv_table *t, size_t row, int col, double *out,
 	v = strtod(s, &end);
 	/* Decimal only: strtod would also take hex, "inf" and blanks. */
 	if (*end || end == s || errno || !isfinite(v) ||
-	    s[strspn(s, "0123456789+-.eE")])
+	    s[strspn(s, "0123456789+-.eE")]) {
+		csv_printable(value, sizeof(value), s);
+		csv_printable(name, sizeof(name), t->header[col]);
 		return fail(err, errlen,
 			    "%s:%zu: column '%s': '%s' is not a number",
-			    t->name, t->lines[row], t->header[col], s);
+			    t->name, t->lines[row], name, value);
+	}
 	*out = v;
 	return 0;
 }

@@ -96,12 +96,19 @@ static int parse_value(const char *s, bool pct, double *out)
 	return 0;
 }
 
+/* Text of the file as a message quotes it: one line, cut if long. */
+static const char *shown(char *buf, size_t len, const char *s)
+{
+	csv_printable(buf, len, s);
+	return buf;
+}
+
 /* One rule line (comment already cut off), not blank. */
 static int parse_rule(struct gate_config *c, const char *name, size_t line,
 		      char *text, char *err, size_t errlen)
 {
 	struct gate_rule r;
-	char *save = NULL, *item;
+	char *save = NULL, *item, q[64];
 	int m = -1;
 	bool has_inc = false, has_dec = false, has_tol = false;
 
@@ -115,7 +122,7 @@ static int parse_rule(struct gate_config *c, const char *name, size_t line,
 		if (!eq)
 			return fail(err, errlen,
 				    "%s:%zu: '%s' is not KEY = VALUE", name,
-				    line, trim(item));
+				    line, shown(q, sizeof(q), trim(item)));
 		*eq = '\0';
 		key = trim(item);
 		val = trim(eq + 1);
@@ -124,14 +131,15 @@ static int parse_rule(struct gate_config *c, const char *name, size_t line,
 			if (m < 0)
 				return fail(err, errlen,
 					    "%s:%zu: unknown metric '%s'", name,
-					    line, val);
+					    line, shown(q, sizeof(q), val));
 		} else if (!strcmp(key, "max_increase") ||
 			   !strcmp(key, "max_decrease")) {
 			if (parse_value(val, true, &v))
 				return fail(err, errlen,
 					    "%s:%zu: %s: '%s' is not a "
 					    "percentage",
-					    name, line, key, val);
+					    name, line, key,
+					    shown(q, sizeof(q), val));
 			if (key[4] == 'i') {
 				r.max_increase = v;
 				has_inc = true;
@@ -144,12 +152,13 @@ static int parse_rule(struct gate_config *c, const char *name, size_t line,
 				return fail(err, errlen,
 					    "%s:%zu: tolerance: '%s' is not a "
 					    "number",
-					    name, line, val);
+					    name, line,
+					    shown(q, sizeof(q), val));
 			r.tolerance = v;
 			has_tol = true;
 		} else {
 			return fail(err, errlen, "%s:%zu: unknown key '%s'",
-				    name, line, key);
+				    name, line, shown(q, sizeof(q), key));
 		}
 	}
 	if (m < 0)
@@ -168,6 +177,8 @@ int gate_rules_parse(struct gate_config *c, const char *name, const char *text,
 		     char *err, size_t errlen)
 {
 	char *copy = strdup(text), *p, *nl, *hash;
+	/* Rules go to a copy: a bad line leaves c as it was. */
+	struct gate_config next = *c;
 	size_t line = 1;
 	int ret = 0;
 
@@ -181,11 +192,13 @@ int gate_rules_parse(struct gate_config *c, const char *name, const char *text,
 		if (hash)
 			*hash = '\0';
 		if (*trim(p))
-			ret = parse_rule(c, name, line, p, err, errlen);
+			ret = parse_rule(&next, name, line, p, err, errlen);
 		if (!nl)
 			break;
 	}
 	free(copy);
+	if (!ret)
+		*c = next;
 	return ret;
 }
 
@@ -390,6 +403,7 @@ int gate_compare(const struct gate_config *c, const struct csv_table *base,
 	struct group *g = NULL;
 	size_t ng = 0, i, m, npoints = 0;
 	double *vb = NULL, *vc = NULL;
+	char label[160];
 	int ret = -ENOMEM;
 
 	memset(rep, 0, sizeof(*rep));
@@ -400,9 +414,12 @@ int gate_compare(const struct gate_config *c, const struct csv_table *base,
 		goto out;
 	for (i = 0; i < ng; i++) {
 		if (!g[i].in_base || !g[i].in_cur) {
+			char st[64], pt[64];
+
 			ret = fail(err, errlen,
 				   "strategy '%s' point %s is in %s only",
-				   g[i].strategy, g[i].point,
+				   shown(st, sizeof(st), g[i].strategy),
+				   shown(pt, sizeof(pt), g[i].point),
 				   g[i].in_base ? base->name : cur->name);
 			goto out;
 		}
@@ -425,12 +442,14 @@ int gate_compare(const struct gate_config *c, const struct csv_table *base,
 			 * hardware) has nothing to compare. */
 			if (!res->nbase && !res->ncur)
 				continue;
+			/* Shown like messages: a line per check. */
 			if (npoints > 1)
-				snprintf(res->group, sizeof(res->group),
-					 "%s@%s", g[i].strategy, g[i].point);
+				snprintf(label, sizeof(label), "%s@%s",
+					 g[i].strategy, g[i].point);
 			else
-				snprintf(res->group, sizeof(res->group), "%s",
+				snprintf(label, sizeof(label), "%s",
 					 g[i].strategy);
+			shown(res->group, sizeof(res->group), label);
 			judge(c, res, vb, vc);
 			rep->regressions += res->verdict == GATE_REGRESSION;
 			rep->inconclusive += res->verdict == GATE_INCONCLUSIVE;

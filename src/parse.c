@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "parse.h"
 
 int parse_u64(const char *s, uint64_t *out)
@@ -91,4 +92,38 @@ int parse_seconds(const char *s, uint64_t *out_ns)
 		return -ERANGE;
 	*out_ns = (uint64_t)(v * 1e9);
 	return 0;
+}
+
+int parse_size_list(const char *s, uint64_t *out, unsigned int max,
+		    unsigned int *n)
+{
+	uint64_t *v = max ? calloc(max, sizeof(*v)) : NULL;
+	char *copy = s ? strdup(s) : NULL, *rest = copy, *item;
+	unsigned int k = 0;
+	int err = 0;
+
+	if (!s || !max) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (!v || !copy) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* strsep, unlike strtok, yields the empty items: "1M,,2M" is a typo. */
+	while (!err && (item = strsep(&rest, ","))) {
+		if (k == max)
+			err = -EINVAL;
+		else if (!(err = parse_size(item, &v[k])) && !v[k])
+			err = -EINVAL;
+		k++;
+	}
+	if (!err) {
+		memcpy(out, v, k * sizeof(*v));
+		*n = k;
+	}
+out:
+	free(copy);
+	free(v);
+	return err;
 }

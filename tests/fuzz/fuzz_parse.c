@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * parse_u64, parse_size and parse_seconds on the input as a string, each
- * checked against a model written here independently: digits, suffix,
- * overflow.
+ * parse_u64, parse_size, parse_seconds and parse_size_list (bench --sweep)
+ * on the input as a string, each checked against a model written here
+ * independently: digits, suffix, overflow, items of a list.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -10,6 +10,8 @@
 #include "parse.h"
 
 #define UNTOUCHED 0x5a5a5a5a5a5a5a5aull
+/* Small, so that inputs reach the limit. */
+#define LIST_MAX  4
 
 /* Decimal digits at s into *v; -ERANGE past 2^64 - 1. Sets *end. */
 static int model_digits(const char *s, uint64_t *v, const char **end)
@@ -122,6 +124,59 @@ static void check_seconds(const char *s)
 		CHECK(ns == whole * 1000000000ull);
 }
 
+/* Items between commas, each a non-zero model_size, at most LIST_MAX. */
+static int model_size_list(const char *s, uint64_t *out, unsigned int *n)
+{
+	unsigned int k = 0;
+	int err;
+
+	for (;;) {
+		const char *comma = strchr(s, ',');
+		size_t len = comma ? (size_t)(comma - s) : strlen(s);
+		char *item = strndup(s, len);
+
+		CHECK(item);
+		if (k == LIST_MAX)
+			err = -EINVAL;
+		else if (!(err = model_size(item, &out[k])) && !out[k])
+			err = -EINVAL;
+		free(item);
+		k++;
+		if (err)
+			return err;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	*n = k;
+	return 0;
+}
+
+static void check_size_list(const char *s)
+{
+	uint64_t v[LIST_MAX + 1], want[LIST_MAX];
+	unsigned int n = 99, wn = 99, i;
+	int err, werr;
+
+	for (i = 0; i <= LIST_MAX; i++)
+		v[i] = UNTOUCHED;
+	err = parse_size_list(s, v, LIST_MAX, &n);
+	werr = model_size_list(s, want, &wn);
+	CHECK(err == werr || err == -ENOMEM);
+	/* Never past max. */
+	CHECK(v[LIST_MAX] == UNTOUCHED);
+	if (err) {
+		CHECK(n == 99);
+		for (i = 0; i < LIST_MAX; i++)
+			CHECK(v[i] == UNTOUCHED);
+		return;
+	}
+	CHECK(n == wn && n >= 1 && n <= LIST_MAX);
+	CHECK(!memcmp(v, want, n * sizeof(*v)));
+	for (i = n; i < LIST_MAX; i++)
+		CHECK(v[i] == UNTOUCHED);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = fuzz_string(data, size);
@@ -129,6 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_u64(s);
 	check_size(s);
 	check_seconds(s);
+	check_size_list(s);
 	free(s);
 	return 0;
 }

@@ -137,6 +137,53 @@ static void columns_and_numbers(void **state)
 	csv_table_free(&t);
 }
 
+/* A quoted field may hold line breaks; a message quoting it stays one
+ * line, and a long value is cut. */
+static void messages_one_line(void **state)
+{
+	struct csv_table t;
+	char err[256] = "", buf[8];
+	double v;
+
+	(void)state;
+	assert_int_equal(parse(&t,
+			       "\"pages\nsent\",b\n\"two\nlines\",\"1\t2\"\n"
+			       "0123456789012345678901234567890123456789"
+			       "0123456789012345678901234x,1\n",
+			       err),
+			 0);
+	assert_int_equal(csv_number(&t, 0, 0, &v, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "d/runs.csv:3: column 'pages?sent': "
+				 "'two?lines' is not a number");
+	assert_int_equal(csv_number(&t, 0, 1, &v, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err,
+			    "d/runs.csv:3: column 'b': '1?2' is not a number");
+	assert_int_equal(csv_number(&t, 1, 0, &v, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "d/runs.csv:5: column 'pages?sent': "
+				 "'012345678901234567890123456789012345678901"
+				 "234567890123456789...' is not a number");
+	csv_table_free(&t);
+	csv_printable(buf, sizeof(buf), "a\rb");
+	assert_string_equal(buf, "a?b");
+	csv_printable(buf, sizeof(buf), "abcdefgh");
+	assert_string_equal(buf, "abcd...");
+}
+
+/* Fields are C strings: a NUL in the text is refused, not cut at. */
+static void nul_byte(void **state)
+{
+	struct csv_table t;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(csv_parse(&t, "d/runs.csv", "a,b\n1,\0002\n", 9, err,
+				   sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "d/runs.csv:2: NUL byte (not a text file)");
+	assert_null(t.header);
+	assert_int_equal(t.ncols, 0);
+}
+
 static void from_file(void **state)
 {
 	char path[] = "/tmp/ds-csv-XXXXXX", err[256] = "";
@@ -165,6 +212,8 @@ int main(void)
 		cmocka_unit_test(truncated),
 		cmocka_unit_test(field_count),
 		cmocka_unit_test(columns_and_numbers),
+		cmocka_unit_test(messages_one_line),
+		cmocka_unit_test(nul_byte),
 		cmocka_unit_test(from_file),
 	};
 

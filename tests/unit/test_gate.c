@@ -91,6 +91,33 @@ static void rules(void **state)
 		gate_rules_parse(&c, "r", "metric rounds\n", err, sizeof(err)),
 		-EINVAL);
 	assert_string_equal(err, "r:1: 'metric rounds' is not KEY = VALUE");
+	/* Text quoted from the file keeps the message on one line. */
+	assert_int_equal(gate_rules_parse(&c, "r", "metric = pages\rsent\n",
+					  err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "r:1: unknown metric 'pages?sent'");
+	assert_int_equal(
+		gate_rules_parse(&c, "r", "\x1b[2J = 1\n", err, sizeof(err)),
+		-EINVAL);
+	assert_string_equal(err, "r:1: unknown key '?[2J'");
+}
+
+/* A bad line anywhere: none of the file applies, not the lines above it. */
+static void rules_all_or_nothing(void **state)
+{
+	struct gate_config c, before;
+	char err[256] = "";
+
+	(void)state;
+	gate_config_default(&c);
+	before = c;
+	assert_int_equal(gate_rules_parse(&c, "r",
+					  "metric = syncs; max_increase = 5%\n"
+					  "metric = pages; tolerance = 1\n",
+					  err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "r:2: unknown metric 'pages'");
+	assert_memory_equal(&c, &before, sizeof(c));
 }
 
 /* A runs.csv with the columns gate reads: strategy, point, the metrics. */
@@ -201,6 +228,20 @@ static void groups_must_match(void **state)
 	assert_int_equal(gate_compare(&cfg, &b, &c, &rep, err, sizeof(err)),
 			 -EINVAL);
 	assert_string_equal(err, "strategy 'manual' point 0 is in c only");
+	csv_table_free(&c);
+	/* A line break in a quoted strategy: one line still, in the message
+	 * and in the table. */
+	snprintf(text, sizeof(text), "%s\"man\nual\",0,1,1,1,1,1,1,1,1,1,1,1\n",
+		 a);
+	assert_int_equal(
+		csv_parse(&c, "c", text, strlen(text), err, sizeof(err)), 0);
+	assert_int_equal(gate_compare(&cfg, &b, &c, &rep, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "strategy 'man?ual' point 0 is in c only");
+	assert_int_equal(gate_compare(&cfg, &c, &c, &rep, err, sizeof(err)), 0);
+	assert_int_equal(rep.n, 2 * gate_nmetrics);
+	assert_string_equal(rep.res[1].group, "man?ual");
+	gate_report_free(&rep);
 	csv_table_free(&b);
 	csv_table_free(&c);
 }
@@ -221,8 +262,11 @@ static void escaping(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(defaults), cmocka_unit_test(rules),
-		cmocka_unit_test(verdicts), cmocka_unit_test(groups_must_match),
+		cmocka_unit_test(defaults),
+		cmocka_unit_test(rules),
+		cmocka_unit_test(rules_all_or_nothing),
+		cmocka_unit_test(verdicts),
+		cmocka_unit_test(groups_must_match),
 		cmocka_unit_test(escaping),
 	};
 

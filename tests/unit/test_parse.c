@@ -73,13 +73,39 @@ static void seconds(void **state)
 	assert_int_equal(parse_seconds("1e300", &ns), -ERANGE);
 }
 
+static void size_lists(void **state)
+{
+	uint64_t v[3] = { 7, 7, 7 };
+	unsigned int n = 9;
+
+	(void)state;
+	assert_int_equal(parse_size_list("1M,16M,128M", v, 3, &n), 0);
+	assert_int_equal(n, 3);
+	assert_true(v[0] == 1 << 20 && v[1] == 16 << 20 && v[2] == 128 << 20);
+	assert_int_equal(parse_size_list("4K", v, 3, &n), 0);
+	assert_int_equal(n, 1);
+	assert_true(v[0] == 4096);
+	/* Refused, and nothing written. */
+	n = 9;
+	v[0] = 7;
+	assert_int_equal(parse_size_list("", v, 3, &n), -EINVAL);
+	assert_int_equal(parse_size_list("1M,,2M", v, 3, &n), -EINVAL);
+	assert_int_equal(parse_size_list("1M,", v, 3, &n), -EINVAL);
+	assert_int_equal(parse_size_list(",1M", v, 3, &n), -EINVAL);
+	assert_int_equal(parse_size_list("1M,0", v, 3, &n), -EINVAL);
+	assert_int_equal(parse_size_list("1,2,3,4", v, 3, &n), -EINVAL);
+	assert_int_equal(parse_size_list("1, 2", v, 3, &n), -EINVAL);
+	assert_int_equal(parse_size_list("1,17000000T", v, 3, &n), -ERANGE);
+	assert_int_equal(n, 9);
+	assert_int_equal(v[0], 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(size_suffixes),
-		cmocka_unit_test(size_rejects),
-		cmocka_unit_test(u64_values),
-		cmocka_unit_test(seconds),
+		cmocka_unit_test(size_suffixes), cmocka_unit_test(size_rejects),
+		cmocka_unit_test(u64_values),	 cmocka_unit_test(seconds),
+		cmocka_unit_test(size_lists),
 	};
 
 	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);

@@ -56,7 +56,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(ASAN)/tests/replay_%)
 
 .PHONY: all clean check deps demo fuzz test-bins vmlinux format format-check lint \
-	testbed install bench-self
+	testbed install bench-self bench-consumer
 all: dirtyscope
 
 dirtyscope: $(OBJS)
@@ -156,6 +156,23 @@ demo: deps
 # $(BUILD)/bench-self.csv; see docs/performance.md.
 $(BUILD)/tests/bench_bitmap: tests/perf/bench_bitmap.c $(BUILD)/bitmap.o | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^
+
+# The consumer benchmark: its own BPF producer (not part of dirtyscope) and
+# the library's tracer and report code. Host kernel, root.
+CONSUMER_BENCH := tests/perf/consumer_bench.c tests/perf/consumer_bench.h \
+	tests/perf/consumer_mix.h $(BUILD)/consumer_bench.skel.h $(SKELS)
+$(BUILD)/consumer_bench.bpf.o: tests/perf/consumer_bench.bpf.c tests/perf/consumer_mix.h \
+		include/trace_event.h vmlinux/$(ARCH)/vmlinux.h | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -Itests/perf -c $< -o $@
+
+$(BUILD)/tests/bench_consumer: tests/perf/bench_consumer.c $(CONSUMER_BENCH) \
+		$(LIB_OBJS) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -Itests/perf $(CFLAGS) -o $@ $(filter %.c %.o,$^) \
+		-lpthread $(LDLIBS)
+
+# make bench-consumer [BENCH_CONSUMER_ARGS='-n EVENTS -r RUNS -p RATE -s MIB']
+bench-consumer: $(BUILD)/tests/bench_consumer
+	$(BUILD)/tests/bench_consumer $(BENCH_CONSUMER_ARGS)
 
 bench-self: dirtyscope $(BUILD)/tests/bench_bitmap
 	scripts/testbed-kernel.sh >/dev/null

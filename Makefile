@@ -133,7 +133,7 @@ fuzz: $(FUZZ_BINS)
 	scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 test-bins: dirtyscope $(UNIT_BINS) $(SYSTEM_BINS) $(ASAN_UNIT_BINS) \
-	$(REPLAY_BINS)
+	$(REPLAY_BINS) $(BUILD)/tests/bench_consumer
 
 deps:
 	scripts/deps.sh
@@ -169,6 +169,11 @@ $(BUILD)/tests/bench_consumer: tests/perf/bench_consumer.c $(CONSUMER_BENCH) \
 		$(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) -Itests/perf $(CFLAGS) -o $@ $(filter %.c %.o,$^) \
 		-lpthread $(LDLIBS)
+
+# The host test runs the benchmark's code and its program.
+$(BUILD)/tests/test_consumer_host: CPPFLAGS += -Itests/perf
+$(BUILD)/tests/test_consumer_host: LDLIBS += -lpthread
+$(BUILD)/tests/test_consumer_host: $(CONSUMER_BENCH) $(BUILD)/tests/bench_consumer
 
 # make bench-consumer [BENCH_CONSUMER_ARGS='-n EVENTS -r RUNS -p RATE -s MIB']
 bench-consumer: $(BUILD)/tests/bench_consumer

@@ -152,8 +152,9 @@ demo: deps
 	scripts/vm-run.sh --profile mock -- scripts/demo-mock.sh
 
 # Self-benchmark (not part of check): sync cost, tracing perturbation and
-# per-event cost in the mock VM, bitmap analysis speed on the host. Writes
-# $(BUILD)/bench-self.csv; see docs/performance.md.
+# per-event cost in the mock VM; bitmap analysis speed and trace consumer
+# throughput on the host. Writes $(BUILD)/bench-self.csv; see
+# docs/performance.md.
 $(BUILD)/tests/bench_bitmap: tests/perf/bench_bitmap.c $(BUILD)/bitmap.o | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^
 
@@ -179,7 +180,7 @@ $(BUILD)/tests/test_consumer_host: $(CONSUMER_BENCH) $(BUILD)/tests/bench_consum
 bench-consumer: $(BUILD)/tests/bench_consumer
 	$(BUILD)/tests/bench_consumer $(BENCH_CONSUMER_ARGS)
 
-bench-self: dirtyscope $(BUILD)/tests/bench_bitmap
+bench-self: dirtyscope $(BUILD)/tests/bench_bitmap $(BUILD)/tests/bench_consumer
 	scripts/testbed-kernel.sh >/dev/null
 	scripts/bench-self.sh $(BUILD)/bench-self.csv
 

@@ -5,8 +5,10 @@
  * this machine (tests/perf/consumer_bench.h). RUNS runs (default 5) of
  * EVENTS events (default 2^24) in each mode: with flow control, paced at
  * RATE events/s (default 2000000, the target of issue 7), flat out; the
- * ring buffer has trace.bpf.c's size unless -s says otherwise. syncs.csv
- * rows are written, to a temporary folder, as `trace --csv` writes them.
+ * ring buffer has trace.bpf.c's size unless -s says otherwise. The
+ * consumer works as `dirtyscope trace 1 --csv DIR` does: syncs.csv rows
+ * and, every second, an interval table (to /dev/null) and intervals.csv
+ * rows, into a temporary folder.
  * One line per run on stderr; the medians as CSV rows on stdout, for make
  * bench-self:
  *   consumer,<metric>,<value>,<unit>,<notes>
@@ -96,11 +98,13 @@ static int run_mode(const struct cb_opts *o, unsigned int runs, const char *dir,
 		fprintf(stderr,
 			"%s run %u: %" PRIu64 " events consumed, %.3f s, "
 			"%.0f events/s, %" PRIu64 " drops (of %" PRIu64
-			" produced); consumer CPU %.3f s, %.0f events/CPU-s; "
-			"producer CPU %.3f s\n",
+			" produced); ring peak %.0f %%; consumer CPU %.3f s, "
+			"%.0f events/CPU-s; producer CPU %.3f s\n",
 			mode_names[o->mode], r + 1, res.consumed, res.ns / 1e9,
-			m->rate[r], res.drops, res.produced, res.cpu_ns / 1e9,
-			m->cpu_rate[r], res.producer_cpu_ns / 1e9);
+			m->rate[r], res.drops, res.produced,
+			100.0 * res.peak_fill_bytes / res.ring_bytes,
+			res.cpu_ns / 1e9, m->cpu_rate[r],
+			res.producer_cpu_ns / 1e9);
 		if (res.consumed + res.drops != res.produced ||
 		    (o->mode == CB_FLOW_CONTROL && res.drops)) {
 			ds_err("bench_consumer: counts do not add up");
@@ -159,14 +163,23 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage();
+	o.interval_ns = 1000000000ull;
+	o.interval_out = fopen("/dev/null", "w");
+	if (!o.interval_out) {
+		ds_err("bench_consumer: cannot open /dev/null: %s",
+		       strerror(errno));
+		return 1;
+	}
 	if (!mkdtemp(dir)) {
 		ds_err("bench_consumer: cannot create %s: %s", dir,
 		       strerror(errno));
+		fclose(o.interval_out);
 		return 1;
 	}
 	for (o.mode = CB_FLOW_CONTROL; !err && o.mode <= CB_FLAT_OUT; o.mode++)
 		err = run_mode(&o, runs, dir, &m[o.mode]);
 	rmdir(dir);
+	fclose(o.interval_out);
 	if (err)
 		return 1;
 	printf("consumer,events_per_s,%.0f,events/s,flow control (zero "

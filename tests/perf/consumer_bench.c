@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include "clock.h"
 #include "consumer_bench.h"
@@ -13,6 +14,10 @@
 #include "log.h"
 #include "trace.skel.h"
 #include "tracer.h"
+
+/* One event in the ring: the record and its header, 8-byte aligned. */
+#define RECORD_BYTES \
+	((sizeof(struct ds_event) + BPF_RINGBUF_HDR_SZ + 7) / 8 * 8)
 
 struct producer {
 	const struct cb_opts *o;
@@ -24,6 +29,7 @@ struct producer {
 	const unsigned long *prod_pos;
 	unsigned long ring_size;
 	uint64_t t_start, t_end, cpu_ns;
+	unsigned long peak_fill; /* most bytes unread before a run */
 	int err;
 	int done; /* atomic: the producer has finished */
 	int stop; /* atomic: the consumer failed, give up */
@@ -50,21 +56,19 @@ static void wait_consumer(struct producer *p, unsigned long limit)
 		sched_yield();
 }
 
-/* CB_PACED: a run is due every batch / rate seconds. A producer stalled
- * for longer than PACE_RESYNC_NS (the machine is shared) starts the
- * schedule again rather than making up the missed runs in one burst,
- * which would overflow the ring whatever the consumer's speed. */
-#define PACE_RESYNC_NS 1000000
-
+/* CB_PACED: a run is due every batch / rate seconds. A producer late by
+ * more than a quarter ring's worth of events (the machine is shared, it
+ * was kept off the CPU) starts the schedule again: making up every missed
+ * run in one burst would overflow the ring whatever the consumer's speed. */
 static void wait_due(const struct producer *p, uint64_t *due)
 {
-	uint64_t now = now_ns();
+	uint64_t now = now_ns(), events = p->ring_size / 4 / RECORD_BYTES;
 	struct timespec ts = { .tv_sec = *due / 1000000000ull,
 			       .tv_nsec = *due % 1000000000ull };
 
 	if (now < *due)
 		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-	else if (now - *due > PACE_RESYNC_NS)
+	else if (now - *due > events * 1000000000ull / p->o->rate)
 		*due = now;
 	*due += p->o->batch * 1000000000ull / p->o->rate;
 }
@@ -79,10 +83,15 @@ static void *produce(void *arg)
 	p->t_start = now_ns();
 	due = p->t_start;
 	for (i = 0; i < runs; i++) {
+		unsigned long fill;
+
 		if (p->o->mode == CB_FLOW_CONTROL)
 			wait_consumer(p, p->ring_size / 2);
 		else if (p->o->mode == CB_PACED)
 			wait_due(p, &due);
+		fill = load_pos(p->prod_pos) - load_pos(p->cons_pos);
+		if (fill > p->peak_fill)
+			p->peak_fill = fill;
 		if (bpf_prog_test_run_opts(p->prog_fd, &topts)) {
 			p->err = -errno;
 			break;
@@ -142,7 +151,7 @@ int cb_run(const struct cb_opts *o, struct trace_report *report,
 	void *cons = MAP_FAILED, *prod = MAP_FAILED;
 	struct tracer t = {};
 	pthread_t thread;
-	uint64_t consumed_before = report->consumed, cpu0;
+	uint64_t consumed_before = report->consumed, cpu0, start, next_tick;
 	int map_fd, err;
 
 	memset(res, 0, sizeof(*res));
@@ -197,12 +206,19 @@ int cb_run(const struct cb_opts *o, struct trace_report *report,
 		goto cleanup;
 	}
 	cpu0 = thread_cpu_ns();
-	/* The consumer loop of `dirtyscope trace`. */
+	start = now_ns();
+	next_tick = o->interval_ns ? start + o->interval_ns : UINT64_MAX;
+	/* The consumer loop of `dirtyscope trace` (src/cmd_trace.c). */
 	while (!__atomic_load_n(&p.done, __ATOMIC_ACQUIRE)) {
 		err = tracer_poll(&t, 100);
 		if (err) {
 			__atomic_store_n(&p.stop, 1, __ATOMIC_RELAXED);
 			break;
+		}
+		if (now_ns() >= next_tick) {
+			report_interval(report, o->interval_out,
+					now_ns() - start);
+			next_tick += o->interval_ns;
 		}
 	}
 	res->cpu_ns = thread_cpu_ns() - cpu0;
@@ -222,6 +238,7 @@ int cb_run(const struct cb_opts *o, struct trace_report *report,
 	res->consumed = report->consumed - consumed_before;
 	res->ns = p.t_end - p.t_start;
 	res->producer_cpu_ns = p.cpu_ns;
+	res->peak_fill_bytes = p.peak_fill;
 cleanup:
 	tracer_close(&t);
 	if (cons != MAP_FAILED)

@@ -4,7 +4,8 @@
  * tests/perf/consumer_bench.bpf.c (BPF_PROG_TEST_RUN) to fill a ring buffer
  * with struct ds_event records while the calling thread consumes them the
  * way `dirtyscope trace` does: tracer_poll() of src/tracer.c, its ring
- * buffer callback, report_add() of src/trace_report.c.
+ * buffer callback, report_add() of src/trace_report.c, and
+ * report_interval() if asked.
  *
  * With flow control the producer waits while more than half the ring is
  * unread, so nothing is dropped and the rate is what the consumer sustains
@@ -19,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "trace_report.h"
 
 enum cb_mode {
@@ -33,6 +35,10 @@ struct cb_opts {
 	enum cb_mode mode;
 	uint64_t rate;	     /* CB_PACED: events per second */
 	uint32_t ring_bytes; /* a power of 2; 0: trace.bpf.c's ring size */
+	/* As `trace INTERVAL`: a report_interval() to interval_out every
+	 * interval_ns (0: never). */
+	uint64_t interval_ns;
+	FILE *interval_out;
 };
 
 struct cb_result {
@@ -44,10 +50,11 @@ struct cb_result {
 	uint64_t submitted[REPORT_ROWS];
 	uint64_t dirty_pages; /* summed over the events in the ring */
 	/* Measured by user space. */
-	uint32_t ring_bytes; /* the ring's size */
-	uint64_t consumed;   /* callbacks run: what report->consumed grew by */
-	uint64_t ns;	     /* first run started to last event consumed */
-	uint64_t cpu_ns;     /* CPU time of the consuming thread meanwhile */
+	uint32_t ring_bytes;	  /* the ring's size */
+	uint64_t peak_fill_bytes; /* most unread, seen before a run */
+	uint64_t consumed; /* callbacks run: what report->consumed grew by */
+	uint64_t ns;	   /* first run started to last event consumed */
+	uint64_t cpu_ns;   /* CPU time of the consuming thread meanwhile */
 	/* CPU time of the producer thread, its flow-control waits included */
 	uint64_t producer_cpu_ns;
 };

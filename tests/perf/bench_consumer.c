@@ -99,11 +99,12 @@ static int run_mode(const struct cb_opts *o, unsigned int runs, const char *dir,
 			"%s run %u: %" PRIu64 " events consumed, %.3f s, "
 			"%.0f events/s, %" PRIu64 " drops (of %" PRIu64
 			" produced); ring peak %.0f %%; consumer CPU %.3f s, "
-			"%.0f events/CPU-s; producer CPU %.3f s\n",
+			"%.0f events/CPU-s, waited for a CPU %.3f s; producer "
+			"CPU %.3f s\n",
 			mode_names[o->mode], r + 1, res.consumed, res.ns / 1e9,
 			m->rate[r], res.drops, res.produced,
 			100.0 * res.peak_fill_bytes / res.ring_bytes,
-			res.cpu_ns / 1e9, m->cpu_rate[r],
+			res.cpu_ns / 1e9, m->cpu_rate[r], res.cpu_wait_ns / 1e9,
 			res.producer_cpu_ns / 1e9);
 		if (res.consumed + res.drops != res.produced ||
 		    (o->mode == CB_FLOW_CONTROL && res.drops)) {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -46,6 +47,23 @@ static uint64_t thread_cpu_ns(void)
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Time this thread spent runnable but waiting for a CPU (ns; the second
+ * field of schedstat): the cores are shared, and a consumer kept waiting
+ * longer than the ring lasts drops events however fast it is. 0 if the
+ * kernel does not say. */
+static uint64_t thread_wait_ns(void)
+{
+	unsigned long long run, wait = 0;
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu %llu", &run, &wait) != 2)
+		wait = 0;
+	fclose(f);
+	return wait;
 }
 
 /* Wait while the consumer is more than limit bytes behind. */
@@ -151,7 +169,8 @@ int cb_run(const struct cb_opts *o, struct trace_report *report,
 	void *cons = MAP_FAILED, *prod = MAP_FAILED;
 	struct tracer t = {};
 	pthread_t thread;
-	uint64_t consumed_before = report->consumed, cpu0, start, next_tick;
+	uint64_t consumed_before = report->consumed, cpu0, wait0, start;
+	uint64_t next_tick;
 	int map_fd, err;
 
 	memset(res, 0, sizeof(*res));
@@ -206,6 +225,7 @@ int cb_run(const struct cb_opts *o, struct trace_report *report,
 		goto cleanup;
 	}
 	cpu0 = thread_cpu_ns();
+	wait0 = thread_wait_ns();
 	start = now_ns();
 	next_tick = o->interval_ns ? start + o->interval_ns : UINT64_MAX;
 	/* The consumer loop of `dirtyscope trace` (src/cmd_trace.c). */
@@ -222,6 +242,7 @@ int cb_run(const struct cb_opts *o, struct trace_report *report,
 		}
 	}
 	res->cpu_ns = thread_cpu_ns() - cpu0;
+	res->cpu_wait_ns = thread_wait_ns() - wait0;
 	pthread_join(thread, NULL);
 	if (err) {
 		ds_err("bench_consumer: reading the ring buffer: %s",

@@ -52,9 +52,10 @@ struct cb_result {
 	/* Measured by user space. */
 	uint32_t ring_bytes;	  /* the ring's size */
 	uint64_t peak_fill_bytes; /* most unread, seen before a run */
-	uint64_t consumed; /* callbacks run: what report->consumed grew by */
-	uint64_t ns;	   /* first run started to last event consumed */
-	uint64_t cpu_ns;   /* CPU time of the consuming thread meanwhile */
+	uint64_t consumed;    /* callbacks run: what report->consumed grew by */
+	uint64_t ns;	      /* first run started to last event consumed */
+	uint64_t cpu_ns;      /* CPU time of the consuming thread meanwhile */
+	uint64_t cpu_wait_ns; /* ... and its time runnable, waiting for one */
 	/* CPU time of the producer thread, its flow-control waits included */
 	uint64_t producer_cpu_ns;
 };

@@ -132,8 +132,13 @@ $(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(FUZZ_HDRS) | $(FUZZ)
 fuzz: $(FUZZ_BINS)
 	scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
+# The whole tool with ASan+UBSan, for the leak test of its main paths in
+# the VM (tests/system/test_leaks_vm.c).
+$(ASAN)/dirtyscope: $(ASAN)/main.o $(ASAN_LIB_OBJS)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
 test-bins: dirtyscope $(UNIT_BINS) $(SYSTEM_BINS) $(ASAN_UNIT_BINS) \
-	$(REPLAY_BINS) $(BUILD)/tests/bench_consumer
+	$(REPLAY_BINS) $(ASAN)/dirtyscope $(BUILD)/tests/bench_consumer
 
 deps:
 	scripts/deps.sh

@@ -82,6 +82,14 @@ struct {
 	__type(value, struct nested_state);
 } nested SEC(".maps");
 
+/* iommu:map/unmap sizes, enum ds_sizes (include/trace_event.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DS_SIZES__COUNT);
+	__type(key, __u32);
+	__type(value, struct ds_size_hist);
+} sizes SEC(".maps");
+
 /* --bitmap-analysis: per bitmap page, the read (analysis_seq) that last
  * reported it dirty. Sized by user space; 1 entry when off. */
 struct {
@@ -200,17 +208,38 @@ static __always_inline int instant(__u32 op, __u64 iova, __u64 length,
 	return 0;
 }
 
+/* Per-CPU: a tracepoint program does not migrate while it runs. */
+static __always_inline int count_size(__u32 which, __u64 bytes)
+{
+	struct ds_size_hist *h;
+	__u32 idx;
+
+	if (!traced())
+		return 0;
+	h = bpf_map_lookup_elem(&sizes, &which);
+	if (!h)
+		return 0;
+	h->count++;
+	h->bytes += bytes;
+	if (bytes > h->max)
+		h->max = bytes;
+	idx = ds_hist_index(bytes);
+	if (idx < DS_HIST_BUCKETS)
+		h->bucket[idx]++;
+	return 0;
+}
+
 SEC("tp_btf/map")
 int BPF_PROG(iommu_map_tp, unsigned long iova, phys_addr_t paddr, size_t size)
 {
-	return instant(DS_OP_MAP, iova, size, paddr);
+	return count_size(DS_SIZES_MAP, size);
 }
 
 SEC("tp_btf/unmap")
 int BPF_PROG(iommu_unmap_tp, unsigned long iova, size_t size,
 	     size_t unmapped_size)
 {
-	return instant(DS_OP_UNMAP, iova, size, unmapped_size);
+	return count_size(DS_SIZES_UNMAP, unmapped_size);
 }
 
 /* The 2021 HWDBM series' tracepoints: present only on kernels carrying it. */

@@ -53,6 +53,7 @@ struct mig_round {
 	uint64_t iotlb_ns;
 	uint64_t kernel_reads;
 	uint64_t kernel_dirty_pages;
+	uint64_t lost_events; /* profiler events the ring had no room for */
 };
 
 struct mig_result {
@@ -67,6 +68,7 @@ struct mig_result {
 	uint64_t iotlb_ns;
 	uint64_t kernel_reads;
 	uint64_t kernel_dirty_pages;
+	uint64_t lost_events;
 	uint64_t migration_ns;
 	uint64_t downtime_ns;
 	struct hist sync_lat;  /* ns per whole-range read */

@@ -77,6 +77,65 @@ enum ds_counter {
 #define DS_VFIO_DIRTY_CLEAR_BITMAP	 (1u << 4)
 #define DS_VFIO_UNMAP_GET_DIRTY_BITMAP	 (1u << 0)
 
+/*
+ * iommu:map and iommu:unmap are counted in the kernel, not sent as events:
+ * a guest with a vIOMMU maps and unmaps per I/O, and an event each would
+ * cost the traced process more than the count. One per-CPU histogram of
+ * sizes per tracepoint, in the buckets of src/hist.c (log-linear, 32 per
+ * power of two).
+ */
+#define DS_HIST_SUB_BITS 5
+#define DS_HIST_SUB	 (1u << DS_HIST_SUB_BITS)
+#define DS_HIST_BUCKETS	 ((65 - DS_HIST_SUB_BITS) * DS_HIST_SUB)
+
+enum ds_sizes {
+	DS_SIZES_MAP,	/* iommu:map, size mapped */
+	DS_SIZES_UNMAP, /* iommu:unmap, size unmapped */
+	DS_SIZES__COUNT,
+};
+
+struct ds_size_hist {
+	__u64 count;
+	__u64 bytes;
+	__u64 max;
+	__u64 bucket[DS_HIST_BUCKETS];
+};
+
+/* hist_index() of src/hist.c, without a count-leading-zeros instruction,
+ * which BPF does not have; tests/unit/test_hist.c checks they agree. */
+static inline __u32 ds_hist_index(__u64 v)
+{
+	__u64 x = v;
+	__u32 e = 0;
+
+	if (v < DS_HIST_SUB)
+		return v;
+	if (x >> 32) {
+		x >>= 32;
+		e += 32;
+	}
+	if (x >> 16) {
+		x >>= 16;
+		e += 16;
+	}
+	if (x >> 8) {
+		x >>= 8;
+		e += 8;
+	}
+	if (x >> 4) {
+		x >>= 4;
+		e += 4;
+	}
+	if (x >> 2) {
+		x >>= 2;
+		e += 2;
+	}
+	if (x >> 1)
+		e += 1;
+	return (e - DS_HIST_SUB_BITS + 1) * DS_HIST_SUB +
+	       ((v >> (e - DS_HIST_SUB_BITS)) - DS_HIST_SUB);
+}
+
 struct ds_event {
 	__u64 ts_ns;  /* CLOCK_MONOTONIC at entry */
 	__u64 dur_ns; /* entry to return; 0 for tracepoints */

@@ -37,6 +37,9 @@ struct trace_report {
 	struct report_stats interval;
 	uint64_t counters[DS_CNT__COUNT]; /* from the BPF side */
 	uint64_t consumed;		  /* events read from the ring */
+	uint64_t lost_reported;		  /* drops in intervals written */
+	/* map/unmap sizes at the last report_sizes() */
+	struct ds_size_hist sizes_seen[DS_SIZES__COUNT];
 	uint64_t duration_ns;
 	uint32_t hwpt_filter;	/* --hwpt; 0: all */
 	bool json;		/* --json: no tables */
@@ -53,6 +56,9 @@ bool ds_op_is_dirty_read(unsigned int op);
 
 int report_init(struct trace_report *r, const char *csv_dir);
 void report_add(struct trace_report *r, const struct ds_event *e);
+/* The kernel's map/unmap size counts (DS_SIZES__COUNT, cumulative): what
+ * changed since the last call goes into the run and the interval. */
+void report_sizes(struct trace_report *r, const struct ds_size_hist *now);
 /* The whole run: operations, dirty reads, IOTLB flushes, loss. */
 void report_print(const struct trace_report *r, FILE *out);
 /* End an interval: print its table (or JSON line), append it to

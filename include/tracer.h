@@ -53,6 +53,13 @@ int tracer_consume(struct tracer *t);
 void tracer_drain(struct tracer *t);
 /* Sum the per-CPU counters (enum ds_counter) into out. */
 void tracer_counters(struct tracer *t, uint64_t *out);
+/* Sum the per-CPU map/unmap size histograms (enum ds_sizes) into out.
+ * 0 or -errno. */
+int tracer_sizes(struct tracer *t, struct ds_size_hist *out);
+struct trace_report;
+/* What the kernel counted rather than sent (counters, map/unmap sizes)
+ * into the report, as of now. Warns if the sizes cannot be read. */
+void tracer_collect(struct tracer *t, struct trace_report *r);
 /* Detach and unload. Safe twice and after a failed open. */
 void tracer_close(struct tracer *t);
 

@@ -13,7 +13,7 @@ ds=./dirtyscope
 # vm-run.sh passes DIRTYSCOPE_* variables into the guest.
 runs=${DIRTYSCOPE_BENCH_SELF_RUNS:-10}
 perturb_size=${DIRTYSCOPE_BENCH_SELF_SIZE:-64M}
-parts=${DIRTYSCOPE_BENCH_SELF_PARTS:-sync_sizes perturbation per_event}
+parts=${DIRTYSCOPE_BENCH_SELF_PARTS:-sync_sizes bench_sizes perturbation per_event}
 tmp=$(mktemp -d)
 
 row() {
@@ -108,6 +108,36 @@ sync_sizes() {
 	done
 }
 
+# 1b. The whole bench against mapped size, up to the full mock aperture
+# (2032 MiB = [16 MiB, 2 GiB)): one run per strategy, the device writing
+# 20000 pages/s, untraced. Rows: the median whole-range sync of each
+# strategy, per size and per GiB, and the migration time.
+bench_sizes() {
+	for s in 64M 256M 1G 2032M; do
+		d=$tmp/bench-$s
+		$ds bench --no-trace --size "$s" --bandwidth 4G --rate 20000 \
+			--csv "$d" >"$tmp/bench.out"
+		gib=$(awk -v s="$s" 'BEGIN {
+			n = s + 0; u = substr(s, length(s));
+			print (u == "G" ? n : n / 1024) }')
+		for st in auto manual; do
+			set -- $(awk -F, -v st="$st" 'NR == 1 {
+				for (i = 1; i <= NF; i++) c[$i] = i; next }
+				$c["strategy"] == st {
+				print $c["sync_ns_p50"] / 1e6, $c["migration_ns"] / 1e6,
+					$c["rounds"] }' "$d/runs.csv")
+			echo "bench $s $st: sync p50 $1 ms, migration $2 ms, $3 rounds"
+			row bench "${st}_sync_ms_$s" "$1" ms \
+				"bench --size $s, median whole-range sync; rate 20000/s"
+			row bench "${st}_sync_ms_per_gib_$s" \
+				"$(awk -v t="$1" -v g="$gib" 'BEGIN { printf "%.3f", t / g }')" \
+				ms/GiB "median sync ms / GiB mapped"
+			row bench "${st}_migration_ms_$s" "$2" ms \
+				"modelled migration, 4 GiB/s link; $3 rounds"
+		done
+	done
+}
+
 # 2. Perturbation: mock-dirty alone, under trace, under trace
 # --bitmap-analysis, alternating, $runs each.
 perturbation() {
@@ -175,7 +205,10 @@ perturbation() {
 
 # 3. Per-event cost from the kernel's BPF run-time statistics: dirtyscope
 # trace and bpftrace attached together to the same events of one run.
-bt_prog='tracepoint:iommu:map { @n = count(); @b = sum(args->size); }
+# At iommu:map both tools count, sum, keep the max and a histogram of the
+# size (bpftrace's hist() is log2, dirtyscope's log-linear).
+bt_prog='tracepoint:iommu:map { @n = count(); @b = sum(args->size);
+	@m = max(args->size); @h = hist(args->size); }
 kfunc:iova_bitmap_set { @[tid] = count(); }'
 
 per_event() {
@@ -210,7 +243,7 @@ per_event() {
 	# kfunc a "tracing" program; bpftool keeps 15 characters.
 	bt_map=$(awk '$2 == "tracepoint" && $1 ~ /map/ { print $1; exit }' "$tmp/progs.txt")
 	bt_set=$(awk '$2 == "tracing" && $1 ~ /iova_bitmap_set|kfunc/ { print $1; exit }' "$tmp/progs.txt")
-	ns_event "$bt_map" "bpftrace tracepoint:iommu:map (count+sum)" bpftrace_map
+	ns_event "$bt_map" "bpftrace tracepoint:iommu:map (count+sum+max+hist)" bpftrace_map
 	ns_event "$bt_set" "bpftrace kfunc:iova_bitmap_set (count by tid)" bpftrace_bitmap_set
 	for pair in "iommu_map_tp bpftrace_map" "bitmap_set bpftrace_bitmap_set"; do
 		set -- $pair

@@ -14,11 +14,11 @@
 	"sync_ns_p50,sync_ns_p99,clear_ns_p50,clear_ns_p99,"              \
 	"iotlb_invalidations,iotlb_ns,migration_ns,downtime_ns,workload," \
 	"rate_pages_s,bandwidth_bytes_s,seed,repeat,point,writes,"        \
-	"received_pages,kernel_reads,kernel_dirty_pages\n"
+	"received_pages,kernel_reads,kernel_dirty_pages,lost_events\n"
 #define ROUNDS_HEADER                                                      \
 	"run,strategy,round,dirty_reported,pages_sent,pages_redundant,"    \
 	"sync_ns,clear_calls,clear_ns,iotlb_invalidations,round_ns,final," \
-	"syncs,received_pages,kernel_reads,kernel_dirty_pages\n"
+	"syncs,received_pages,kernel_reads,kernel_dirty_pages,lost_events\n"
 #define SWEEP_HEADER                                                \
 	"param,value,strategy,runs,pages_sent,pages_sent_ci95,"     \
 	"redundant_pct,migration_ns,migration_ns_ci95,downtime_ns," \
@@ -83,6 +83,7 @@ void write_runs_csv(FILE *f, const struct bench_meta *m,
 			r->writes, s->received_pages);
 		opt_u64(f, m->profiled, s->kernel_reads);
 		opt_u64(f, m->profiled, s->kernel_dirty_pages);
+		opt_u64(f, m->profiled, s->lost_events);
 		fputc('\n', f);
 	}
 }
@@ -100,14 +101,14 @@ void write_rounds_csv(FILE *f, const struct bench_run *runs, unsigned int n)
 				"%u,%s,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64
 				",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
 				",%" PRIu64 ",%d,%" PRIu64 ",%" PRIu64
-				",%" PRIu64 ",%" PRIu64 "\n",
+				",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
 				runs[i].run, strategy_name(runs[i].strategy),
 				r->round, r->dirty_reported, r->pages_sent,
 				r->pages_redundant, r->sync_ns, r->clear_calls,
 				r->clear_ns, r->iotlb_invalidations,
 				r->round_ns, r->final, r->syncs,
 				r->received_pages, r->kernel_reads,
-				r->kernel_dirty_pages);
+				r->kernel_dirty_pages, r->lost_events);
 		}
 	}
 }
@@ -117,6 +118,7 @@ struct side {
 	unsigned int n;
 	struct mean_ci pages, redundant_pct, migration, downtime, clears,
 		clear_ns, iotlb, syncs;
+	uint64_t lost; /* profiler events lost, all runs */
 	const struct bench_run *first;
 };
 
@@ -144,6 +146,7 @@ static struct side collect(const struct bench_run *runs, unsigned int n,
 		v[5][m] = clear_ns_total(r) / 1e6;
 		v[6][m] = r->res.iotlb_invalidations;
 		v[7][m] = r->res.syncs;
+		out.lost += r->res.lost_events;
 		m++;
 	}
 	out.n = m;
@@ -220,6 +223,11 @@ void print_verdict(FILE *f, const struct bench_meta *m,
 	row(f, "clear ms", &a.clear_ns, &b.clear_ns, "%.2f");
 	if (m->profiled)
 		row(f, "IOTLB invalidations", &a.iotlb, &b.iotlb, "%.0f");
+	if (m->profiled && (a.lost || b.lost))
+		fprintf(f,
+			"profiler lost %" PRIu64 " events (ring buffer full): "
+			"IOTLB counts are low\n",
+			a.lost + b.lost);
 	fprintf(f, "(mean%s over %u run%s per strategy)\n",
 		a.n > 1 || b.n > 1 ? " ± 95 % CI" : "", a.n ? a.n : b.n,
 		(a.n ? a.n : b.n) == 1 ? "" : "s");
@@ -328,6 +336,7 @@ int write_bench_json(FILE *f, const struct bench_meta *m,
 			member(&w, "iotlb_invalidations",
 			       r->res.iotlb_invalidations);
 			member(&w, "kernel_reads", r->res.kernel_reads);
+			member(&w, "lost_events", r->res.lost_events);
 		}
 		json_object_end(&w);
 	}

@@ -244,7 +244,8 @@ struct bench {
 	struct schedule sched;
 	struct tracer t;
 	bool traced;
-	struct mig_round acc;	     /* profiler numbers of the current round */
+	struct mig_round acc; /* profiler numbers of the current round */
+	uint64_t lost_seen;   /* the drop counter at the last round end */
 	struct trace_report *report; /* the profiler's own CSVs, --csv */
 	struct bench_run *runs;
 	unsigned int nruns;
@@ -269,6 +270,18 @@ static int on_event(void *ctx, const struct ds_event *e)
 	return 0;
 }
 
+/* Events the ring buffer had no room for since the last call: what the
+ * round's profiled numbers are missing. */
+static uint64_t lost_since_last(struct bench *bn)
+{
+	uint64_t c[DS_CNT__COUNT], lost;
+
+	tracer_counters(&bn->t, c);
+	lost = c[DS_CNT_DROPS] - bn->lost_seen;
+	bn->lost_seen = c[DS_CNT_DROPS];
+	return lost;
+}
+
 static void round_end(void *ctx, struct mig_round *r)
 {
 	struct bench *bn = ctx;
@@ -281,6 +294,7 @@ static void round_end(void *ctx, struct mig_round *r)
 	r->iotlb_ns = bn->acc.iotlb_ns;
 	r->kernel_reads = bn->acc.kernel_reads;
 	r->kernel_dirty_pages = bn->acc.kernel_dirty_pages;
+	r->lost_events = lost_since_last(bn);
 	memset(&bn->acc, 0, sizeof(bn->acc));
 }
 
@@ -314,6 +328,7 @@ static int run_one(struct bench *bn, struct bench_run *run,
 	tracking = true;
 	if (bn->traced) {
 		tracer_consume(&bn->t);
+		lost_since_last(bn);
 		memset(&bn->acc, 0, sizeof(bn->acc));
 	}
 	if (run->rate > 0) {
@@ -628,7 +643,7 @@ int cmd_bench(int argc, char **argv)
 	if (a->csv_dir) {
 		if (bn->report) {
 			tracer_drain(&bn->t);
-			tracer_counters(&bn->t, bn->report->counters);
+			tracer_collect(&bn->t, bn->report);
 		}
 		err = write_outputs(bn, &m);
 		if (!err && bn->report)

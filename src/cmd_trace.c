@@ -187,7 +187,7 @@ int cmd_trace(int argc, char **argv)
 			goto cleanup;
 		}
 		if (now_ns() >= next_tick) {
-			tracer_counters(&t, report->counters);
+			tracer_collect(&t, report);
 			report_interval(report, stdout, now_ns() - start);
 			fflush(stdout);
 			next_tick += a.interval_ns;
@@ -196,7 +196,7 @@ int cmd_trace(int argc, char **argv)
 		}
 	}
 	tracer_drain(&t);
-	tracer_counters(&t, report->counters);
+	tracer_collect(&t, report);
 	report->duration_ns = now_ns() - start;
 	if (report->consumed != report->counters[DS_CNT_EVENTS])
 		ds_warn("%llu events submitted but %llu consumed",

@@ -190,6 +190,7 @@ static void round_done(struct mig *m, struct mig_round *r, uint64_t t0,
 	res->iotlb_ns += r->iotlb_ns;
 	res->kernel_reads += r->kernel_reads;
 	res->kernel_dirty_pages += r->kernel_dirty_pages;
+	res->lost_events += r->lost_events;
 }
 
 static int run(struct mig *m, const struct mig_hooks *hooks)

@@ -185,6 +185,55 @@ void report_add(struct trace_report *r, const struct ds_event *e)
 		write_sync_row(r->syncs.f, e);
 }
 
+/* Add the sizes counted since the last call to one row of s. max: exact
+ * for the run; for an interval, the top of its highest bucket, capped at
+ * the run's max. */
+static void sizes_add(struct report_stats *s, unsigned int op,
+		      const struct ds_size_hist *now,
+		      const struct ds_size_hist *seen)
+{
+	struct op_stats *o = &s->row[op];
+	struct hist *h = &o->size;
+	uint64_t n, top = 0;
+	unsigned int i;
+
+	o->count += now->count - seen->count;
+	o->bytes += now->bytes - seen->bytes;
+	h->count += now->count - seen->count;
+	h->sum += now->bytes - seen->bytes;
+	for (i = 0; i < DS_HIST_BUCKETS; i++) {
+		n = now->bucket[i] - seen->bucket[i];
+		if (!n)
+			continue;
+		h->bucket[i] += n;
+		if (hist_bucket_low(i) < h->min)
+			h->min = hist_bucket_low(i);
+		top = hist_bucket_high(i);
+	}
+	if (top > now->max)
+		top = now->max;
+	if (top > h->max)
+		h->max = top;
+}
+
+void report_sizes(struct trace_report *r, const struct ds_size_hist *now)
+{
+	static const unsigned int op[DS_SIZES__COUNT] = {
+		[DS_SIZES_MAP] = DS_OP_MAP,
+		[DS_SIZES_UNMAP] = DS_OP_UNMAP,
+	};
+	unsigned int i;
+
+	for (i = 0; i < DS_SIZES__COUNT; i++) {
+		sizes_add(&r->total, op[i], &now[i], &r->sizes_seen[i]);
+		sizes_add(&r->interval, op[i], &now[i], &r->sizes_seen[i]);
+		r->sizes_seen[i] = now[i];
+	}
+}
+
+_Static_assert(DS_HIST_BUCKETS == HIST_BUCKETS,
+	       "the BPF size histogram must have src/hist.c's buckets");
+
 static void print_us(FILE *out, const struct hist *h, double q)
 {
 	if (!h->count)
@@ -335,6 +384,14 @@ void report_interval(struct trace_report *r, FILE *out, uint64_t ts_ns)
 			o->bytes, o->dirty_pages, hist_quantile(&o->lat, 0.50),
 			hist_quantile(&o->lat, 0.99), o->lat.max);
 	}
+	/* Every interval says what it lost, 0 included: a reader of the
+	 * file alone must see that its counts are complete. */
+	if (r->interval_csv.f)
+		fprintf(r->interval_csv.f,
+			"%u,%" PRIu64 ",lost_events,%" PRIu64 ",0,0,0,0,0,0\n",
+			r->intervals, ts_ns,
+			r->counters[DS_CNT_DROPS] - r->lost_reported);
+	r->lost_reported = r->counters[DS_CNT_DROPS];
 	stats_reset(s);
 }
 

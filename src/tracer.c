@@ -6,6 +6,7 @@
 #include <bpf/bpf.h>
 #include "log.h"
 #include "trace.skel.h"
+#include "trace_report.h"
 #include "tracer.h"
 
 /* --bitmap-analysis follows pages 0 .. 2^22 - 1: 16 MiB of state, 16 GiB
@@ -173,6 +174,54 @@ void tracer_drain(struct tracer *t)
 	detach_all(t);
 	if (t->rb)
 		ring_buffer__consume(t->rb);
+}
+
+int tracer_sizes(struct tracer *t, struct ds_size_hist *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, c, err = 0;
+	struct ds_size_hist *vals;
+	uint32_t key;
+	size_t i;
+
+	memset(out, 0, DS_SIZES__COUNT * sizeof(*out));
+	if (ncpu <= 0 || !t->skel)
+		return ncpu < 0 ? ncpu : -EINVAL;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	fd = bpf_map__fd(t->skel->maps.sizes);
+	for (key = 0; key < DS_SIZES__COUNT; key++) {
+		struct ds_size_hist *o = &out[key];
+
+		if (bpf_map_lookup_elem(fd, &key, vals)) {
+			err = -errno;
+			break;
+		}
+		for (c = 0; c < ncpu; c++) {
+			o->count += vals[c].count;
+			o->bytes += vals[c].bytes;
+			if (vals[c].max > o->max)
+				o->max = vals[c].max;
+			for (i = 0; i < DS_HIST_BUCKETS; i++)
+				o->bucket[i] += vals[c].bucket[i];
+		}
+	}
+	free(vals);
+	return err;
+}
+
+void tracer_collect(struct tracer *t, struct trace_report *r)
+{
+	struct ds_size_hist *now = calloc(DS_SIZES__COUNT, sizeof(*now));
+	int err = now ? tracer_sizes(t, now) : -ENOMEM;
+
+	tracer_counters(t, r->counters);
+	if (err)
+		ds_warn("reading the map/unmap counts failed: %s",
+			strerror(-err));
+	else
+		report_sizes(r, now);
+	free(now);
 }
 
 void tracer_counters(struct tracer *t, uint64_t *out)

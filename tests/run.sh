@@ -94,7 +94,7 @@ for g in "${groups[@]}"; do
 		;;
 	vm-mock)
 		run_vm mock test_probes test_mock_vm test_backend_mock \
-			test_bench_vm test_faults_vm
+			test_bench_vm test_faults_vm test_overload_vm test_leaks_vm
 		# One vCPU: detaching fentry probes while the other vCPU ran
 		# the patched function (iommu_unmap) crashed the 2-vCPU TCG
 		# guest once (oops at the call site being patched); suspected

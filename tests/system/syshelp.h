@@ -12,6 +12,7 @@ enum run_as {
 	RUN_AS_ROOT,
 	RUN_AS_NOBODY,	 /* uid/gid 65534, no capabilities */
 	RUN_WITHOUT_BTF, /* root, /sys/kernel/btf hidden by a tmpfs */
+	RUN_WITHOUT_BPF, /* root, bpf(2) fails with ENOSYS (seccomp) */
 };
 
 struct run {

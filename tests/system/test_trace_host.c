@@ -70,6 +70,29 @@ static void trace_needs_privilege(void **state)
 	run_free(&r);
 }
 
+/* A kernel without CONFIG_BPF_SYSCALL, or a sandbox that filters bpf(2):
+ * trace says so in one line, probes reports it and exits 0. */
+static void trace_without_bpf_is_one_line(void **state)
+{
+	const char *trace[] = { dirtyscope_bin(), "trace", "-d", "1", NULL };
+	const char *probes[] = { dirtyscope_bin(), "probes", NULL };
+	struct run r;
+
+	(void)state;
+	assert_int_equal(run_sync(&r, RUN_WITHOUT_BPF, trace, 60), 1);
+	assert_string_equal(r.err, "dirtyscope: trace: the kernel has no BPF "
+				   "support (CONFIG_BPF_SYSCALL)\n");
+	assert_string_equal(r.out, "");
+	run_free(&r);
+
+	assert_int_equal(run_sync(&r, RUN_WITHOUT_BPF, probes, 60), 0);
+	assert_non_null(strstr(r.out, "\nbpf-syscall "));
+	assert_non_null(
+		strstr(r.out, " missing    no BPF (CONFIG_BPF_SYSCALL)\n"));
+	assert_null(strstr(r.out, " attached\n"));
+	run_free(&r);
+}
+
 static void bad_usage_is_one_line(void **state)
 {
 	const char *cases[][6] = {
@@ -196,6 +219,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(trace_attaches_what_kernel_has),
 		cmocka_unit_test(trace_needs_privilege),
+		cmocka_unit_test(trace_without_bpf_is_one_line),
 		cmocka_unit_test(bad_usage_is_one_line),
 		cmocka_unit_test(intervals_end_after_count),
 		cmocka_unit_test(json_lines),

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 #include "hist.h"
+#include "trace_event.h"
 
 /* Buckets tile the whole u64 range with no gap and no overlap. */
 static void buckets_are_contiguous(void **state)
@@ -34,6 +35,29 @@ static void index_matches_bounds(void **state)
 		assert_true(hist_bucket_high(i) - hist_bucket_low(i) <=
 			    v / HIST_SUB);
 	}
+}
+
+/* The BPF side buckets map/unmap sizes with ds_hist_index(), which has no
+ * clz; it must agree with hist_index() everywhere. */
+static void bpf_index_agrees(void **state)
+{
+	uint64_t v;
+	unsigned int b;
+
+	(void)state;
+	for (v = 0; v < 4096; v++)
+		assert_int_equal(ds_hist_index(v), hist_index(v));
+	for (b = 5; b < 64; b++) {
+		uint64_t p = 1ull << b;
+
+		assert_int_equal(ds_hist_index(p - 1), hist_index(p - 1));
+		assert_int_equal(ds_hist_index(p), hist_index(p));
+		assert_int_equal(ds_hist_index(p + 1), hist_index(p + 1));
+		assert_int_equal(ds_hist_index(p | (p >> 1) | 7),
+				 hist_index(p | (p >> 1) | 7));
+	}
+	assert_int_equal(ds_hist_index(UINT64_MAX), HIST_BUCKETS - 1);
+	assert_int_equal(hist_index(UINT64_MAX), HIST_BUCKETS - 1);
 }
 
 static void quantiles_of_uniform(void **state)
@@ -77,6 +101,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(buckets_are_contiguous),
 		cmocka_unit_test(index_matches_bounds),
+		cmocka_unit_test(bpf_index_agrees),
 		cmocka_unit_test(quantiles_of_uniform),
 		cmocka_unit_test(small_values_exact),
 	};

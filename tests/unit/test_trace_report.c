@@ -175,7 +175,63 @@ static void hwpt_filter(void **state)
 	free(r);
 }
 
-/* An interval prints its own counts, goes to intervals.csv, and resets. */
+/* map/unmap come as cumulative kernel counts: each call adds what changed
+ * to the run and to the interval. */
+static void sizes_from_the_kernel(void **state)
+{
+	struct trace_report *r = malloc(sizeof(*r));
+	struct ds_size_hist *now = calloc(DS_SIZES__COUNT, sizeof(*now));
+	FILE *out = fopen("/dev/null", "w");
+	struct ds_size_hist *map = &now[DS_SIZES_MAP];
+	const struct op_stats *o;
+
+	(void)state;
+	assert_int_equal(report_init(r, NULL), 0);
+	/* Two 4 KiB maps and one 2 MiB map, one 4 KiB unmap. */
+	map->count = 3;
+	map->bytes = 2 * 4096 + (2 << 20);
+	map->max = 2 << 20;
+	map->bucket[hist_index(4096)] = 2;
+	map->bucket[hist_index(2 << 20)] = 1;
+	now[DS_SIZES_UNMAP].count = 1;
+	now[DS_SIZES_UNMAP].bytes = 4096;
+	now[DS_SIZES_UNMAP].max = 4096;
+	now[DS_SIZES_UNMAP].bucket[hist_index(4096)] = 1;
+	report_sizes(r, now);
+	report_interval(r, out, 1000);
+	/* Then one more 4 KiB map. */
+	map->count++;
+	map->bytes += 4096;
+	map->bucket[hist_index(4096)]++;
+	report_sizes(r, now);
+
+	o = &r->total.row[DS_OP_MAP];
+	assert_int_equal(o->count, 4);
+	assert_int_equal(o->bytes, 3 * 4096 + (2 << 20));
+	assert_int_equal(o->size.count, 4);
+	assert_int_equal(o->size.max, 2 << 20);
+	/* As for latencies: the top of the bucket (3 % wide). */
+	assert_int_equal(hist_quantile(&o->size, 0.5),
+			 hist_bucket_high(hist_index(4096)));
+	assert_int_equal(hist_quantile(&o->size, 1.0), 2 << 20);
+	assert_int_equal(r->total.row[DS_OP_UNMAP].bytes, 4096);
+	/* The second interval has only the last map: its max is the top
+	 * of the 4 KiB bucket, not the run's 2 MiB. */
+	o = &r->interval.row[DS_OP_MAP];
+	assert_int_equal(o->count, 1);
+	assert_int_equal(o->bytes, 4096);
+	assert_int_equal(o->size.max, hist_bucket_high(hist_index(4096)));
+	assert_int_equal(r->interval.row[DS_OP_UNMAP].count, 0);
+	/* Counted, not consumed: no event came through the ring. */
+	assert_int_equal(r->consumed, 0);
+	fclose(out);
+	free(now);
+	free(r);
+}
+
+/* An interval prints its own counts, goes to intervals.csv, and resets;
+ * each says what the ring buffer lost during it (the drop counter is
+ * cumulative, the rows are not). */
 static void intervals(void **state)
 {
 	struct trace_report *r = malloc(sizeof(*r));
@@ -187,9 +243,11 @@ static void intervals(void **state)
 	assert_int_equal(report_init(r, dir), 0);
 	report_add(r, &e);
 	report_add(r, &e);
+	r->counters[DS_CNT_DROPS] = 7;
 	report_interval(r, out, 1000);
 	report_add(r, &e);
 	report_interval(r, out, 2000);
+	r->counters[DS_CNT_DROPS] = 10;
 	report_interval(r, out, 3000);
 	assert_int_equal(r->total.row[DS_OP_READ_CLEAR].count, 3);
 	assert_int_equal(r->interval.row[DS_OP_READ_CLEAR].count, 0);
@@ -200,7 +258,10 @@ static void intervals(void **state)
 			    "interval,ts_ns,op,count,errors,bytes,dirty_pages,"
 			    "lat_p50_ns,lat_p99_ns,lat_max_ns\n"
 			    "1,1000,read_clear,2,0,2097152,10,5000,5000,5000\n"
-			    "2,2000,read_clear,1,0,1048576,5,5000,5000,5000\n");
+			    "1,1000,lost_events,7,0,0,0,0,0,0\n"
+			    "2,2000,read_clear,1,0,1048576,5,5000,5000,5000\n"
+			    "2,2000,lost_events,0,0,0,0,0,0,0\n"
+			    "3,3000,lost_events,3,0,0,0,0,0,0\n");
 	fclose(out);
 	free(r);
 	snprintf(path, sizeof(path), "rm -f %s/*.csv", dir);
@@ -226,6 +287,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(counts_and_csv),
 		cmocka_unit_test(hwpt_filter),
+		cmocka_unit_test(sizes_from_the_kernel),
 		cmocka_unit_test(intervals),
 		cmocka_unit_test(abort_writes_nothing),
 	};

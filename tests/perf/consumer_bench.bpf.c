@@ -49,17 +49,11 @@ static __always_inline void fill(struct ds_event *ev, __u32 op, __u32 cause,
 	ev->iova = n << 21;
 	ev->length = len;
 	switch (op) {
-	case DS_OP_MAP:
-		ev->aux = (x & 0xffffff) << 12; /* paddr */
-		break;
 	case DS_OP_MAP_CALL:
 		ev->dur_ns = 300 + x % 20000;
 		break;
-	case DS_OP_UNMAP:
-		ev->aux = len; /* bytes unmapped */
-		break;
 	case DS_OP_UNMAP_CALL:
-		ev->aux = len;
+		ev->aux = len; /* bytes unmapped */
 		ev->dur_ns = 500 + x % 40000;
 		break;
 	case DS_OP_IOTLB_FLUSH:

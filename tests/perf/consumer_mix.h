@@ -4,9 +4,10 @@
  * (tests/perf/consumer_bench.bpf.c), shared with user space so that a test
  * can work out what the producer emitted. Event number n of a run (drops
  * counted) is cb_mix[n % CB_MIX_LEN]: an operation, and for an IOTLB flush
- * its cause. Modelled on a map/unmap-heavy iommufd workload under dirty
- * tracking: in 32 events, 8 maps (tracepoint and iommu_map() call each),
- * 4 unmaps (tracepoint and call; 3 with their flush), one read-and-clear
+ * its cause. Modelled on what dirtyscope trace sends for a map/unmap-heavy
+ * iommufd workload under dirty tracking (iommu:map and iommu:unmap are
+ * counted in the kernel, not sent): in 32 events, 13 iommu_map() calls,
+ * 8 iommu_unmap() calls (6 with their IOTLB flush), one read-and-clear
  * with its walk and flush, one NO_CLEAR read with its walk.
  */
 #ifndef DIRTYSCOPE_CONSUMER_MIX_H
@@ -20,27 +21,36 @@
 #define CB_OP(entry)	    ((entry) % 256)
 #define CB_CAUSE(entry)	    ((entry) / 256)
 
-#define CB_MAP	       CB_ENTRY(DS_OP_MAP, 0), CB_ENTRY(DS_OP_MAP_CALL, 0)
-#define CB_UNMAP       CB_ENTRY(DS_OP_UNMAP, 0), CB_ENTRY(DS_OP_UNMAP_CALL, 0)
+#define CB_MAP	       CB_ENTRY(DS_OP_MAP_CALL, 0)
+#define CB_UNMAP       CB_ENTRY(DS_OP_UNMAP_CALL, 0)
 #define CB_UNMAP_IOTLB CB_UNMAP, CB_ENTRY(DS_OP_IOTLB_FLUSH, DS_CAUSE_UNMAP)
 
 static const unsigned int cb_mix[] = {
 	CB_MAP,
 	CB_MAP,
 	CB_MAP,
-	CB_MAP,
 	CB_UNMAP_IOTLB,
 	CB_MAP,
 	CB_MAP,
 	CB_UNMAP_IOTLB,
+	CB_MAP,
+	CB_MAP,
+	CB_UNMAP,
 	CB_ENTRY(DS_OP_WALK, 0),
 	CB_ENTRY(DS_OP_IOTLB_FLUSH, DS_CAUSE_DIRTY_CLEAR),
 	CB_ENTRY(DS_OP_READ_CLEAR, 0),
 	CB_MAP,
 	CB_MAP,
 	CB_UNMAP_IOTLB,
+	CB_MAP,
+	CB_MAP,
+	CB_UNMAP_IOTLB,
+	CB_MAP,
+	CB_MAP,
+	CB_UNMAP_IOTLB,
 	CB_ENTRY(DS_OP_WALK, 0),
 	CB_ENTRY(DS_OP_SYNC_NOCLEAR, 0),
+	CB_UNMAP_IOTLB,
 	CB_UNMAP,
 };
 

@@ -82,11 +82,15 @@ static void flow_control_loses_nothing(void **state)
 		assert_int_equal(res.submitted[i], want[i]);
 		assert_int_equal(report->total.row[i].count, want[i]);
 	}
-	/* Timed operations went into their latency histogram. */
+	/* Timed operations went into their latency histogram, flushes into
+	 * their cause's too. */
 	assert_int_equal(report->total.row[DS_OP_MAP_CALL].lat.count,
 			 want[DS_OP_MAP_CALL]);
-	assert_int_equal(report->total.row[DS_OP_MAP].size.count,
-			 want[DS_OP_MAP]);
+	assert_int_equal(report->total.row[DS_OP_UNMAP_CALL].lat.count,
+			 want[DS_OP_UNMAP_CALL]);
+	assert_int_equal(
+		report->total.row[DS_OP__COUNT + DS_CAUSE_UNMAP].lat.count,
+		want[DS_OP__COUNT + DS_CAUSE_UNMAP]);
 	assert_true(res.dirty_pages > 0);
 	assert_int_equal(report_dirty_pages(report), res.dirty_pages);
 

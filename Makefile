@@ -58,7 +58,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(ASAN)/tests/replay_%)
 
 .PHONY: all clean check deps demo fuzz test-bins vmlinux format format-check lint \
-	testbed install bench-self
+	testbed install bench-self bench-consumer
 all: dirtyscope
 
 dirtyscope: $(OBJS)
@@ -140,7 +140,7 @@ $(ASAN)/dirtyscope: $(ASAN)/main.o $(ASAN_LIB_OBJS)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
 test-bins: dirtyscope $(UNIT_BINS) $(SYSTEM_BINS) $(ASAN_UNIT_BINS) \
-	$(REPLAY_BINS) $(ASAN)/dirtyscope
+	$(REPLAY_BINS) $(ASAN)/dirtyscope $(BUILD)/tests/bench_consumer
 
 deps:
 	scripts/deps.sh
@@ -159,12 +159,35 @@ demo: deps
 	scripts/vm-run.sh --profile mock -- scripts/demo-mock.sh
 
 # Self-benchmark (not part of check): sync cost, tracing perturbation and
-# per-event cost in the mock VM, bitmap analysis speed on the host. Writes
-# $(BUILD)/bench-self.csv; see docs/performance.md.
+# per-event cost in the mock VM; bitmap analysis speed and trace consumer
+# throughput on the host. Writes $(BUILD)/bench-self.csv; see
+# docs/performance.md.
 $(BUILD)/tests/bench_bitmap: tests/perf/bench_bitmap.c $(BUILD)/bitmap.o | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^
 
-bench-self: dirtyscope $(BUILD)/tests/bench_bitmap
+# The consumer benchmark: its own BPF producer (not part of dirtyscope) and
+# the library's tracer and report code. Host kernel, root.
+CONSUMER_BENCH := tests/perf/consumer_bench.c tests/perf/consumer_bench.h \
+	tests/perf/consumer_mix.h $(BUILD)/consumer_bench.skel.h $(SKELS)
+$(BUILD)/consumer_bench.bpf.o: tests/perf/consumer_bench.bpf.c tests/perf/consumer_mix.h \
+		include/trace_event.h vmlinux/$(ARCH)/vmlinux.h | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -Itests/perf -c $< -o $@
+
+$(BUILD)/tests/bench_consumer: tests/perf/bench_consumer.c $(CONSUMER_BENCH) \
+		$(LIB_OBJS) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -Itests/perf $(CFLAGS) -o $@ $(filter %.c %.o,$^) \
+		-lpthread $(LDLIBS)
+
+# The host test runs the benchmark's code and its program.
+$(BUILD)/tests/test_consumer_host: CPPFLAGS += -Itests/perf
+$(BUILD)/tests/test_consumer_host: LDLIBS += -lpthread
+$(BUILD)/tests/test_consumer_host: $(CONSUMER_BENCH) $(BUILD)/tests/bench_consumer
+
+# make bench-consumer [BENCH_CONSUMER_ARGS='-n EVENTS -r RUNS -p RATE -s MIB']
+bench-consumer: $(BUILD)/tests/bench_consumer
+	$(BUILD)/tests/bench_consumer $(BENCH_CONSUMER_ARGS)
+
+bench-self: dirtyscope $(BUILD)/tests/bench_bitmap $(BUILD)/tests/bench_consumer
 	scripts/testbed-kernel.sh >/dev/null
 	scripts/bench-self.sh $(BUILD)/bench-self.csv
 

@@ -38,6 +38,12 @@ struct tracer {
 /* Load and attach. On failure prints one error line and returns -errno;
  * the tracer is then closed. Returns the number of probes attached. */
 int tracer_open(struct tracer *t, const struct tracer_opts *opts);
+/* Deliver the events of another BPF object's ring buffer map (map_fd)
+ * through the same callback, without loading or attaching anything: what
+ * tests/perf/bench_consumer.c measures. tracer_counters() then reports
+ * nothing. 0 or -errno after one error line. */
+int tracer_open_ring(struct tracer *t, const struct tracer_opts *opts,
+		     int map_fd);
 /* Deliver events for at most timeout_ms. 0 or -errno (not -EINTR). */
 int tracer_poll(struct tracer *t, int timeout_ms);
 /* Deliver every event already in the ring buffer, without waiting. */

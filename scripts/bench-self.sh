@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench-self.sh OUT.csv: the host side of `make bench-self`. Runs the
-# bitmap analysis benchmark on the host and scripts/bench-self-guest.sh in
-# the mock testbed VM, collects one CSV (section,metric,value,unit,notes)
-# and prints it as a table. Timings are TCG guest timings: read the ratios.
+# bitmap analysis and trace consumer benchmarks on the host and
+# scripts/bench-self-guest.sh in the mock testbed VM, collects one CSV
+# (section,metric,value,unit,notes) and prints it as a table. The VM's
+# timings are TCG guest timings: read the ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,11 +18,17 @@ trap 'rm -f "$tmp"' EXIT
 	echo "run,date,$(date -u +%Y-%m-%dT%H:%M:%SZ),,UTC"
 	echo "run,host_cpus,$(nproc),cpus,$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //; s/,/ /g')"
 	echo "run,version,$(git describe --always --dirty 2>/dev/null || echo unknown),,"
+	echo "run,loadavg_1m,$(cut -d' ' -f1 /proc/loadavg),,at the start: other VMs share the cores"
 } >"$tmp"
 
 # 4. Bitmap analysis speed on the host (one core).
 echo "bench-self: bitmap analysis on the host"
 build/tests/bench_bitmap | tee -a "$tmp"
+
+# 5. The trace consumer's throughput on the host (one line per run on
+# stderr, the medians as rows).
+echo "bench-self: trace consumer throughput on the host (about a minute)"
+build/tests/bench_consumer | tee -a "$tmp"
 
 # 1-3 in one VM session; 4 GiB of guest memory for the 2 GiB mapping.
 echo "bench-self: sync cost, perturbation and per-event cost in the mock VM (TCG, 2 vCPUs; a few minutes)"

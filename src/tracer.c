@@ -53,6 +53,20 @@ static int on_sample(void *ctx, void *data, size_t size)
 	return t->opts->on_event(t->opts->ctx, data);
 }
 
+static int open_ring(struct tracer *t, int map_fd)
+{
+	int err;
+
+	t->rb = ring_buffer__new(map_fd, on_sample, t, NULL);
+	if (!t->rb) {
+		err = -errno;
+		ds_err("%s: cannot create ring buffer: %s", t->opts->who,
+		       strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
 /* One line that tells the user what to fix. */
 static void explain_load_error(const char *who, int err)
 {
@@ -120,17 +134,24 @@ int tracer_open(struct tracer *t, const struct tracer_opts *o)
 		err = -ENOENT;
 		goto fail;
 	}
-	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), on_sample,
-				 t, NULL);
-	if (!t->rb) {
-		err = -errno;
-		ds_err("%s: cannot create ring buffer: %s", o->who,
-		       strerror(-err));
+	err = open_ring(t, bpf_map__fd(t->skel->maps.events));
+	if (err)
 		goto fail;
-	}
 	return t->nlinks;
 fail:
 	tracer_close(t);
+	return err;
+}
+
+int tracer_open_ring(struct tracer *t, const struct tracer_opts *o, int map_fd)
+{
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->opts = o;
+	err = open_ring(t, map_fd);
+	if (err)
+		tracer_close(t);
 	return err;
 }
 

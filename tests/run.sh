@@ -90,7 +90,7 @@ for g in "${groups[@]}"; do
 		;;
 	host)
 		run_host "$bin" test_probes test_trace_host test_gate_host \
-			test_install_host test_plot_host
+			test_install_host test_plot_host test_consumer_host
 		;;
 	vm-mock)
 		run_vm mock test_probes test_mock_vm test_backend_mock \

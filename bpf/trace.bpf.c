@@ -34,7 +34,7 @@ __u32 analysis_seq;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 22);
+	__uint(max_entries, 1 << 22); /* WAKEUP_BYTES assumes this size */
 } events SEC(".maps");
 
 struct {
@@ -126,6 +126,21 @@ static __always_inline void fill_task(struct ds_event *ev)
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 }
 
+/*
+ * Wake the consumer only once an eighth of the ring is waiting: a wakeup
+ * per event costs the traced task an irq_work each, and the consumer
+ * reads the ring at least every 100 ms anyway (tracer_poll). An eighth
+ * (512 KiB, ~3400 events) leaves it seven eighths to wake up in.
+ */
+#define WAKEUP_BYTES ((1 << 22) / 8)
+
+static __always_inline __u64 wakeup_flag(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES
+		       ? BPF_RB_FORCE_WAKEUP
+		       : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void submit(const struct ds_event *src)
 {
 	struct ds_event *ev;
@@ -136,7 +151,7 @@ static __always_inline void submit(const struct ds_event *src)
 		return;
 	}
 	__builtin_memcpy(ev, src, sizeof(*ev));
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, wakeup_flag());
 	count(DS_CNT_EVENTS, 1);
 }
 
@@ -187,7 +202,7 @@ static __always_inline struct ds_event *reserve(__u32 op)
 
 static __always_inline void commit(struct ds_event *ev)
 {
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, wakeup_flag());
 	count(DS_CNT_EVENTS, 1);
 }
 

@@ -159,7 +159,12 @@ int tracer_poll(struct tracer *t, int timeout_ms)
 {
 	int err = ring_buffer__poll(t->rb, timeout_ms);
 
-	return err < 0 && err != -EINTR ? err : 0;
+	if (err < 0 && err != -EINTR)
+		return err;
+	/* The BPF side wakes us only when the ring fills up (WAKEUP_BYTES
+	 * in bpf/trace.bpf.c): read what came without a wakeup. */
+	err = ring_buffer__consume(t->rb);
+	return err < 0 ? err : 0;
 }
 
 int tracer_consume(struct tracer *t)

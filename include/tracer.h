@@ -20,6 +20,7 @@ struct tracer_opts {
 	uint32_t pid;	 /* only this process (0: all) */
 	uint32_t hwpt;	 /* --bitmap-analysis: this HWPT (0: first) */
 	bool bitmap_analysis;
+	bool iopte_stats; /* load the per-IOPTE probe (also for analysis) */
 	/* Called for each event, from tracer_poll/tracer_drain. */
 	int (*on_event)(void *ctx, const struct ds_event *e);
 	void *ctx;

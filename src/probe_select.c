@@ -61,6 +61,9 @@ int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n)
 
 	*n = 0;
 	bpf_object__for_each_program (prog, obj) {
+		/* Turned off by the caller: an option not given. */
+		if (!bpf_program__autoload(prog))
+			continue;
 		if (*n == PROBE_MAX) {
 			/* Never silently: a program beyond the table would
 			 * load unchecked. */

@@ -94,6 +94,12 @@ int tracer_open(struct tracer *t, const struct tracer_opts *o)
 		return err;
 	}
 	t->skel->rodata->targ_tgid = o->pid;
+	/* The per-IOPTE probe costs a program run per dirty IOPTE: only
+	 * loaded for what needs it (probe_optional()). */
+	if (o->iopte_stats || o->bitmap_analysis)
+		t->skel->rodata->iopte_stats = true;
+	else
+		bpf_program__set_autoload(t->skel->progs.bitmap_set, false);
 	if (o->bitmap_analysis) {
 		t->skel->rodata->bitmap_analysis = true;
 		t->skel->rodata->analysis_hwpt = o->hwpt;

@@ -153,6 +153,21 @@ static __always_inline void fill_task(struct ds_event *ev)
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 }
 
+/*
+ * The reader is woken only once the ring holds this much: a wakeup per event
+ * (an irq_work, its self-IPI, waking the reader) is work on the traced
+ * task's CPU for every event. The reader also polls every 100 ms
+ * (src/tracer.c), so an event waits that long at most.
+ */
+#define RB_WAKEUP_BYTES (1 << 20)
+
+static __always_inline __u64 wakeup_flag(void)
+{
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= RB_WAKEUP_BYTES)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void submit(const struct ds_event *src)
 {
 	struct ds_event *ev;
@@ -163,7 +178,7 @@ static __always_inline void submit(const struct ds_event *src)
 		return;
 	}
 	__builtin_memcpy(ev, src, sizeof(*ev));
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, wakeup_flag());
 	count(DS_CNT_EVENTS, 1);
 }
 
@@ -214,7 +229,7 @@ static __always_inline struct ds_event *reserve(__u32 op)
 
 static __always_inline void commit(struct ds_event *ev)
 {
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, wakeup_flag());
 	count(DS_CNT_EVENTS, 1);
 }
 

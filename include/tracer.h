@@ -39,7 +39,8 @@ struct tracer {
 /* Load and attach. On failure prints one error line and returns -errno;
  * the tracer is then closed. Returns the number of probes attached. */
 int tracer_open(struct tracer *t, const struct tracer_opts *opts);
-/* Deliver events for at most timeout_ms. 0 or -errno (not -EINTR). */
+/* Wait for at most timeout_ms (less when the ring fills up), then deliver
+ * every event in the ring. 0 or -errno (not -EINTR). */
 int tracer_poll(struct tracer *t, int timeout_ms);
 /* Deliver every event already in the ring buffer, without waiting. */
 int tracer_consume(struct tracer *t);

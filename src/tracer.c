@@ -141,8 +141,12 @@ fail:
 
 int tracer_poll(struct tracer *t, int timeout_ms)
 {
+	/* The BPF side wakes us only when the ring fills up: take what is
+	 * there after the wait, woken or not. */
 	int err = ring_buffer__poll(t->rb, timeout_ms);
 
+	if (err >= 0 || err == -EINTR)
+		err = ring_buffer__consume(t->rb);
 	return err < 0 && err != -EINTR ? err : 0;
 }
 

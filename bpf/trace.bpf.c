@@ -10,8 +10,10 @@
  *   nested the driver's read_and_clear_dirty walk and IOTLB flush ops,
  *          one event each, and also summed into the outer/call event they
  *          ran inside, which is how a flush gets its cause.
- * Dirty pages are counted from iova_bitmap_set() calls (one per dirty
- * IOPTE) made inside an outer operation: no bitmap crosses to user space.
+ * Dirty pages of an iommufd read or a device DMA-logging report are the
+ * bits it set in the caller's bitmap: popcount at entry and at return (a
+ * cost per bitmap word, not per dirty IOPTE). The per-IOPTE probe on
+ * iova_bitmap_set() is loaded only for --iopte-stats and --bitmap-analysis.
  * Programs whose target a kernel lacks are turned off before load by user
  * space (src/probe_select.c), so every target here is optional.
  */
@@ -26,7 +28,13 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set by user space before load. */
 const volatile __u32 targ_tgid;	     /* trace only this process (0: all) */
 const volatile bool bitmap_analysis; /* --bitmap-analysis */
+const volatile bool iopte_stats;     /* the iova_bitmap_set probe is loaded */
 const volatile __u32 analysis_hwpt;  /* its hwpt; 0: the first one read */
+
+/* Zero, but not a constant to the verifier (a .bss load): counters of a
+ * bpf_loop context that start from it are not tracked value by value, so
+ * the callback's states converge instead of differing by one per call. */
+__u32 verifier_zero;
 
 /* --bitmap-analysis state: the hwpt analysed and its read counter. */
 __u32 analysed_hwpt;
@@ -34,7 +42,7 @@ __u32 analysis_seq;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 22); /* WAKEUP_BYTES assumes this size */
+	__uint(max_entries, 1 << 22); /* RB_WAKEUP_BYTES is a quarter */
 } events SEC(".maps");
 
 struct {
@@ -46,10 +54,16 @@ struct {
 
 struct task_state {
 	struct ds_event ev;
-	/* First bitmap page not yet counted: drivers walk upwards, so an
+	/* First bitmap page not yet analysed: drivers walk upwards, so an
 	 * IOPTE smaller than the bitmap page (the mock's 2 KiB pages under a
 	 * 4 KiB bitmap) is not counted twice. */
 	__u64 next_page;
+	/* The caller's bitmap (DS_DIRTY_BITMAP): bit addresses
+	 * [bit_lo, bit_hi), and what it held at entry. */
+	__u64 bit_lo;
+	__u64 bit_hi;
+	__u64 ones_before;
+	__u32 absent_before;
 };
 
 /* Outer operations in flight, one per task. */
@@ -99,6 +113,27 @@ struct {
 	__type(value, __u32);
 } page_seq SEC(".maps");
 
+/*
+ * Where the caller's bitmap is read, one user page at a time. Per CPU, and
+ * taken with an atomic flag: a BPF program can be preempted (PREEMPT
+ * kernels), and another task's read on this CPU must not count a half
+ * overwritten page.
+ */
+#define BITMAP_CHUNK 4096
+#define CHUNK_WORDS  (BITMAP_CHUNK / 8)
+
+struct bitmap_scratch {
+	__u64 words[CHUNK_WORDS];
+	__u32 busy;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bitmap_scratch);
+} scratch SEC(".maps");
+
 static __always_inline void count(__u32 idx, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
@@ -127,18 +162,18 @@ static __always_inline void fill_task(struct ds_event *ev)
 }
 
 /*
- * Wake the consumer only once an eighth of the ring is waiting: a wakeup
- * per event costs the traced task an irq_work each, and the consumer
- * reads the ring at least every 100 ms anyway (tracer_poll). An eighth
- * (512 KiB, ~3400 events) leaves it seven eighths to wake up in.
+ * The reader is woken only once the ring holds this much: a wakeup per event
+ * (an irq_work, its self-IPI, waking the reader) is work on the traced
+ * task's CPU for every event. The reader also polls every 100 ms
+ * (src/tracer.c), so an event waits that long at most.
  */
-#define WAKEUP_BYTES ((1 << 22) / 8)
+#define RB_WAKEUP_BYTES (1 << 20)
 
 static __always_inline __u64 wakeup_flag(void)
 {
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES
-		       ? BPF_RB_FORCE_WAKEUP
-		       : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= RB_WAKEUP_BYTES)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline void submit(const struct ds_event *src)
@@ -276,6 +311,149 @@ int BPF_PROG(rfc_clear_tp, unsigned long iova, size_t size)
 	return instant(DS_OP_RFC_CLEAR, iova, size, 0);
 }
 
+/* ---- dirty pages: the caller's bitmap ---- */
+
+/* BPF has no popcount instruction. */
+static __always_inline __u64 popcount64(__u64 x)
+{
+	x -= (x >> 1) & 0x5555555555555555ull;
+	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+	return (x * 0x0101010101010101ull) >> 56;
+}
+
+/*
+ * A bit is addressed as user byte address * 8 + bit in the byte, which is
+ * the kernel's bit order in a little-endian bitmap at any alignment.
+ */
+struct bitmap_count {
+	__u64 lo, hi; /* the bits counted: [lo, hi) */
+	__u64 first;  /* user address of the first chunk */
+	__u64 ones;   /* bits set in [lo, hi), readable chunks only */
+	__u32 absent; /* chunks that could not be read (not present) */
+};
+
+static long count_chunk(__u32 i, struct bitmap_count *c)
+{
+	__u64 addr = c->first + (__u64)i * BITMAP_CHUNK, bit = addr * 8;
+	__u64 ones = 0, any = 0, jlo = 0, jhi, edge;
+	struct bitmap_scratch *s;
+	__u32 zero = 0, j;
+
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 1;
+	if (bpf_probe_read_user(s->words, sizeof(s->words), (void *)addr)) {
+		c->absent++;
+		return 0;
+	}
+	/* A chunk of zeros (most of a fresh bitmap, and of a sparse one)
+	 * costs a load and an OR per word, no popcount. Over the whole
+	 * chunk: a constant trip count, which the verifier walks once. */
+	for (j = 0; j < CHUNK_WORDS; j++)
+		any |= s->words[j];
+	if (!any)
+		return 0;
+	/* Words [jlo, jhi) of the chunk hold bits of [lo, hi). No branch in
+	 * the loop: the verifier walks every iteration. The index is masked
+	 * because clang turns it into a pointer the verifier cannot bound. */
+	if (c->lo > bit)
+		jlo = (c->lo - bit) / 64;
+	jhi = (c->hi - bit + 63) / 64;
+	if (jhi > CHUNK_WORDS)
+		jhi = CHUNK_WORDS;
+	for (j = jlo; j < jhi; j++)
+		ones += popcount64(s->words[j & (CHUNK_WORDS - 1)]);
+	/* Then take out the bits of the two edge words outside [lo, hi). */
+	if (jlo >= jhi)
+		return 0;
+	edge = bit + jlo * 64;
+	if (edge < c->lo)
+		ones -= popcount64(s->words[jlo & (CHUNK_WORDS - 1)] &
+				   ~(~0ull << (c->lo - edge)));
+	edge = bit + (jhi - 1) * 64;
+	if (edge + 64 > c->hi)
+		ones -= popcount64(s->words[(jhi - 1) & (CHUNK_WORDS - 1)] &
+				   (~0ull << (c->hi - edge)));
+	c->ones += ones;
+	return 0;
+}
+
+/* Count the bits set in [lo, hi). False if it could not be done. */
+static __always_inline bool bitmap_ones(__u64 lo, __u64 hi, __u64 *ones,
+					__u32 *absent)
+{
+	struct bitmap_count c = { .lo = lo, .hi = hi };
+	struct bitmap_scratch *s;
+	__u32 zero = 0;
+	bool done;
+	__u64 n;
+
+	c.ones = verifier_zero;
+	c.absent = verifier_zero;
+	c.first = lo / 8 & ~(__u64)(BITMAP_CHUNK - 1);
+	n = ((hi - 1) / 8 - c.first) / BITMAP_CHUNK + 1;
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s || __sync_lock_test_and_set(&s->busy, 1))
+		return false;
+	done = bpf_loop(n, count_chunk, &c, 0) == (long)n;
+	s->busy = 0;
+	*ones = c.ones;
+	*absent = c.absent;
+	return done;
+}
+
+/* bpf_loop's limit: a bitmap of up to 2^23 chunks (32 GiB) is counted. */
+#define BITMAP_MAX_BITS ((1ull << 23) * BITMAP_CHUNK * 8)
+
+/*
+ * At entry of a dirty read: nbits bits of the caller's bitmap from bit
+ * first_bit of the byte at user address data. The kernel only ever sets
+ * bits there, so what the read reported is the bits set at return minus
+ * those set now: exact for any caller, also one passing bits already set.
+ */
+static __always_inline void bitmap_begin(struct task_state *st, __u64 data,
+					 __u64 first_bit, __u64 nbits)
+{
+	struct ds_event *ev = &st->ev;
+
+	/* Nothing the kernel would write to: no count, as for 0 pages. */
+	if (!data || !nbits || data >= 1ull << 56)
+		return;
+	ev->dirty_flags |= DS_DIRTY_BITMAP;
+	st->bit_lo = data * 8 + first_bit;
+	st->bit_hi = st->bit_lo + nbits;
+	/* A page not present reads as zeros: the kernel writes bits only
+	 * into pages it pins, which brings them in. */
+	if (nbits > BITMAP_MAX_BITS ||
+	    !bitmap_ones(st->bit_lo, st->bit_hi, &st->ones_before,
+			 &st->absent_before))
+		ev->dirty_flags |= DS_DIRTY_UNKNOWN;
+}
+
+/*
+ * At return: the bits the read set. Unknown when the bitmap cannot be read
+ * back, when a page that was readable at entry is not any more (swapped
+ * out: its bits are lost to us) or when bits went away (the caller changed
+ * its bitmap meanwhile).
+ */
+static __always_inline void bitmap_end(struct task_state *st)
+{
+	struct ds_event *ev = &st->ev;
+	__u32 absent = 0;
+	__u64 ones = 0;
+
+	if (!(ev->dirty_flags & DS_DIRTY_BITMAP) ||
+	    ev->dirty_flags & DS_DIRTY_UNKNOWN)
+		return;
+	if (!bitmap_ones(st->bit_lo, st->bit_hi, &ones, &absent) ||
+	    absent > st->absent_before || ones < st->ones_before) {
+		ev->dirty_flags |= DS_DIRTY_UNKNOWN;
+		return;
+	}
+	ev->dirty_pages = ones - st->ones_before;
+}
+
 /* ---- outer operations ---- */
 
 static __always_inline void outer_begin(struct task_state *st)
@@ -297,8 +475,20 @@ static __always_inline void outer_end(long ret)
 		return;
 	st->ev.dur_ns = bpf_ktime_get_ns() - st->ev.ts_ns;
 	st->ev.ret = ret;
+	bitmap_end(st);
 	submit(&st->ev);
 	bpf_map_delete_elem(&outer, &tid);
+}
+
+/* __ffs(), as the kernel takes a bitmap page size: its lowest set bit. */
+static __always_inline __u32 page_shift(__u64 page_size)
+{
+	__u32 shift;
+
+	for (shift = 0; shift < 63; shift++)
+		if (page_size >> shift & 1)
+			break;
+	return shift;
 }
 
 /* --bitmap-analysis: number this read if it is of the analysed hwpt. */
@@ -335,6 +525,14 @@ int BPF_PROG(get_dirty_enter, struct iommufd_ucmd *ucmd)
 	ev->op = ev->flags & DS_GET_DIRTY_NO_CLEAR ? DS_OP_SYNC_NOCLEAR
 						   : DS_OP_READ_CLEAR;
 	ev->seq = analysis_next_seq(ev->hwpt_id);
+	if (iopte_stats)
+		ev->dirty_flags |= DS_DIRTY_RECORDS;
+	/* The kernel's bit count: iova_bitmap_alloc(), which rejects a
+	 * length or page size of 0 before any bit is set. */
+	if (ev->length && ev->page_size)
+		bitmap_begin(&st, BPF_CORE_READ(cmd, data), 0,
+			     ((ev->length - 1) >> page_shift(ev->page_size)) +
+				     1);
 	outer_begin(&st);
 	return 0;
 }
@@ -396,6 +594,8 @@ static __always_inline int type1_dirty_pages(struct task_state *st,
 	if (ev->op == DS_OP_TYPE1_DIRTY_START ||
 	    ev->op == DS_OP_TYPE1_DIRTY_STOP)
 		return 0;
+	/* type1 counts per vfio_dma (update_user_bitmap), always. */
+	ev->dirty_flags |= DS_DIRTY_RECORDS;
 	if (bpf_probe_read_user(&get, sizeof(get), (void *)(arg + sizeof(hdr))))
 		return 0;
 	ev->iova = get.iova;
@@ -419,6 +619,7 @@ static __always_inline int type1_unmap(struct task_state *st, unsigned long arg)
 	if (!(unmap.flags & DS_VFIO_UNMAP_GET_DIRTY_BITMAP))
 		return 0;
 	ev->op = DS_OP_TYPE1_UNMAP_BITMAP;
+	ev->dirty_flags |= DS_DIRTY_RECORDS;
 	if (!bpf_probe_read_user(&bitmap, sizeof(bitmap),
 				 (void *)(arg + sizeof(unmap))))
 		ev->page_size = bitmap.pgsize;
@@ -498,6 +699,7 @@ int BPF_PROG(device_log_enter, struct iova_bitmap *iter, unsigned long iova,
 {
 	struct task_state st = {};
 	struct ds_event *ev = &st.ev;
+	__u64 shift, base;
 
 	if (!traced())
 		return 0;
@@ -505,7 +707,17 @@ int BPF_PROG(device_log_enter, struct iova_bitmap *iter, unsigned long iova,
 	ev->op = DS_OP_DEVICE_LOG_REPORT;
 	ev->iova = iova;
 	ev->length = length;
-	ev->page_size = 1ull << BPF_CORE_READ(iter, mapped.pgshift);
+	shift = BPF_CORE_READ(iter, mapped.pgshift);
+	ev->page_size = 1ull << shift;
+	if (iopte_stats)
+		ev->dirty_flags |= DS_DIRTY_RECORDS;
+	/* [iova, iova + length) is a part of the whole bitmap, which starts
+	 * at iter->iova (6.12 reports the whole range at once). */
+	base = BPF_CORE_READ(iter, iova);
+	if (length && iova >= base && shift < 64)
+		bitmap_begin(&st, (__u64)BPF_CORE_READ(iter, bitmap),
+			     (iova - base) >> shift,
+			     ((length - 1) >> shift) + 1);
 	outer_begin(&st);
 	return 0;
 }
@@ -763,7 +975,7 @@ int BPF_PROG(qi_submit_exit, struct intel_iommu *iommu, struct qi_desc *desc,
 	return 0;
 }
 
-/* ---- dirty pages: iova_bitmap_set ---- */
+/* ---- per IOPTE: iova_bitmap_set (--iopte-stats, --bitmap-analysis) ---- */
 
 struct redirty_ctx {
 	__u64 first;
@@ -789,14 +1001,17 @@ static long redirty_page(__u32 i, struct redirty_ctx *c)
 }
 
 /*
- * Called once per dirty IOPTE found by a read. Hot: an array and a hash
- * lookup, no event of its own (the loop only with --bitmap-analysis).
+ * Called once per dirty IOPTE found by a read: loaded only when asked for
+ * (src/tracer.c), because a program per IOPTE is what made a traced read
+ * slow. An array and a hash lookup, no event of its own (the loop only
+ * with --bitmap-analysis). Dirty pages come from the bitmap, not from here.
  */
 SEC("fentry/iova_bitmap_set")
 int BPF_PROG(bitmap_set, struct iova_bitmap *bitmap, unsigned long iova,
 	     size_t length)
 {
 	__u32 tid = current_tid();
+	struct redirty_ctx c = {};
 	__u64 first, last, ps;
 	struct task_state *st;
 
@@ -809,7 +1024,7 @@ int BPF_PROG(bitmap_set, struct iova_bitmap *bitmap, unsigned long iova,
 	st->ev.dirty_records++;
 	st->ev.dirty_bytes += length;
 	ps = st->ev.page_size;
-	if (!ps)
+	if (!bitmap_analysis || !st->ev.seq || !ps)
 		return 0;
 	first = iova / ps;
 	last = (iova + length - 1) / ps;
@@ -817,14 +1032,11 @@ int BPF_PROG(bitmap_set, struct iova_bitmap *bitmap, unsigned long iova,
 		first = st->next_page;
 	if (first > last)
 		return 0;
-	st->ev.dirty_pages += last - first + 1;
 	st->next_page = last + 1;
-	if (bitmap_analysis && st->ev.seq) {
-		struct redirty_ctx c = { .first = first, .seq = st->ev.seq };
-
-		bpf_loop(last - first + 1, redirty_page, &c, 0);
-		st->ev.redirty_pages += c.redirty;
-		count(DS_CNT_REDIRTY_UNTRACKED, c.untracked);
-	}
+	c.first = first;
+	c.seq = st->ev.seq;
+	bpf_loop(last - first + 1, redirty_page, &c, 0);
+	st->ev.redirty_pages += c.redirty;
+	count(DS_CNT_REDIRTY_UNTRACKED, c.untracked);
 	return 0;
 }

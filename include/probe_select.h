@@ -22,9 +22,13 @@ struct probe_status {
 	const char *why;     /* NULL: usable; else why it is skipped */
 };
 
-/* Fill st (at most PROBE_MAX) for every program of obj, turn off autoload
- * of the unusable ones. Returns the number of usable programs. */
+/* Fill st (at most PROBE_MAX) for every program of obj still to be loaded
+ * (autoload on), turn off autoload of the unusable ones. Returns the number
+ * of usable programs. */
 int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n);
+/* The trace options that load an optional program, NULL for the programs
+ * trace always loads. */
+const char *probe_optional(const struct bpf_program *prog);
 /* Warn once per skipped program. */
 void probes_report_skipped(const struct probe_status *st, size_t n);
 

@@ -136,6 +136,19 @@ static inline __u32 ds_hist_index(__u64 v)
 	       ((v >> (e - DS_HIST_SUB_BITS)) - DS_HIST_SUB);
 }
 
+/*
+ * How a dirty read's counts were made (ds_event.dirty_flags):
+ *   BITMAP   dirty_pages are the bits the read set in the caller's bitmap
+ *            (iommufd reads, device DMA-logging reports);
+ *   UNKNOWN  ... but the bitmap could not be read back: dirty_pages is 0
+ *            and not a count;
+ *   RECORDS  dirty_records and dirty_bytes were counted (--iopte-stats,
+ *            --bitmap-analysis; type1 always).
+ */
+#define DS_DIRTY_BITMAP	 (1u << 0)
+#define DS_DIRTY_UNKNOWN (1u << 1)
+#define DS_DIRTY_RECORDS (1u << 2)
+
 struct ds_event {
 	__u64 ts_ns;  /* CLOCK_MONOTONIC at entry */
 	__u64 dur_ns; /* entry to return; 0 for tracepoints */
@@ -145,7 +158,8 @@ struct ds_event {
 				 * flush: enum ds_cause; qi: descriptors */
 	__u64 page_size;     /* dirty reads: bitmap page size */
 	__u64 dirty_bytes;   /* dirty reads: bytes passed to iova_bitmap_set */
-	__u64 dirty_pages;   /* dirty reads: bitmap bits those bytes cover */
+	__u64 dirty_pages;   /* dirty reads: bits set in the caller's bitmap
+				 * (type1: pages of the vfio_dmas copied) */
 	__u64 redirty_pages; /* --bitmap-analysis: dirty in the previous
 				 * read of the same hwpt too */
 	__u64 walk_ns;	     /* time in the driver's read_and_clear_dirty */
@@ -158,8 +172,10 @@ struct ds_event {
 	__s32 ret;	     /* return value (negative errno on error) */
 	__u32 pid;	     /* tgid */
 	__u32 tid;
-	__u32 op;  /* enum ds_op */
-	__u32 seq; /* --bitmap-analysis: read number of the hwpt */
+	__u32 op;	   /* enum ds_op */
+	__u32 seq;	   /* --bitmap-analysis: read number of the hwpt */
+	__u32 dirty_flags; /* DS_DIRTY_* */
+	__u32 reserved;
 	char comm[DS_COMM_LEN];
 };
 

@@ -15,10 +15,12 @@
 
 struct op_stats {
 	uint64_t count;
-	uint64_t errors; /* operations that returned an error */
-	uint64_t bytes;	 /* see docs/csv.md, per operation */
-	uint64_t dirty_pages;
+	uint64_t errors;	/* operations that returned an error */
+	uint64_t bytes;		/* see docs/csv.md, per operation */
+	uint64_t dirty_pages;	/* of reads whose count is known */
+	uint64_t dirty_unknown; /* reads whose bitmap could not be read back */
 	uint64_t dirty_records;
+	uint64_t dirty_bytes;
 	uint64_t redirty_pages;
 	uint64_t redirty_base; /* dirty pages of analysed reads but the first */
 	uint64_t walk_ns;
@@ -43,6 +45,7 @@ struct trace_report {
 	uint64_t duration_ns;
 	uint32_t hwpt_filter;	/* --hwpt; 0: all */
 	bool json;		/* --json: no tables */
+	bool iopte_stats;	/* the per-IOPTE probe was loaded */
 	unsigned int intervals; /* intervals written */
 	const char *csv_dir;
 	struct outfile syncs;	     /* syncs.csv, streamed */

@@ -20,6 +20,7 @@ struct tracer_opts {
 	uint32_t pid;	 /* only this process (0: all) */
 	uint32_t hwpt;	 /* --bitmap-analysis: this HWPT (0: first) */
 	bool bitmap_analysis;
+	bool iopte_stats; /* load the per-IOPTE probe (also for analysis) */
 	/* Called for each event, from tracer_poll/tracer_drain. */
 	int (*on_event)(void *ctx, const struct ds_event *e);
 	void *ctx;
@@ -44,7 +45,8 @@ int tracer_open(struct tracer *t, const struct tracer_opts *opts);
  * nothing. 0 or -errno after one error line. */
 int tracer_open_ring(struct tracer *t, const struct tracer_opts *opts,
 		     int map_fd);
-/* Deliver events for at most timeout_ms. 0 or -errno (not -EINTR). */
+/* Wait for at most timeout_ms (less when the ring fills up), then deliver
+ * every event in the ring. 0 or -errno (not -EINTR). */
 int tracer_poll(struct tracer *t, int timeout_ms);
 /* Deliver every event already in the ring buffer, without waiting. */
 int tracer_consume(struct tracer *t);

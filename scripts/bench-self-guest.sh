@@ -13,6 +13,8 @@ ds=./dirtyscope
 # vm-run.sh passes DIRTYSCOPE_* variables into the guest.
 runs=${DIRTYSCOPE_BENCH_SELF_RUNS:-10}
 perturb_size=${DIRTYSCOPE_BENCH_SELF_SIZE:-64M}
+# rounds per perturbation run: each is one NO_CLEAR read and one clear
+perturb_rounds=${DIRTYSCOPE_BENCH_SELF_ROUNDS:-3}
 parts=${DIRTYSCOPE_BENCH_SELF_PARTS:-sync_sizes bench_sizes perturbation per_event}
 tmp=$(mktemp -d)
 
@@ -37,12 +39,11 @@ now_ms() {
 	awk '{ printf "%.3f", $1 * 1000 }' /proc/uptime
 }
 
-# mock_run OUT SIZE: one mock-dirty run; OUT gets its output plus its wall
-# time ("wall MS") from the uptime clock (10 ms resolution, enough for runs
-# of a second and more).
+# mock_run OUT SIZE [ROUNDS]: one mock-dirty run; OUT gets its output plus
+# its wall time ("wall US", date +%s%N).
 mock_run() {
 	t0=$(date +%s%N)
-	$ds mock-dirty --size "$2" >"$1"
+	$ds mock-dirty --size "$2" --rounds "${3:-1}" >"$1"
 	t1=$(date +%s%N)
 	echo "wall $(((t1 - t0) / 1000)) us" >>"$1"
 }
@@ -139,9 +140,11 @@ bench_sizes() {
 }
 
 # 2. Perturbation: mock-dirty alone, under trace, under trace
-# --bitmap-analysis, alternating, $runs each.
+# --iopte-stats, under trace --bitmap-analysis, alternating, $runs each
+# (DIRTYSCOPE_BENCH_SELF_MODES: a subset, plain first).
+modes=${DIRTYSCOPE_BENCH_SELF_MODES:-plain trace iopte analysis}
 perturbation() {
-	for mode in plain trace analysis; do
+	for mode in $modes; do
 		: >"$tmp/$mode.nc"
 		: >"$tmp/$mode.rc"
 		: >"$tmp/$mode.wall"
@@ -149,13 +152,13 @@ perturbation() {
 	: >"$tmp/map_gibps"
 	i=1
 	while [ $i -le "$runs" ]; do
-		for mode in plain trace analysis; do
+		for mode in $modes; do
 			out=$tmp/p.out
 			case $mode in
-			plain) mock_run "$out" "$perturb_size" ;;
+			plain) mock_run "$out" "$perturb_size" "$perturb_rounds" ;;
 			trace)
 				trace_start "$tmp/tr$i"
-				mock_run "$out" "$perturb_size"
+				mock_run "$out" "$perturb_size" "$perturb_rounds"
 				trace_stop
 				# kernel time in iommu_map() and bytes it mapped
 				awk -v ns="$(summary_col "$tmp/tr$i" map_call lat_sum_ns)" \
@@ -163,9 +166,14 @@ perturbation() {
 					'BEGIN { if (ns > 0) printf "%.4f\n", b / 1073741824 / (ns / 1e9) }' \
 					>>"$tmp/map_gibps"
 				;;
+			iopte)
+				trace_start "$tmp/io$i" --iopte-stats
+				mock_run "$out" "$perturb_size" "$perturb_rounds"
+				trace_stop
+				;;
 			analysis)
 				trace_start "$tmp/an$i" --bitmap-analysis
-				mock_run "$out" "$perturb_size"
+				mock_run "$out" "$perturb_size" "$perturb_rounds"
 				trace_stop
 				;;
 			esac
@@ -177,20 +185,22 @@ perturbation() {
 		echo "perturbation: round $i of $runs done"
 		i=$((i + 1))
 	done
-	for mode in plain trace analysis; do
+	for mode in $modes; do
 		for m in nc rc wall; do
 			eval "${mode}_$m=\$(grep . \"\$tmp/$mode.$m\" | median)"
 		done
 	done
-	note="median of $runs alternating runs; $perturb_size; 1/7 dirty"
-	for mode in plain trace analysis; do
+	note="median of $runs alternating runs x $perturb_rounds reads; $perturb_size; 1/7 dirty"
+	run_note="median of $runs alternating runs; $perturb_size; $perturb_rounds rounds; whole mock-dirty run"
+	for mode in $modes; do
 		eval "nc=\$${mode}_nc rc=\$${mode}_rc wall=\$${mode}_wall"
 		echo "perturbation $mode: NO_CLEAR $nc ms, clear $rc ms, run $wall ms"
 		row perturbation "${mode}_noclear_ms" "$nc" ms "$note"
 		row perturbation "${mode}_clear_ms" "$rc" ms "$note"
-		row perturbation "${mode}_run_ms" "$wall" ms "$note; whole mock-dirty run"
+		row perturbation "${mode}_run_ms" "$wall" ms "$run_note"
 	done
-	for mode in trace analysis; do
+	for mode in $modes; do
+		[ "$mode" != plain ] || continue
 		eval "nc=\$${mode}_nc rc=\$${mode}_rc wall=\$${mode}_wall"
 		row perturbation "${mode}_noclear_ratio" "$(ratio "$nc" "$plain_nc")" x \
 			"median NO_CLEAR read: $mode / untraced"
@@ -222,7 +232,7 @@ per_event() {
 		[ $w -lt 3000 ] || { echo "bpftrace did not start" >&2; exit 1; }
 		sleep 0.1
 	done
-	trace_start "$tmp/pe"
+	trace_start "$tmp/pe" --iopte-stats
 	$ds mock-dirty --size "$perturb_size" --rounds 3 >/dev/null
 	bpftool -j prog show >"$tmp/progs.json"
 	trace_stop

@@ -63,7 +63,8 @@ static const struct argp argp = {
 	NULL,
 	"List every probe point and kernel feature dirtyscope knows, whether "
 	"the running kernel has it, and why not. Run as root to also load and "
-	"attach the BPF programs.",
+	"attach the BPF programs. Probes marked (optional) are loaded by trace "
+	"only with --iopte-stats or --bitmap-analysis.",
 };
 
 /* One line of the report. */
@@ -131,6 +132,16 @@ static void verify_attach(struct trace_bpf *skel, const struct probe_status *st,
 		bpf_link__destroy(links[i]);
 }
 
+/* A probe trace loads only when an option asks for it, said as such. */
+static void mark_optional(struct item *it)
+{
+	char *d = it->res.detail;
+	size_t len = strlen(d);
+
+	snprintf(d + len, sizeof(it->res.detail) - len, "%s(optional)",
+		 len ? " " : "");
+}
+
 /* The probes section. The item names point into skel, which the caller
  * destroys after printing. */
 static void check_probes(struct trace_bpf *skel, struct item *items, size_t *n)
@@ -149,6 +160,9 @@ static void check_probes(struct trace_bpf *skel, struct item *items, size_t *n)
 	}
 	if (usable)
 		verify_attach(skel, st, items, *n);
+	for (i = 0; i < *n; i++)
+		if (probe_optional(st[i].prog))
+			mark_optional(&items[i]);
 }
 
 /* Run every check of a feature table; NULL if out of memory. */

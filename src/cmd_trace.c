@@ -26,6 +26,7 @@ struct trace_args {
 	uint32_t pid;
 	uint32_t hwpt;
 	bool bitmap_analysis;
+	bool iopte_stats;
 	bool json;
 	int positional;
 };
@@ -42,7 +43,11 @@ static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace only this process" },
 	{ "hwpt", 'H', "ID", 0, "Only events of this iommufd HWPT" },
 	{ "bitmap-analysis", 'b', NULL, 0,
-	  "Count re-dirtied pages between consecutive reads of one HWPT" },
+	  "Count re-dirtied pages between consecutive reads of one HWPT "
+	  "(implies --iopte-stats)" },
+	{ "iopte-stats", 'I', NULL, 0,
+	  "Also count the dirty IOPTEs of each read and their bytes: a probe "
+	  "run per dirty IOPTE, which slows dirty reads down" },
 	{ "verbose", 'v', NULL, 0, "Debug output, libbpf messages included" },
 	{},
 };
@@ -73,6 +78,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'b':
 		a->bitmap_analysis = true;
+		break;
+	case 'I':
+		a->iopte_stats = true;
 		break;
 	case 'j':
 		a->json = true;
@@ -162,9 +170,11 @@ int cmd_trace(int argc, char **argv)
 	}
 	report->hwpt_filter = a.hwpt;
 	report->json = a.json;
+	report->iopte_stats = a.iopte_stats || a.bitmap_analysis;
 	topts.pid = a.pid;
 	topts.hwpt = a.hwpt;
 	topts.bitmap_analysis = a.bitmap_analysis;
+	topts.iopte_stats = a.iopte_stats;
 	topts.on_event = on_event;
 	topts.ctx = report;
 	attached = tracer_open(&t, &topts);

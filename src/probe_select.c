@@ -49,6 +49,14 @@ static int fentry_allowed(int btf_id)
 	return 0;
 }
 
+const char *probe_optional(const struct bpf_program *prog)
+{
+	/* Runs once per dirty IOPTE: see bpf/trace.bpf.c. */
+	if (!strcmp(bpf_program__name(prog), "bitmap_set"))
+		return "--iopte-stats, --bitmap-analysis";
+	return NULL;
+}
+
 int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n)
 {
 	const char *fentry_refused = NULL;
@@ -61,6 +69,9 @@ int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n)
 
 	*n = 0;
 	bpf_object__for_each_program (prog, obj) {
+		/* Turned off by the caller: an option not given. */
+		if (!bpf_program__autoload(prog))
+			continue;
 		if (*n == PROBE_MAX) {
 			/* Never silently: a program beyond the table would
 			 * load unchecked. */

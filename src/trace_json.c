@@ -35,7 +35,9 @@ static void write_row(struct json_writer *w, unsigned int row,
 	member(w, "errors", o->errors);
 	member(w, "bytes", o->bytes);
 	member(w, "dirty_pages", o->dirty_pages);
+	member(w, "dirty_unknown", o->dirty_unknown);
 	member(w, "dirty_records", o->dirty_records);
+	member(w, "dirty_bytes", o->dirty_bytes);
 	member(w, "redirty_pages", o->redirty_pages);
 	member(w, "redirty_base_pages", o->redirty_base);
 	member(w, "walk_ns", o->walk_ns);

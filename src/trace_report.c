@@ -61,11 +61,12 @@ static const char *const cause_rows[DS_CAUSE__COUNT] = {
 #define SUMMARY_HEADER                                                        \
 	"op,count,errors,bytes,dirty_pages,dirty_records,redirty_pages,"      \
 	"redirty_base_pages,walk_ns,iotlb_invalidations,iotlb_ns,lat_p50_ns," \
-	"lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,lat_sum_ns\n"
+	"lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,lat_sum_ns,"            \
+	"dirty_bytes,dirty_unknown\n"
 #define SYNCS_HEADER                                                      \
 	"ts_ns,pid,comm,op,hwpt,iova,length,page_size,flags,dirty_pages," \
 	"dirty_records,redirty_pages,seq,walk_ns,walk_calls,"             \
-	"iotlb_invalidations,iotlb_ns,ret,total_ns,tid\n"
+	"iotlb_invalidations,iotlb_ns,ret,total_ns,tid,dirty_bytes\n"
 #define INTERVALS_HEADER                                               \
 	"interval,ts_ns,op,count,errors,bytes,dirty_pages,lat_p50_ns," \
 	"lat_p99_ns,lat_max_ns\n"
@@ -132,7 +133,9 @@ static void stats_add(struct report_stats *s, const struct ds_event *e)
 	if (e->op != DS_OP_QI_SUBMIT && e->op != DS_OP_IOTLB_FLUSH)
 		o->bytes += bytes;
 	o->dirty_pages += e->dirty_pages;
+	o->dirty_unknown += !!(e->dirty_flags & DS_DIRTY_UNKNOWN);
 	o->dirty_records += e->dirty_records;
+	o->dirty_bytes += e->dirty_bytes;
 	o->redirty_pages += e->redirty_pages;
 	/* Analysed reads after the first: the base of the re-dirty rate. */
 	if (e->seq > 1)
@@ -151,24 +154,37 @@ static void stats_add(struct report_stats *s, const struct ds_event *e)
 	}
 }
 
+/* ",V", or "," alone for a value that was not counted. */
+static void opt_field(FILE *f, bool counted, uint64_t v)
+{
+	if (counted)
+		fprintf(f, ",%" PRIu64, v);
+	else
+		fputc(',', f);
+}
+
 static void write_sync_row(FILE *f, const struct ds_event *e)
 {
+	bool records = e->dirty_flags & DS_DIRTY_RECORDS;
 	char comm[DS_COMM_LEN + 1];
 
 	memcpy(comm, e->comm, DS_COMM_LEN);
 	comm[DS_COMM_LEN] = '\0';
 	fprintf(f, "%" PRIu64 ",%u,", (uint64_t)e->ts_ns, e->pid);
 	csv_field(f, comm);
-	fprintf(f,
-		",%s,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%u,%" PRIu64
-		",%u,%" PRIu64 ",%u,%" PRIu64 ",%u,%u,%" PRIu64 ",%d,%" PRIu64
-		",%u\n",
+	fprintf(f, ",%s,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%u",
 		ds_op_name(e->op), e->hwpt_id, (uint64_t)e->iova,
-		(uint64_t)e->length, (uint64_t)e->page_size, e->flags,
-		(uint64_t)e->dirty_pages, e->dirty_records,
+		(uint64_t)e->length, (uint64_t)e->page_size, e->flags);
+	opt_field(f, !(e->dirty_flags & DS_DIRTY_UNKNOWN), e->dirty_pages);
+	opt_field(f, records, e->dirty_records);
+	fprintf(f,
+		",%" PRIu64 ",%u,%" PRIu64 ",%u,%u,%" PRIu64 ",%d,%" PRIu64
+		",%u",
 		(uint64_t)e->redirty_pages, e->seq, (uint64_t)e->walk_ns,
 		e->walk_calls, e->iotlb_flushes, (uint64_t)e->iotlb_ns, e->ret,
 		(uint64_t)e->dur_ns, e->tid);
+	opt_field(f, records, e->dirty_bytes);
+	fputc('\n', f);
 }
 
 void report_add(struct trace_report *r, const struct ds_event *e)
@@ -326,14 +342,26 @@ static void print_flushes(const struct report_stats *s, FILE *out)
 
 void report_print(const struct trace_report *r, FILE *out)
 {
+	uint64_t unknown = 0;
+	unsigned int i;
+
 	print_ops(&r->total, out);
 	print_dirty_reads(&r->total, out);
 	print_flushes(&r->total, out);
-	fprintf(out,
-		"\niova_bitmap_set calls: %" PRIu64 " (%" PRIu64
-		" outside a traced dirty read)\n",
-		r->counters[DS_CNT_BITMAP_SET],
-		r->counters[DS_CNT_BITMAP_SET_ORPHAN]);
+	fputc('\n', out);
+	for (i = 0; i < DS_OP__COUNT; i++)
+		unknown += r->total.row[i].dirty_unknown;
+	if (unknown)
+		fprintf(out,
+			"dirty reads whose bitmap could not be counted: "
+			"%" PRIu64 " (their pages are not in DIRTY_PG)\n",
+			unknown);
+	if (r->iopte_stats)
+		fprintf(out,
+			"iova_bitmap_set calls: %" PRIu64 " (%" PRIu64
+			" outside a traced dirty read)\n",
+			r->counters[DS_CNT_BITMAP_SET],
+			r->counters[DS_CNT_BITMAP_SET_ORPHAN]);
 	if (r->counters[DS_CNT_REDIRTY_UNTRACKED])
 		fprintf(out,
 			"bitmap analysis: %" PRIu64 " dirty pages beyond the "
@@ -418,17 +446,19 @@ static void write_summary(const struct trace_report *r, FILE *f)
 			"%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
 			",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
 			",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-			",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+			",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+			",%" PRIu64 ",%" PRIu64 "\n",
 			report_row_name(i), o->count, o->errors, o->bytes,
 			o->dirty_pages, o->dirty_records, o->redirty_pages,
 			o->redirty_base, o->walk_ns, o->iotlb_flushes,
 			o->iotlb_ns, hist_quantile(h, 0.50),
 			hist_quantile(h, 0.90), hist_quantile(h, 0.99),
-			hist_quantile(h, 0.999), h->max, h->sum);
+			hist_quantile(h, 0.999), h->max, h->sum, o->dirty_bytes,
+			o->dirty_unknown);
 	}
 	/* Pseudo-operations: counts that are not events. */
 	for (i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
-		fprintf(f, "%s,%" PRIu64 ",0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n",
+		fprintf(f, "%s,%" PRIu64 ",0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\n",
 			pseudo[i].name, r->counters[pseudo[i].counter]);
 }
 

@@ -109,6 +109,12 @@ int tracer_open(struct tracer *t, const struct tracer_opts *o)
 		return err;
 	}
 	t->skel->rodata->targ_tgid = o->pid;
+	/* The per-IOPTE probe costs a program run per dirty IOPTE: only
+	 * loaded for what needs it (probe_optional()). */
+	if (o->iopte_stats || o->bitmap_analysis)
+		t->skel->rodata->iopte_stats = true;
+	else
+		bpf_program__set_autoload(t->skel->progs.bitmap_set, false);
 	if (o->bitmap_analysis) {
 		t->skel->rodata->bitmap_analysis = true;
 		t->skel->rodata->analysis_hwpt = o->hwpt;
@@ -157,14 +163,13 @@ int tracer_open_ring(struct tracer *t, const struct tracer_opts *o, int map_fd)
 
 int tracer_poll(struct tracer *t, int timeout_ms)
 {
+	/* The BPF side wakes us only when the ring fills up: take what is
+	 * there after the wait, woken or not. */
 	int err = ring_buffer__poll(t->rb, timeout_ms);
 
-	if (err < 0 && err != -EINTR)
-		return err;
-	/* The BPF side wakes us only when the ring fills up (WAKEUP_BYTES
-	 * in bpf/trace.bpf.c): read what came without a wakeup. */
-	err = ring_buffer__consume(t->rb);
-	return err < 0 ? err : 0;
+	if (err >= 0 || err == -EINTR)
+		err = ring_buffer__consume(t->rb);
+	return err < 0 && err != -EINTR ? err : 0;
 }
 
 int tracer_consume(struct tracer *t)

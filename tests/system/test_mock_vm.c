@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * In the testbed VM (mock profile): dirtyscope trace beside dirtyscope
- * mock-dirty. Every count the profiler reports must equal what the mock
- * driver did: the test chooses sizes and dirty pages, so it knows the truth.
+ * mock-dirty, and beside reads this test makes itself into bitmaps it lays
+ * out. Every count the profiler reports must equal what the mock driver
+ * did: the test chooses sizes, dirty pages and bitmaps, so it knows the
+ * truth.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -14,8 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <linux/iommufd.h>
 #include <cmocka.h>
 #include "bitmap.h"
+#include "iommufd_mock.h"
 #include "syshelp.h"
 
 #define MOCK_PAGE 2048 /* PAGE_SIZE / 2 on x86 */
@@ -49,6 +56,8 @@ static void run_mock(const struct mock_run *m, unsigned int *hwpt)
 	run_free(&r);
 }
 
+/* dirty pages from the caller's bitmap; without --iopte-stats no
+ * per-IOPTE counts, and the columns say so by being empty. */
 static void check_sync_row(const struct csv *s, size_t row, const char *op,
 			   unsigned int hwpt, const struct mock_run *m,
 			   uint64_t dirty, unsigned int flags)
@@ -64,9 +73,8 @@ static void check_sync_row(const struct csv *s, size_t row, const char *op,
 	assert_int_equal(strtoul(f[csv_col(s, "flags")], NULL, 10), flags);
 	assert_int_equal(strtoull(f[csv_col(s, "dirty_pages")], NULL, 10),
 			 dirty);
-	/* One iova_bitmap_set per dirty 2 KiB mock IOPTE. */
-	assert_int_equal(strtoull(f[csv_col(s, "dirty_records")], NULL, 10),
-			 dirty);
+	assert_string_equal(f[csv_col(s, "dirty_records")], "");
+	assert_string_equal(f[csv_col(s, "dirty_bytes")], "");
 	assert_string_equal(f[csv_col(s, "ret")], "0");
 	assert_string_equal(f[csv_col(s, "comm")], "dirtyscope");
 	assert_true(strtoull(f[csv_col(s, "total_ns")], NULL, 10) > 0);
@@ -140,8 +148,11 @@ static void trace_counts_equal_ground_truth(void **state)
 	assert_true(csv_get(&sum, "read_clear", "dirty_pages") ==
 		    (int64_t)dirty);
 	assert_true(csv_get(&sum, "read_clear", "errors") == 0);
-	assert_true(csv_get(&sum, "bitmap_set", "count") ==
-		    (int64_t)(2 * dirty));
+	assert_true(csv_get(&sum, "sync_noclear", "dirty_unknown") == 0);
+	assert_true(csv_get(&sum, "read_clear", "dirty_unknown") == 0);
+	/* The per-IOPTE probe is not loaded by default. */
+	assert_true(csv_get(&sum, "read_clear", "dirty_records") == 0);
+	assert_true(csv_get(&sum, "bitmap_set", "count") == 0);
 	assert_true(csv_get(&sum, "bitmap_set_orphan", "count") == 0);
 	assert_true(csv_get(&sum, "lost_events", "count") == 0);
 
@@ -256,6 +267,10 @@ static void redirty_equals_pattern_overlap(void **state)
 		assert_int_equal(
 			strtoull(f[csv_col(&syncs, "redirty_pages")], NULL, 10),
 			want[i]);
+		/* The analysis loads the per-IOPTE probe: counts as well. */
+		assert_int_equal(
+			strtoull(f[csv_col(&syncs, "dirty_records")], NULL, 10),
+			i < 6 ? dirty : 0);
 	}
 	csv_free(&syncs);
 	snprintf(path, sizeof(path), "%s/summary.csv", csvdir);
@@ -272,6 +287,226 @@ static void redirty_equals_pattern_overlap(void **state)
 	run_free(&tr);
 	for (i = 0; i < rounds; i++)
 		free(pat[i]);
+}
+
+/*
+ * --iopte-stats: the per-IOPTE probe counts one iova_bitmap_set() call per
+ * dirty 2 KiB mock IOPTE, and its bytes; dirty pages still come from the
+ * bitmap and agree.
+ */
+static void iopte_stats_count_each_iopte(void **state)
+{
+	const struct mock_run m = { "16M", 16 << 20, 1000, "4" };
+	const uint64_t want[3] = { 1000, 1000, 0 };
+	const char *ops[3] = { "sync_noclear", "read_clear", "sync_noclear" };
+	char csvdir[128], path[160];
+	unsigned int hwpt;
+	struct csv syncs, sum;
+	struct run tr;
+
+	(void)state;
+	snprintf(csvdir, sizeof(csvdir), "%s/iopte", dir);
+	trace_start(&tr, csvdir, "--iopte-stats", NULL);
+	run_mock(&m, &hwpt);
+	trace_stop(&tr);
+	assert_non_null(strstr(tr.out, "\niova_bitmap_set calls: 2000 (0 "
+				       "outside a traced dirty read)\n"));
+
+	snprintf(path, sizeof(path), "%s/syncs.csv", csvdir);
+	assert_int_equal(csv_load(&syncs, path), 0);
+	assert_int_equal(syncs.nrows, 1 + 3);
+	for (int i = 0; i < 3; i++) {
+		char **f = syncs.rows[1 + i];
+
+		assert_string_equal(f[csv_col(&syncs, "op")], ops[i]);
+		assert_int_equal(
+			strtoull(f[csv_col(&syncs, "dirty_pages")], NULL, 10),
+			want[i]);
+		assert_int_equal(
+			strtoull(f[csv_col(&syncs, "dirty_records")], NULL, 10),
+			want[i]);
+		assert_int_equal(
+			strtoull(f[csv_col(&syncs, "dirty_bytes")], NULL, 10),
+			want[i] * MOCK_PAGE);
+	}
+	csv_free(&syncs);
+	snprintf(path, sizeof(path), "%s/summary.csv", csvdir);
+	assert_int_equal(csv_load(&sum, path), 0);
+	assert_true(csv_get(&sum, "read_clear", "dirty_records") == 1000);
+	assert_true(csv_get(&sum, "read_clear", "dirty_bytes") ==
+		    1000 * MOCK_PAGE);
+	assert_true(csv_get(&sum, "bitmap_set", "count") == 2000);
+	assert_true(csv_get(&sum, "bitmap_set_orphan", "count") == 0);
+	csv_free(&sum);
+	run_free(&tr);
+}
+
+/* IOMMU_HWPT_GET_DIRTY_BITMAP of the whole mapping into data, which may be
+ * any byte address: the uAPI takes a user pointer, not a u64 array. */
+static int get_dirty(struct mock_dev *m, uint32_t flags, uint64_t length,
+		     const void *data)
+{
+	struct iommu_hwpt_get_dirty_bitmap get = {
+		.size = sizeof(get),
+		.hwpt_id = m->hwpt_id,
+		.flags = flags,
+		.iova = m->iova,
+		.length = length,
+		.page_size = m->page_size,
+		.data = (uintptr_t)data,
+	};
+
+	return ioctl(m->fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &get) ? -errno : 0;
+}
+
+static uint64_t count_new(const uint64_t *p, const uint64_t *q, uint64_t n)
+{
+	uint64_t c = 0;
+
+	for (uint64_t w = 0; w < bitmap_words(n); w++)
+		c += __builtin_popcountll(p[w] & ~q[w]);
+	return c;
+}
+
+/*
+ * Reads this test makes into bitmaps it lays out, each with a known count
+ * of bits the kernel newly sets (which is what dirty_pages counts):
+ *  1. a fresh mapping never touched, the dirty bits all in its second
+ *     page: the first page is not present before or after (reads as 0);
+ *  2. at an odd address across a page boundary, inside 0xff guard bytes,
+ *     with bits already set (pattern Q): only the bits of P not in Q are
+ *     new, and no guard byte may count;
+ *  3. the same place with every bit set, read and clear: nothing new;
+ *  4. a zeroed bitmap after the clear: nothing;
+ *  5. a range of 2^50 bytes (2^39 bits), more than the tracer counts: no
+ *     count, said as unknown (the kernel reports nothing: nothing dirty).
+ * With --iopte-stats, dirty_records shows the kernel reported all of P in
+ * reads 1-3 whatever the bitmap held.
+ */
+static void caller_bitmaps_counted_exactly(void **state)
+{
+	const uint64_t length = 32 << 20, dirty = 1000;
+	const long psz = sysconf(_SC_PAGESIZE);
+	uint64_t npages, bytes, *p, *q, *bits, want_new;
+	uint8_t *fresh, *guarded, *at;
+	char csvdir[128], path[160], pid[16];
+	const char *argv[] = { dirtyscope_bin(), "trace", "--csv", csvdir,
+			       "--iopte-stats",	 "-p",	  pid,	   NULL };
+	const char *want_pages[5] = { "1000", NULL, "0", "0", "" };
+	const char *want_records[5] = { "1000", "1000", "1000", "0", "0" };
+	struct csv syncs, sum;
+	struct mock_dev m;
+	uint64_t marked;
+	unsigned char resident[2];
+	struct run tr;
+	char buf[32];
+	int ret;
+
+	(void)state;
+	assert_int_equal(mock_dev_open(&m, NULL, 0), 0);
+	assert_int_equal(mock_dev_map(&m, length), 0);
+	assert_int_equal(mock_dev_set_tracking(&m, true), 0);
+	npages = mock_dev_pages(&m);
+	bytes = npages / 8;
+	/* Two bitmap pages exactly: the test's layout depends on it. */
+	assert_int_equal(bytes, 2 * 1024);
+	p = calloc(bitmap_words(npages), 8);
+	q = calloc(bitmap_words(npages), 8);
+	bits = calloc(bitmap_words(npages), 8);
+	assert_true(p && q && bits);
+	/* P in the upper half of the pages only: bitmap bytes 1024.. */
+	bitmap_random_fill(p + bitmap_words(npages) / 2, npages / 2, dirty, 21);
+	bitmap_random_fill(q, npages, 3000, 22);
+	want_new = count_new(p, q, npages);
+	assert_true(want_new > 0 && want_new < dirty);
+	snprintf(buf, sizeof(buf), "%" PRIu64, want_new);
+	want_pages[1] = buf;
+	assert_int_equal(mock_dev_write(&m, p, &marked), 0);
+	assert_int_equal(marked, dirty);
+
+	fresh = mmap(NULL, 2 * psz, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	guarded = mmap(NULL, 3 * psz, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(fresh != MAP_FAILED && guarded != MAP_FAILED);
+	memset(guarded, 0xff, 3 * psz);
+	at = guarded + psz - 1021;
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	snprintf(csvdir, sizeof(csvdir), "%s/bitmaps", dir);
+	assert_int_equal(run_start(&tr, RUN_AS_ROOT, argv), 0);
+	assert_true(run_wait_stderr(&tr, "Tracing with ", 60));
+
+	/* 1: bytes [psz - 1024, psz + 1024) of an untouched mapping. */
+	assert_int_equal(mincore(fresh, 2 * psz, resident), 0);
+	assert_true(!(resident[0] & 1) && !(resident[1] & 1));
+	assert_int_equal(get_dirty(&m, IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR,
+				   length, fresh + psz - 1024),
+			 0);
+	/* The kernel brought in the page it wrote to, only that one. */
+	assert_int_equal(mincore(fresh, 2 * psz, resident), 0);
+	assert_true(!(resident[0] & 1) && (resident[1] & 1));
+	memcpy(bits, fresh + psz - 1024, bytes);
+	assert_memory_equal(bits, p, bytes);
+	/* 2: Q at an odd address (x86: the kernel's bit order is bytes). */
+	memcpy(at, q, bytes);
+	assert_int_equal(
+		get_dirty(&m, IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR, length, at),
+		0);
+	memcpy(bits, at, bytes);
+	for (uint64_t w = 0; w < bitmap_words(npages); w++)
+		assert_true(bits[w] == (p[w] | q[w]));
+	/* 3: every bit set, read and clear. */
+	memset(at, 0xff, bytes);
+	assert_int_equal(get_dirty(&m, 0, length, at), 0);
+	/* 4: zeroed, after the clear. */
+	memset(at, 0, bytes);
+	assert_int_equal(
+		get_dirty(&m, IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR, length, at),
+		0);
+	memcpy(bits, at, bytes);
+	assert_int_equal(bitmap_weight(bits, npages), 0);
+	/* 5: far past the mapping: the kernel walks the mapping only, and
+	 * 6.12 returns 0 (the error of the range check after it is lost). */
+	ret = get_dirty(&m, IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR, 1ull << 50,
+			at);
+	assert_true(ret == 0 || ret == -EINVAL);
+	for (long i = 0; i < 3 * psz; i++)
+		if (guarded + i < at || guarded + i >= at + bytes)
+			assert_int_equal(guarded[i], 0xff);
+
+	trace_stop(&tr);
+	snprintf(path, sizeof(path), "%s/syncs.csv", csvdir);
+	assert_int_equal(csv_load(&syncs, path), 0);
+	assert_int_equal(syncs.nrows, 1 + 5);
+	for (int i = 0; i < 5; i++) {
+		char **f = syncs.rows[1 + i];
+
+		assert_string_equal(f[csv_col(&syncs, "op")],
+				    i == 2 ? "read_clear" : "sync_noclear");
+		assert_string_equal(f[csv_col(&syncs, "dirty_pages")],
+				    want_pages[i]);
+		assert_string_equal(f[csv_col(&syncs, "dirty_records")],
+				    want_records[i]);
+	}
+	csv_free(&syncs);
+	snprintf(path, sizeof(path), "%s/summary.csv", csvdir);
+	assert_int_equal(csv_load(&sum, path), 0);
+	assert_true(csv_get(&sum, "sync_noclear", "dirty_pages") ==
+		    (int64_t)(dirty + want_new));
+	assert_true(csv_get(&sum, "sync_noclear", "dirty_unknown") == 1);
+	assert_true(csv_get(&sum, "read_clear", "dirty_unknown") == 0);
+	csv_free(&sum);
+	assert_non_null(strstr(tr.out, "\ndirty reads whose bitmap could not "
+				       "be counted: 1 (their pages are not "
+				       "in DIRTY_PG)\n"));
+	run_free(&tr);
+	munmap(fresh, 2 * psz);
+	munmap(guarded, 3 * psz);
+	assert_int_equal(mock_dev_close(&m), 0);
+	free(p);
+	free(q);
+	free(bits);
 }
 
 /* -p and --hwpt leave out what they do not name. */
@@ -393,6 +628,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(trace_counts_equal_ground_truth),
 		cmocka_unit_test(redirty_equals_pattern_overlap),
+		cmocka_unit_test(iopte_stats_count_each_iopte),
+		cmocka_unit_test(caller_bitmaps_counted_exactly),
 		cmocka_unit_test(filters_leave_out_others),
 		cmocka_unit_test(mock_without_dirty_support_fails_cleanly),
 		cmocka_unit_test(mock_outside_aperture_fails_cleanly),

@@ -260,6 +260,19 @@ static void run_probes(struct report *rep, enum run_as as)
 	run_free(&r);
 }
 
+/* The per-IOPTE probe is loaded by trace only on request (--iopte-stats,
+ * --bitmap-analysis): probes shows its verdict with "(optional)" added. */
+#define OPTIONAL_PROBE "fentry/iova_bitmap_set"
+
+static const char *verdict(const char *sec, const char *detail, char *buf,
+			   size_t size)
+{
+	if (strcmp(sec, OPTIONAL_PROBE))
+		return detail;
+	snprintf(buf, size, "%s%s(optional)", detail, *detail ? " " : "");
+	return buf;
+}
+
 /*
  * Every program of the trace object, in object order, with the verdict the
  * kernel's BTF and kallsyms call for. detail_ok is what an available
@@ -271,7 +284,8 @@ static void check_probes_section(const struct report *rep,
 	struct trace_bpf *skel = trace_bpf__open();
 	struct bpf_program *prog;
 	size_t i = 0, nprobes = 0;
-	int dirty_bitmap_progs = 0;
+	int dirty_bitmap_progs = 0, optional = 0;
+	char b[256];
 
 	assert_non_null(skel);
 	for (size_t k = 0; k < rep->n; k++)
@@ -287,6 +301,7 @@ static void check_probes_section(const struct report *rep,
 		assert_true(i <= nprobes);
 		assert_string_equal(r->sec, "probes");
 		assert_string_equal(r->name, sec);
+		optional += !strcmp(sec, OPTIONAL_PROBE);
 		if (t == BPF_TRACE_FENTRY || t == BPF_TRACE_FEXIT) {
 			bool in_btf = btf_has(target, BTF_KIND_FUNC);
 			bool in_kallsyms = kallsyms_has(target);
@@ -296,19 +311,23 @@ static void check_probes_section(const struct report *rep,
 				assert_string_equal(r->status, "missing");
 			if (!in_btf)
 				expect(rep, "probes", sec, "missing",
-				       "not in kernel BTF");
+				       verdict(sec, "not in kernel BTF", b,
+					       sizeof(b)));
 			else if (!in_kallsyms)
 				expect(rep, "probes", sec, "missing",
-				       "no such symbol (inlined?)");
+				       verdict(sec, "no such symbol (inlined?)",
+					       b, sizeof(b)));
 			else if (!strcmp(detail_ok, "attached") &&
 				 fentry_refused(target))
 				/* Only a root run can tell refused. */
 				expect(rep, "probes", sec, "missing",
-				       "fentry/fexit not permitted by this "
-				       "kernel");
+				       verdict(sec,
+					       "fentry/fexit not permitted by "
+					       "this kernel",
+					       b, sizeof(b)));
 			else
 				expect(rep, "probes", sec, "available",
-				       detail_ok);
+				       verdict(sec, detail_ok, b, sizeof(b)));
 		} else if (t == BPF_TRACE_RAW_TP) {
 			expect(rep, "probes", sec,
 			       tracepoint_in_btf(target) ? "available"
@@ -326,8 +345,13 @@ static void check_probes_section(const struct report *rep,
 			expect(rep, "probes", sec, "available", detail_ok);
 			dirty_bitmap_progs++;
 		}
+		/* The testbed has iova_bitmap_set: optional, not missing. */
+		if (in_vm() && !strcmp(sec, OPTIONAL_PROBE))
+			expect(rep, "probes", sec, "available",
+			       verdict(sec, detail_ok, b, sizeof(b)));
 	}
 	assert_int_equal(i, nprobes);
+	assert_int_equal(optional, 1);
 	/* The testbed has iommufd: the dirty-read handler is probed. */
 	if (in_vm())
 		assert_true(dirty_bitmap_progs > 0);

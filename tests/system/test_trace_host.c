@@ -177,7 +177,7 @@ static void json_lines(void **state)
 	assert_non_null(v);
 	/* 22 operations and 6 IOTLB causes in the summary. */
 	assert_string_equal(v, "['interval', 'interval', 'summary'] 28 0 "
-			       "['bytes', 'count', 'dirty_pages']\n");
+			       "['bytes', 'count', 'dirty_bytes']\n");
 	free(v);
 	run_free(&r);
 }

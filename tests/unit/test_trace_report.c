@@ -46,6 +46,8 @@ static struct ds_event sync_ev(unsigned int op, uint64_t pages, int ret)
 		.dirty_pages = pages,
 		.dirty_records = pages,
 		.dirty_bytes = pages * 2048,
+		/* As traced with --iopte-stats. */
+		.dirty_flags = DS_DIRTY_BITMAP | DS_DIRTY_RECORDS,
 	};
 
 	e.flags = op == DS_OP_SYNC_NOCLEAR ? DS_GET_DIRTY_NO_CLEAR : 0;
@@ -103,17 +105,18 @@ static void counts_and_csv(void **state)
 				    "redirty_base_pages,walk_ns,"
 				    "iotlb_invalidations,iotlb_ns,lat_p50_ns,"
 				    "lat_p90_ns,lat_p99_ns,lat_p999_ns,"
-				    "lat_max_ns,lat_sum_ns\n"));
+				    "lat_max_ns,lat_sum_ns,dirty_bytes,"
+				    "dirty_unknown\n"));
 	assert_non_null(strstr(csv, "\nmap,2,0,8192,0,0,0,0,0,0,0,0,0,0,0,0,"
-				    "0\n"));
+				    "0,0,0\n"));
 	assert_non_null(strstr(csv, "\nunmap,1,0,4096,"));
 	assert_non_null(strstr(csv, "\nsync_noclear,1,0,1048576,10,10,0,0,"
 				    "3000,0,0,5000,5000,5000,5000,5000,"
-				    "5000\n"));
+				    "5000,20480,0\n"));
 	assert_non_null(strstr(csv, "\nread_clear,2,1,2097152,10,10,4,10,0,"));
 	assert_non_null(strstr(csv, "\niotlb_flush,1,0,0,"));
 	assert_non_null(strstr(csv, "\niotlb_flush:unmap,1,0,0,0,0,0,0,0,0,0,"
-				    "700,700,700,700,700,700\n"));
+				    "700,700,700,700,700,700,0,0\n"));
 	assert_non_null(strstr(csv, "\niotlb_flush:other,0,"));
 	assert_non_null(strstr(csv, "\nbitmap_set,20,"));
 	assert_non_null(strstr(csv, "\nlost_events,3,"));
@@ -124,14 +127,14 @@ static void counts_and_csv(void **state)
 				    "page_size,flags,dirty_pages,"
 				    "dirty_records,redirty_pages,seq,walk_ns,"
 				    "walk_calls,iotlb_invalidations,iotlb_ns,"
-				    "ret,total_ns,tid\n"));
+				    "ret,total_ns,tid,dirty_bytes\n"));
 	assert_non_null(strstr(csv, "\n100,42,\"qemu,kvm\",sync_noclear,3,"
 				    "16777216,1048576,2048,1,10,10,0,0,3000,1,"
-				    "0,0,0,5000,42\n"));
+				    "0,0,0,5000,42,20480\n"));
 	assert_non_null(strstr(csv, ",read_clear,3,16777216,1048576,2048,0,"
-				    "10,10,4,2,0,0,0,0,0,5000,42\n"));
+				    "10,10,4,2,0,0,0,0,0,5000,42,20480\n"));
 	assert_non_null(strstr(csv, ",read_clear,3,16777216,1048576,2048,0,"
-				    "0,0,0,0,0,0,0,0,-22,5000,42\n"));
+				    "0,0,0,0,0,0,0,0,-22,5000,42,0\n"));
 
 	csv = slurp("histograms.csv");
 	assert_non_null(csv);
@@ -153,6 +156,67 @@ static void counts_and_csv(void **state)
 			unlink(path);
 		}
 	}
+}
+
+/*
+ * What was not counted is not shown as 0: a read whose bitmap could not be
+ * counted has no dirty_pages, one traced without --iopte-stats no
+ * dirty_records or dirty_bytes; both say so in the summary.
+ */
+static void uncounted_fields_are_empty(void **state)
+{
+	struct trace_report *r = malloc(sizeof(*r));
+	struct ds_event e = sync_ev(DS_OP_SYNC_NOCLEAR, 7, 0);
+	char *text = NULL, path[600], *csv;
+	size_t len;
+	FILE *out;
+
+	(void)state;
+	assert_int_equal(report_init(r, dir), 0);
+	e.dirty_flags = DS_DIRTY_BITMAP;
+	e.dirty_records = e.dirty_bytes = 0;
+	report_add(r, &e);
+	e.dirty_flags = DS_DIRTY_BITMAP | DS_DIRTY_UNKNOWN;
+	e.dirty_pages = 0;
+	report_add(r, &e);
+	assert_int_equal(r->total.row[DS_OP_SYNC_NOCLEAR].count, 2);
+	assert_int_equal(r->total.row[DS_OP_SYNC_NOCLEAR].dirty_pages, 7);
+	assert_int_equal(r->total.row[DS_OP_SYNC_NOCLEAR].dirty_unknown, 1);
+
+	out = open_memstream(&text, &len);
+	assert_non_null(out);
+	r->counters[DS_CNT_BITMAP_SET] = 5;
+	report_print(r, out);
+	fclose(out);
+	assert_non_null(strstr(text, "\ndirty reads whose bitmap could not be "
+				     "counted: 1 (their pages are not in "
+				     "DIRTY_PG)\n"));
+	/* The probe was not loaded: no line about its calls. */
+	assert_null(strstr(text, "iova_bitmap_set"));
+	free(text);
+	out = open_memstream(&text, &len);
+	assert_non_null(out);
+	r->iopte_stats = true;
+	report_print(r, out);
+	fclose(out);
+	assert_non_null(strstr(text, "\niova_bitmap_set calls: 5 (0 outside a "
+				     "traced dirty read)\n"));
+	free(text);
+
+	assert_int_equal(report_write_csv(r), 0);
+	csv = slurp("syncs.csv");
+	assert_non_null(csv);
+	assert_non_null(strstr(csv, ",sync_noclear,3,16777216,1048576,2048,1,"
+				    "7,,0,0,0,0,0,0,0,5000,42,\n"));
+	assert_non_null(strstr(csv, ",sync_noclear,3,16777216,1048576,2048,1,"
+				    ",,0,0,0,0,0,0,0,5000,42,\n"));
+	csv = slurp("summary.csv");
+	assert_non_null(csv);
+	assert_non_null(strstr(csv, "\nsync_noclear,2,0,2097152,7,0,0,0,0,0,0,"
+				    "5000,5000,5000,5000,5000,10000,0,1\n"));
+	free(r);
+	snprintf(path, sizeof(path), "rm -f %s/*.csv", dir);
+	assert_int_equal(system(path), 0);
 }
 
 /* --hwpt: events naming another hwpt are dropped, others kept. */
@@ -286,6 +350,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(counts_and_csv),
+		cmocka_unit_test(uncounted_fields_are_empty),
 		cmocka_unit_test(hwpt_filter),
 		cmocka_unit_test(sizes_from_the_kernel),
 		cmocka_unit_test(intervals),

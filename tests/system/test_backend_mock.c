@@ -283,10 +283,10 @@ static void concurrent_writer_every_page_reported(void **state)
 	memset(&w, 0, sizeof(w));
 	w.b = &b;
 	assert_int_equal(pthread_create(&t, NULL, writer_main, &w), 0);
-	/* At least a second and 20 writer calls, whatever the machine's
-	 * load: progress, not a rate, decides (60 s at most). */
+	/* At least a second, 20 writer calls and 10 reads, whatever the
+	 * machine's load: progress, not a rate, decides (60 s at most). */
 	end = now_s() + 1.0;
-	while ((now_s() < end || atomic_load(&w.calls) < 20) &&
+	while ((now_s() < end || atomic_load(&w.calls) < 20 || reads < 10) &&
 	       now_s() < end + 59.0 && !w.err) {
 		read_all(&b, true, got);
 		count_reports(got, reports);

@@ -55,9 +55,6 @@ int tracer_consume(struct tracer *t);
 void tracer_drain(struct tracer *t);
 /* Sum the per-CPU counters (enum ds_counter) into out. */
 void tracer_counters(struct tracer *t, uint64_t *out);
-/* Sum the per-CPU map/unmap size histograms (enum ds_sizes) into out.
- * 0 or -errno. */
-int tracer_sizes(struct tracer *t, struct ds_size_hist *out);
 struct trace_report;
 /* What the kernel counted rather than sent (counters, map/unmap sizes)
  * into the report, as of now. Warns if the sizes cannot be read. */

@@ -186,7 +186,9 @@ void tracer_drain(struct tracer *t)
 		ring_buffer__consume(t->rb);
 }
 
-int tracer_sizes(struct tracer *t, struct ds_size_hist *out)
+/* Sum the per-CPU map/unmap size histograms (enum ds_sizes) into out.
+ * 0 or -errno. */
+static int tracer_sizes(struct tracer *t, struct ds_size_hist *out)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd, c, err = 0;
 	struct ds_size_hist *vals;

@@ -101,7 +101,10 @@ for g in "${groups[@]}"; do
 		# TCG cross-vCPU code modification, see docs/reliability.md.
 		VM_OPTS="--smp 1" run_vm mock test_signals_vm
 		;;
-	vm-vtd) run_vm vtd test_probes test_vtd_vm test_trace_vtd test_backend_vtd ;;
+	vm-vtd)
+		run_vm vtd test_probes test_vtd_vm test_trace_vtd \
+			test_backend_vtd test_faults_vtd
+		;;
 	*)
 		echo "tests/run.sh: unknown group '$g' (unit, unit-asan, host," \
 			"vm-mock, vm-vtd)" >&2

@@ -279,7 +279,9 @@ static int align_count(const char *attr, unsigned int nth)
 		goto out;
 	}
 	if (nth > 1) {
-		if (pwrite(self, "1", 1, 0) != 1)
+		/* times is 0 after a run that met its fault: 0 stops the
+		 * count as well as the faults. */
+		if (put(times, "1") || pwrite(self, "1", 1, 0) != 1)
 			goto out;
 		/* Reading times passes fault points too: no matter, the
 		 * count is a multiple of nth whenever times drops to 0. */
@@ -595,6 +597,20 @@ void fi_assert_hit(const struct fi_sweep *sw, const char *step)
 		fail_msg("%s: no nth failed %s", sw->name, step);
 }
 
+void fi_assert_only(const struct fi_sweep *sw, const char *const *steps)
+{
+	for (unsigned int i = 0; i < sw->n; i++) {
+		const char *const *s;
+
+		for (s = steps; *s && strcmp(*s, sw->o[i].step); s++)
+			;
+		if (!*s)
+			fail_msg("%s: %u runs ended in %s (nth %u-%u)",
+				 sw->name, sw->o[i].count, sw->o[i].step,
+				 sw->o[i].first, sw->o[i].last);
+	}
+}
+
 /* Runs of the same outcome, e.g. "nth 4-6: IOMMU_IOAS_MAP". */
 static void print_table(const struct fi_sweep *sw)
 {
@@ -711,6 +727,12 @@ void fi_sweep(struct fi_sweep *sw)
 		if (sw->after_run)
 			sw->after_run(sw, nth, f.status);
 		misses = f.injected ? 0 : misses + 1;
+		/* FAULTS_TRACE=1: each run as it ends. */
+		if (getenv("FAULTS_TRACE"))
+			print_message("# %s, nth %u: %s%s, %.1f s\n%s",
+				      sw->name, nth, step,
+				      f.injected ? "" : " (not injected)",
+				      now_s() - t0, f.err);
 		record(sw, step, nth);
 		fault_run_free(&f);
 	}

@@ -94,6 +94,9 @@ void fi_sweep(struct fi_sweep *sw);
 /* Fail unless some run of the sweep failed at step. */
 void fi_assert_hit(const struct fi_sweep *sw, const char *step);
 bool fi_hit(const struct fi_sweep *sw, const char *step);
+/* Fail if a run of the sweep ended other than in one of steps (NULL
+ * terminated). */
+void fi_assert_only(const struct fi_sweep *sw, const char *const *steps);
 void fi_sweep_free(struct fi_sweep *sw);
 /* Entries of a folder (not . and ..), -1 if it cannot be read. */
 int fi_count_dir(const char *path);

@@ -301,7 +301,7 @@ static int run_one(struct bench *bn, struct bench_run *run,
 	struct workload *wl = NULL;
 	struct writer w = {};
 	const char *failed = NULL;
-	bool writing = false, tracking = false;
+	bool writing = false, tracking = false, writer_failed = false;
 	int err, err2;
 
 	page_log_reset(&bn->log);
@@ -337,7 +337,8 @@ out:
 		err2 = writer_stop(&w);
 		if (err2 && !err) {
 			err = err2;
-			failed = "device write (writer thread)";
+			failed = w.failed;
+			writer_failed = true;
 		}
 	}
 	run->writes = bn->log.writes;
@@ -352,8 +353,9 @@ out:
 	if (err) {
 		char what[64];
 
-		snprintf(what, sizeof(what), "run %u (%s)", run->run,
-			 strategy_name(run->strategy));
+		snprintf(what, sizeof(what), "run %u (%s)%s", run->run,
+			 strategy_name(run->strategy),
+			 writer_failed ? ": writer thread" : "");
 		report_failure(what, b, failed, err);
 	}
 	return err;

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <cmocka.h>
 #include "commands.h"
 #include "faultinj.h"
@@ -122,6 +123,59 @@ static void bench_2m(void **state)
 	fi_sweep_free(&sw);
 }
 
+/*
+ * The device writer (bench --rate > 0, src/writer.c): a second thread that
+ * issues IOMMU_TEST_OP_DIRTY while the main thread syncs. fail-nth is per
+ * thread, so the fault is aimed with one attribute's task filter and
+ * make-it-fail on the thread named ds-writer (faultinj.c): its nth
+ * iommufd fault point (the object lookup of each write) or its nth slab
+ * allocation (the kernel's copy of each write's bitmap) fails. About ten
+ * writes a run: 8 pages of 2 KiB, the first copy 0.5 s on a 32 KiB/s link,
+ * 20 writes a second, then one final round with the writer paused.
+ */
+#define WRITER_ARGS                                                      \
+	"bench", "--no-trace", "--strategy", "auto", "--size", "16K",    \
+		"--rate", "20", "--bandwidth", "32K", "--downtime", "0", \
+		"--max-rounds", "1", NULL
+
+static void writer_sweep(struct fi_sweep *sw)
+{
+	const char *argv[] = { WRITER_ARGS };
+	const char *const outcomes[] = { "writer thread: IOMMU_TEST_OP_DIRTY",
+					 "(not reached)", NULL };
+
+	sw->mode = FI_THREAD;
+	sw->thread = "ds-writer";
+	sweep(sw, cmd_bench, argv, 2);
+	/* Every fault the writer met ended the run with its step. */
+	fi_assert_hit(sw, "writer thread: IOMMU_TEST_OP_DIRTY");
+	fi_assert_only(sw, outcomes);
+	fresh_run_works();
+	fi_sweep_free(sw);
+}
+
+static void writer_iommufd(void **state)
+{
+	static struct fi_sweep sw = {
+		.name = "bench --rate 20, writer thread (fail_iommufd)",
+		.attr = "fail_iommufd",
+	};
+
+	(void)state;
+	writer_sweep(&sw);
+}
+
+static void writer_failslab(void **state)
+{
+	static struct fi_sweep sw = {
+		.name = "bench --rate 20, writer thread (failslab)",
+		.attr = "failslab",
+	};
+
+	(void)state;
+	writer_sweep(&sw);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -142,7 +196,12 @@ int main(void)
 		cmocka_unit_test(bench_one_page),
 		cmocka_unit_test(mock_dirty_2m),
 		cmocka_unit_test(bench_2m),
+		cmocka_unit_test(writer_iommufd),
+		cmocka_unit_test(writer_failslab),
 	};
 
+	/* FAULTS_ONLY=writer_* runs only the sweeps that match. */
+	if (getenv("FAULTS_ONLY"))
+		cmocka_set_test_filter(getenv("FAULTS_ONLY"));
 	return cmocka_run_group_tests_name("faults", tests, setup, teardown);
 }

@@ -273,6 +273,9 @@ int main(void)
 		cmocka_unit_test(bench_iommufd),
 	};
 
+	/* FAULTS_ONLY=writer_* runs only the sweeps that match. */
+	if (getenv("FAULTS_ONLY"))
+		cmocka_set_test_filter(getenv("FAULTS_ONLY"));
 	return cmocka_run_group_tests_name("faults_vtd", tests, setup,
 					   teardown);
 }

@@ -361,9 +361,13 @@ out:
 	return err;
 }
 
+/* runs.csv, rounds.csv, sweep.csv and the profiler's files: all in place,
+ * or none of them. */
 static int write_outputs(struct bench *bn, const struct bench_meta *m)
 {
 	struct outfile runs = {}, rounds = {}, sweep = {};
+	struct outfile *set[3 + REPORT_FILES] = { &runs, &rounds, &sweep };
+	size_t n = 3;
 	int err;
 
 	err = outfile_open(&runs, bn->a.csv_dir, "runs.csv");
@@ -371,23 +375,25 @@ static int write_outputs(struct bench *bn, const struct bench_meta *m)
 		err = outfile_open(&rounds, bn->a.csv_dir, "rounds.csv");
 	if (!err && m->sweep_param)
 		err = outfile_open(&sweep, bn->a.csv_dir, "sweep.csv");
+	if (!err && bn->report)
+		err = report_prepare_csv(bn->report);
 	if (err)
 		goto fail;
 	write_runs_csv(runs.f, m, bn->runs, bn->nruns);
 	write_rounds_csv(rounds.f, bn->runs, bn->nruns);
 	if (sweep.f)
 		write_sweep_csv(sweep.f, m, bn->runs, bn->nruns);
-	err = outfile_commit(&runs);
-	if (!err)
-		err = outfile_commit(&rounds);
-	if (!err && sweep.f)
-		err = outfile_commit(&sweep);
-	if (!err)
-		return 0;
+	if (bn->report) {
+		report_outfiles(bn->report, set + n);
+		n += REPORT_FILES;
+	}
+	return outfile_commit_all(set, n);
 fail:
 	outfile_abort(&runs);
 	outfile_abort(&rounds);
 	outfile_abort(&sweep);
+	if (bn->report)
+		report_abort(bn->report);
 	return err;
 }
 
@@ -472,11 +478,25 @@ static int run_all(struct bench *bn, const struct workload_config *base)
 	return 0;
 }
 
+/* Close the backend if open: 0, or its error (printed). */
+static int close_backend(struct bench *bn)
+{
+	int err;
+
+	if (!bn->opened)
+		return 0;
+	bn->opened = false;
+	err = backend_close(&bn->b);
+	if (err)
+		report_failure("cleanup", &bn->b, bn->b.failed, err);
+	return err;
+}
+
 /* 0, or the error of closing the backend (already printed). */
 static int bench_cleanup(struct bench *bn)
 {
 	unsigned int i;
-	int err = 0;
+	int err;
 
 	if (bn->traced)
 		tracer_close(&bn->t);
@@ -484,11 +504,7 @@ static int bench_cleanup(struct bench *bn)
 		report_abort(bn->report);
 		free(bn->report);
 	}
-	if (bn->opened) {
-		err = backend_close(&bn->b);
-		if (err)
-			report_failure("cleanup", &bn->b, bn->b.failed, err);
-	}
+	err = close_backend(bn);
 	page_log_free(&bn->log);
 	schedule_free(&bn->sched);
 	for (i = 0; i < bn->nruns; i++)
@@ -613,6 +629,11 @@ int cmd_bench(int argc, char **argv)
 	}
 	if (run_all(bn, &wcfg))
 		goto out;
+	if (bn->report) {
+		/* Detached first: the profiler's files end with the runs. */
+		tracer_drain(&bn->t);
+		tracer_counters(&bn->t, bn->report->counters);
+	}
 	workload_format(&wcfg, bn->workload, sizeof(bn->workload));
 	m = (struct bench_meta){
 		.backend = a->backend,
@@ -625,16 +646,15 @@ int cmd_bench(int argc, char **argv)
 		/* Only a device the tool drives has a known write log. */
 		.ground_truth = bn->b.can_write,
 	};
+	/* Before any result goes out: a failed cleanup (tracking left on,
+	 * an object not destroyed) fails the run, and a failed run leaves no
+	 * CSV. */
+	if (close_backend(bn))
+		goto out;
 	print_results(bn, &m);
 	fflush(stdout);
 	if (a->csv_dir) {
-		if (bn->report) {
-			tracer_drain(&bn->t);
-			tracer_counters(&bn->t, bn->report->counters);
-		}
 		err = write_outputs(bn, &m);
-		if (!err && bn->report)
-			err = report_write_csv(bn->report);
 		if (err) {
 			ds_err("bench: writing CSV to %s failed: %s",
 			       a->csv_dir, strerror(-err));
@@ -643,8 +663,6 @@ int cmd_bench(int argc, char **argv)
 	}
 	status = 0;
 out:
-	/* A failed cleanup (tracking left on, an object not destroyed) is a
-	 * failure of the run too. */
 	if (bench_cleanup(bn))
 		status = 1;
 	free(bn);

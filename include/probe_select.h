@@ -23,7 +23,9 @@ struct probe_status {
 };
 
 /* Fill st (at most PROBE_MAX) for every program of obj, turn off autoload
- * of the unusable ones. Returns the number of usable programs. */
+ * of the unusable ones. Returns the number of usable programs, or -errno
+ * if the kernel's BTF could not be read (every program is then unusable,
+ * and why says so). */
 int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n);
 /* Warn once per skipped program. */
 void probes_report_skipped(const struct probe_status *st, size_t n);

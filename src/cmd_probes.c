@@ -147,7 +147,7 @@ static void check_probes(struct trace_bpf *skel, struct item *items, size_t *n)
 		else
 			item_set(&items[i], FEAT_AVAILABLE, "");
 	}
-	if (usable)
+	if (usable > 0)
 		verify_attach(skel, st, items, *n);
 }
 

@@ -81,10 +81,16 @@ int tracer_open(struct tracer *t, const struct tracer_opts *o)
 	t->opts = o;
 	ds_log_setup_libbpf();
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		ds_err("%s: kernel BTF not found at /sys/kernel/btf/vmlinux "
-		       "(needs CONFIG_DEBUG_INFO_BTF)",
-		       o->who);
-		return -ENOENT;
+		err = -errno;
+		if (err == -ENOENT)
+			ds_err("%s: kernel BTF not found at "
+			       "/sys/kernel/btf/vmlinux (needs "
+			       "CONFIG_DEBUG_INFO_BTF)",
+			       o->who);
+		else
+			ds_err("%s: reading /sys/kernel/btf/vmlinux failed: %s",
+			       o->who, strerror(-err));
+		return err;
 	}
 	t->skel = trace_bpf__open();
 	if (!t->skel) {
@@ -100,7 +106,13 @@ int tracer_open(struct tracer *t, const struct tracer_opts *o)
 		bpf_map__set_max_entries(t->skel->maps.page_seq,
 					 ANALYSIS_PAGES);
 	}
-	if (!probes_select(t->skel->obj, t->probes, &t->nprobes)) {
+	err = probes_select(t->skel->obj, t->probes, &t->nprobes);
+	if (err < 0) {
+		ds_err("%s: reading /sys/kernel/btf/vmlinux failed: %s", o->who,
+		       strerror(-err));
+		goto fail;
+	}
+	if (!err) {
 		probes_report_skipped(t->probes, t->nprobes);
 		ds_err("%s: nothing to trace: this kernel has none of the "
 		       "probe points dirtyscope knows",

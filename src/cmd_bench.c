@@ -519,7 +519,11 @@ int cmd_bench(int argc, char **argv)
 	struct bench_args *a;
 	struct workload_config wcfg = {};
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct tracer_opts topts = { .who = "bench", .on_event = on_event };
+	struct tracer_opts topts = {
+		.who = "bench",
+		.every_probe = true,
+		.on_event = on_event,
+	};
 	struct bench_meta m = {};
 	int err, status = 1;
 
@@ -617,8 +621,9 @@ int cmd_bench(int argc, char **argv)
 			}
 		}
 		if (tracer_open(&bn->t, &topts) < 0) {
-			ds_err("bench: the profiler is needed for the IOTLB "
-			       "and kernel columns; --no-trace runs without");
+			/* tracer_open() printed the one error line. */
+			ds_info("bench: the profiler is needed for the IOTLB "
+				"and kernel columns; --no-trace runs without");
 			goto out;
 		}
 		bn->traced = true;

@@ -12,20 +12,31 @@
  * of IOVA at 4 KiB (the whole mock aperture at 2 KiB). */
 #define ANALYSIS_PAGES (1u << 22)
 
+/* The number of probes attached, or -errno with the error line printed
+ * (opts->every_probe). */
 static int attach_all(struct tracer *t)
 {
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program (prog, t->skel->obj) {
 		struct bpf_link *link;
+		int err;
 
 		if (!bpf_program__autoload(prog) || t->nlinks >= PROBE_MAX)
 			continue;
 		link = bpf_program__attach(prog);
 		if (!link) {
+			err = -errno;
+			if (t->opts->every_probe) {
+				ds_err("%s: attaching %s failed: %s",
+				       t->opts->who,
+				       bpf_program__section_name(prog),
+				       strerror(-err));
+				return err;
+			}
 			ds_warn("cannot attach %s: %s",
 				bpf_program__section_name(prog),
-				strerror(errno));
+				strerror(-err));
 			continue;
 		}
 		ds_debug("attached %s", bpf_program__section_name(prog));
@@ -126,7 +137,10 @@ int tracer_open(struct tracer *t, const struct tracer_opts *o)
 		goto fail;
 	}
 	probes_report_skipped(t->probes, t->nprobes);
-	if (!attach_all(t)) {
+	err = attach_all(t);
+	if (err < 0)
+		goto fail;
+	if (!err) {
 		ds_err("%s: no probe could be attached (run with -v)", o->who);
 		err = -ENOENT;
 		goto fail;

@@ -178,19 +178,41 @@ void fi_check_kmsg(const char *when)
 		"circular locking",
 		"inconsistent lock",
 	};
+	static bool in_report;
 	char rec[8192];
 	ssize_t n;
 
 	if (kmsg < 0)
 		return;
 	for (;;) {
+		size_t i;
+
 		n = read(kmsg, rec, sizeof(rec) - 1);
 		if (n < 0 && errno == EPIPE)
 			continue; /* overwritten records: read on */
 		if (n <= 0)
 			break;
 		rec[n] = '\0';
-		for (size_t i = 0; i < sizeof(splat) / sizeof(*splat); i++)
+		/*
+		 * An allocation that failed without __GFP_NOWARN is reported
+		 * (warn_alloc(): "page allocation failure:", "vmalloc
+		 * error:") with a stack dump: that is the injected fault,
+		 * not a splat, unless a real one starts inside it.
+		 */
+		if (strstr(rec, "page allocation failure: ") ||
+		    strstr(rec, "vmalloc error: ")) {
+			in_report = true;
+			continue;
+		}
+		for (i = 0; i < sizeof(splat) / sizeof(*splat); i++)
+			if (strcmp(splat[i], "Call Trace:") &&
+			    strstr(rec, splat[i]))
+				in_report = false;
+		if (in_report) {
+			in_report = !strstr(rec, "</TASK>");
+			continue;
+		}
+		for (i = 0; i < sizeof(splat) / sizeof(*splat); i++)
 			if (strstr(rec, splat[i]))
 				fail_msg("kernel splat %s: %s", when, rec);
 	}
@@ -526,37 +548,48 @@ static bool known_strerror(const char *s)
 }
 
 /*
- * The step of the one error line "dirtyscope: ...: STEP failed: STRERROR":
- * the text from the last ": " before " failed: ", prefixed with "cleanup: "
- * or "writer thread: " when the line says the step was one of those.
+ * The step of the one error line, "dirtyscope: ...: STEP failed: STRERROR"
+ * or "dirtyscope: ...: cannot STEP: STRERROR" (the form of the commands'
+ * messages about their output folder): the text between the ": " before it
+ * and the ": " before STRERROR, prefixed with "cleanup: " or "writer
+ * thread: " when the line says the step was one of those.
  */
 static void failing_step(const char *errors, const char *name, unsigned int nth,
 			 char *step, size_t len)
 {
 	static const char *const context[] = { "cleanup: ", "writer thread: " };
-	const char *f, *s, *ctx = "";
+	const char *e = NULL, *s, *ctx = "";
 	char line[512];
+	int n;
 
 	if (count_lines(errors) != 1)
 		fail_msg("%s, nth %u: %d error lines, want 1:\n%s", name, nth,
 			 count_lines(errors), errors);
 	snprintf(line, sizeof(line), "%.*s", (int)strcspn(errors, "\n"),
 		 errors);
-	f = strstr(line, " failed: ");
-	if (!f || !known_strerror(f + 9))
-		fail_msg("%s, nth %u: not \"...: STEP failed: STRERROR\": %s",
-			 name, nth, line);
-	for (s = f; s > line && strncmp(s, ": ", 2); s--)
+	/* The first ": " that STRERROR follows. */
+	for (s = strstr(line, ": "); s && !e; s = strstr(s + 1, ": "))
+		if (known_strerror(s + 2))
+			e = s;
+	if (!e)
+		fail_msg("%s, nth %u: no STRERROR in: %s", name, nth, line);
+	for (s = e - 1; s > line && strncmp(s, ": ", 2); s--)
 		;
-	if (s == line)
-		fail_msg("%s, nth %u: no step in: %s", name, nth, line);
+	s += 2;
+	n = e - s;
+	if (n > 7 && !strncmp(e - 7, " failed", 7))
+		n -= 7;
+	else if (strncmp(s, "cannot ", 7))
+		fail_msg("%s, nth %u: not \"...: STEP failed: STRERROR\" nor "
+			 "\"...: cannot STEP: STRERROR\": %s",
+			 name, nth, line);
 	for (size_t i = 0; i < sizeof(context) / sizeof(*context); i++) {
 		const char *c = strstr(line, context[i]);
 
-		if (c && c < f)
+		if (c && c < s)
 			ctx = context[i];
 	}
-	snprintf(step, len, "%s%.*s", ctx, (int)(f - s - 2), s + 2);
+	snprintf(step, len, "%s%.*s", ctx, n, s);
 }
 
 static void record(struct fi_sweep *sw, const char *step, unsigned int nth)
@@ -715,11 +748,14 @@ void fi_sweep(struct fi_sweep *sw)
 			 f.status, f.injected ? ", injected" : "", f.err);
 	sw->base_status = f.status;
 	sw->base_err = f.err;
+	if (sw->after_run)
+		sw->after_run(sw, 0, f.status);
 	if (sw->mode == FI_FAIL_NTH)
 		sw->base_points = UINT_MAX / 2 - f.rep.nth_left;
 	free(f.out);
-	for (nth = 1; nth <= MAX_NTH && misses < sw->patience;
-	     nth += sw->dense && nth >= sw->dense ? sw->stride : 1) {
+	for (nth = sw->first ?: 1; nth <= MAX_NTH && misses < sw->patience;
+	     nth += sw->dense && nth >= sw->dense ? sw->stride
+						   : sw->dense_step ?: 1) {
 		char step[128];
 
 		run_once(sw, nth, &f);

@@ -61,8 +61,9 @@ struct fi_sweep {
 	enum fi_mode mode;
 	const char *attr;   /* FI_THREAD */
 	const char *thread; /* FI_THREAD */
-	/* nth = 1, 2, ..., dense, then every stride-th; dense 0: all. */
-	unsigned int dense, stride;
+	/* nth = first (or 1), first + dense_step, ... up to dense, then
+	 * every stride-th; dense 0: every nth. */
+	unsigned int first, dense, dense_step, stride;
 	unsigned int patience;
 	/* Called in the parent after every run (after the built-in checks),
 	 * with the run's exit status. */

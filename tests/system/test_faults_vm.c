@@ -17,7 +17,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
+#include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
+#include <bpf/bpf.h>
 #include "commands.h"
 #include "faultinj.h"
 #include "syshelp.h"
@@ -88,16 +92,102 @@ static void mock_dirty_2m(void **state)
 	fi_sweep_free(&sw);
 }
 
+/* bench --csv writes here; these files on success, none on failure. */
+static char csv_dir[] = "/tmp/ds-faults-XXXXXX";
+static const char *const *csv_files;
+static unsigned int bpf_before[3];
+
+/* BPF programs, links and maps the kernel holds. */
+static void bpf_objects(unsigned int *n)
+{
+	int (*next[3])(__u32, __u32 *) = { bpf_prog_get_next_id,
+					   bpf_link_get_next_id,
+					   bpf_map_get_next_id };
+
+	for (int i = 0; i < 3; i++) {
+		__u32 id = 0;
+
+		n[i] = 0;
+		while (!next[i](id, &id))
+			n[i]++;
+	}
+}
+
+/*
+ * After each bench run: no BPF program, link or map left in the kernel;
+ * the CSV folder complete after a success and empty after a failure, no
+ * temp file (outfile.c's .NAME.XXXXXX) in either case.
+ */
+static void bench_after_run(const struct fi_sweep *sw, unsigned int nth,
+			    int status)
+{
+	static const char *const names[] = { "programs", "links", "maps" };
+	const char *const *outputs = csv_files;
+	unsigned int n[3];
+	char path[128];
+	int tries;
+
+	/* Maps go when the last program using them is freed, after an RCU
+	 * grace period: give them a moment. */
+	for (tries = 0; tries < 200; tries++) {
+		bpf_objects(n);
+		if (!memcmp(n, bpf_before, sizeof(n)))
+			break;
+		usleep(10000);
+	}
+	for (int i = 0; i < 3; i++)
+		if (n[i] != bpf_before[i])
+			fail_msg("%s, nth %u: %u BPF %s loaded, %u before",
+				 sw->name, nth, n[i], names[i], bpf_before[i]);
+	if (status == 0) {
+		for (int i = 0; outputs[i]; i++) {
+			snprintf(path, sizeof(path), "%s/%s", csv_dir,
+				 outputs[i]);
+			if (access(path, R_OK))
+				fail_msg("%s, nth %u: exit 0 without %s",
+					 sw->name, nth, path);
+			unlink(path);
+		}
+	}
+	/* Nothing else: no CSV after a failure, no .NAME.XXXXXX temp file. */
+	if (fi_count_dir(csv_dir)) {
+		DIR *d = opendir(csv_dir);
+		struct dirent *e;
+		char left[256] = "";
+
+		while (d && (e = readdir(d)))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				snprintf(left, sizeof(left), "%s", e->d_name);
+		if (d)
+			closedir(d);
+		fail_msg("%s, nth %u: exit %d left %s/%s (and %d more)",
+			 sw->name, nth, status, csv_dir, left,
+			 fi_count_dir(csv_dir) - 1);
+	}
+}
+
 #define BENCH_ARGS(size, pages)                                             \
 	"bench", "--no-trace", "--size", size, "--rate", "0", "--downtime", \
 		"0", "--max-rounds", "3", "--schedule", "1@sync:" pages, NULL
 
+/* Also writes its CSVs: every fault point of outfile.c's temp-then-rename
+ * too. */
 static void bench_one_page(void **state)
 {
-	const char *argv[] = { BENCH_ARGS("4K", "0-1") };
-	static struct fi_sweep sw = { .name = "bench --no-trace --size 4K" };
+	const char *argv[] = { "bench",	     "--no-trace", "--size",
+			       "4K",	     "--rate",	   "0",
+			       "--downtime", "0",	   "--max-rounds",
+			       "3",	     "--schedule", "1@sync:0-1",
+			       "--csv",	     csv_dir,	   NULL };
+	static const char *const files[] = { "runs.csv", "rounds.csv", NULL };
+	static struct fi_sweep sw = {
+		.name = "bench --no-trace --size 4K --csv",
+		.after_run = bench_after_run,
+	};
 
 	(void)state;
+	csv_files = files;
+	bpf_objects(bpf_before);
 	sweep(&sw, cmd_bench, argv, 1);
 	fi_assert_hit(&sw, "IOMMU_IOAS_ALLOC");
 	fi_assert_hit(&sw, "IOMMU_HWPT_ALLOC (dirty tracking)");
@@ -176,9 +266,52 @@ static void writer_failslab(void **state)
 	writer_sweep(&sw);
 }
 
+/*
+ * bench with the profiler: loading and attaching the BPF programs passes
+ * about 5000 fault points (libbpf reads the kernel's BTF in 4 KiB reads,
+ * each a slab allocation of kernfs; the verifier allocates as it goes), and
+ * each run that gets through them takes 2.5 s in the TCG guest. So the
+ * sweep takes every 2nd nth from 81 to 101 (after the backend's setup,
+ * which bench_one_page sweeps whole: the profiler's CSV folder, the
+ * kernel's BTF, the BPF object) and then every 600th. Most faults in the
+ * verifier end in exit 0: libbpf loads a refused program again, with a
+ * log buffer, and that load succeeds.
+ */
+static void bench_traced(void **state)
+{
+	const char *argv[] = {
+		"bench",      "--size", "4K",		"--rate", "0",
+		"--downtime", "0",	"--max-rounds", "3",	  "--schedule",
+		"1@sync:0-1", "--csv",	csv_dir,	NULL
+	};
+	static const char *const files[] = { "runs.csv",       "rounds.csv",
+					     "summary.csv",    "syncs.csv",
+					     "histograms.csv", NULL };
+	static struct fi_sweep sw = {
+		.name = "bench --size 4K --csv (profiler attached)",
+		.first = 81,
+		.dense = 101,
+		.dense_step = 2,
+		.stride = 600,
+		.after_run = bench_after_run,
+	};
+
+	(void)state;
+	csv_files = files;
+	bpf_objects(bpf_before);
+	sweep(&sw, cmd_bench, argv, 2);
+	fi_assert_hit(&sw, "reading /sys/kernel/btf/vmlinux");
+	fi_assert_hit(&sw, "cannot open BPF object");
+	fi_assert_hit(&sw, "loading BPF programs");
+	fresh_run_works();
+	fi_sweep_free(&sw);
+}
+
 static int setup(void **state)
 {
 	(void)state;
+	if (tmpdir_create(csv_dir))
+		return -1;
 	return fi_setup();
 }
 
@@ -186,7 +319,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	fi_teardown();
-	return 0;
+	return tmpdir_remove(csv_dir);
 }
 
 int main(void)
@@ -198,6 +331,7 @@ int main(void)
 		cmocka_unit_test(bench_2m),
 		cmocka_unit_test(writer_iommufd),
 		cmocka_unit_test(writer_failslab),
+		cmocka_unit_test(bench_traced),
 	};
 
 	/* FAULTS_ONLY=writer_* runs only the sweeps that match. */

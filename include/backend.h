@@ -9,10 +9,11 @@
  * bitmap, which the caller zeroes.
  *
  * Every call returns 0 or -errno and, on failure, sets b->failed to the
- * step (ioctl) that failed, for a one-line error; where errno alone would
- * not say what is wrong (no dirty tracking in this IOMMU, a kernel without
- * the manual-clear series, an unknown backend) b->failed is that whole
- * sentence instead: print it as "%s: %s" with strerror(). b->failed stays
+ * step (ioctl) that failed, for a one-line error "STEP failed: STRERROR";
+ * where errno alone would not say what is wrong (no dirty tracking in this
+ * IOMMU, a kernel without the manual-clear series, an unknown backend)
+ * b->failed is that whole sentence instead, kept in b->msg: print it as
+ * "%s: %s" with strerror(). b->failed stays
  * valid until the backend is opened again. backend_close() is safe after a
  * failed open and twice, runs every cleanup step (tracking off, unmap,
  * objects destroyed, fds closed), returns the first error and keeps the
@@ -68,9 +69,11 @@ struct backend {
 	bool can_write;	       /* the tool can inject device writes */
 	const char *failed;
 	void *priv;
-	/* Storage for a b->failed that names a path or a number: it lives here
-	 * so that it outlives priv, which a failed open frees. */
+	/* Storage for a b->failed that is a sentence (msg) or a step that
+	 * names a path, like "open /dev/vfio/12" (step): it lives here so
+	 * that it outlives priv, which a failed open frees. */
 	char msg[192];
+	char step[96];
 };
 
 /* Names: "mock", "iommufd", "vfio-type1", "vfio-manual-clear". */

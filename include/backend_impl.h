@@ -10,8 +10,11 @@ extern const struct backend_ops backend_iommufd_ops;
 extern const struct backend_ops backend_type1_ops;
 extern const struct backend_ops backend_manual_clear_ops;
 
-/* Set b->failed to a message formatted into b->msg; returns err. */
+/* Set b->failed to a sentence formatted into b->msg; returns err. */
 int backend_fail(struct backend *b, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Set b->failed to a step name formatted into b->step; returns err. */
+int backend_fail_step(struct backend *b, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* 0 if [iova, iova + len) is a non-empty part of the mapping, else
  * -EINVAL with b->failed naming the call. */
@@ -31,7 +34,7 @@ int type1b_close(struct backend *b);
 struct type1 *type1b_container(struct backend *b);
 /* vfio-manual-clear: a bitmap of all the mapping's pages, for clear(). */
 uint64_t *type1b_scratch(struct backend *b);
-/* Copy t->failed (and why) into b->msg; returns err. */
+/* Copy t->failed into b->step, or with why into b->msg; returns err. */
 int type1b_failed(struct backend *b, int err);
 
 #endif

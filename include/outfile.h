@@ -21,6 +21,11 @@ int outdir_prepare(const char *dir);
 int outfile_open(struct outfile *o, const char *dir, const char *name);
 /* Flush, sync and rename into place. On error the temp file is removed. */
 int outfile_commit(struct outfile *o);
+/* Commit n files as one set: all are flushed, synced and closed, then all
+ * renamed into place. On error none of them stays: the temp files are
+ * removed and those already renamed are unlinked again. Entries that are
+ * NULL or were never opened are skipped; at most 64. */
+int outfile_commit_all(struct outfile *const *o, size_t n);
 /* Remove the temp file; safe on a file never opened or already done. */
 void outfile_abort(struct outfile *o);
 /* Write s as one CSV field, quoted when it holds , " or a line break. */

@@ -50,7 +50,12 @@ struct trace_report {
 	const char *csv_dir;
 	struct outfile syncs;	     /* syncs.csv, streamed */
 	struct outfile interval_csv; /* intervals.csv, streamed */
+	struct outfile summary;	     /* summary.csv, at the end */
+	struct outfile histograms;   /* histograms.csv, at the end */
 };
+
+/* The report's output files, as one set for outfile_commit_all(). */
+#define REPORT_FILES 4
 
 const char *ds_op_name(unsigned int op);
 /* Row name: an op, or "iotlb_flush:<cause>". */
@@ -71,7 +76,12 @@ void report_interval(struct trace_report *r, FILE *out, uint64_t ts_ns);
  * current interval. 0 or -errno. (src/trace_json.c) */
 int report_print_json(const struct trace_report *r,
 		      const struct report_stats *s, bool interval, FILE *out);
-/* Write summary.csv and histograms.csv, put the streamed files in place. */
+/* Write summary.csv and histograms.csv to their temp files; nothing is in
+ * place yet. */
+int report_prepare_csv(struct trace_report *r);
+/* The REPORT_FILES output files, to be committed with the caller's own. */
+void report_outfiles(struct trace_report *r, struct outfile **o);
+/* report_prepare_csv() and all the files in place, or none of them. */
 int report_write_csv(struct trace_report *r);
 /* Drop unfinished output files. */
 void report_abort(struct trace_report *r);

@@ -21,6 +21,10 @@ struct tracer_opts {
 	uint32_t hwpt;	 /* --bitmap-analysis: this HWPT (0: first) */
 	bool bitmap_analysis;
 	bool iopte_stats; /* load the per-IOPTE probe (also for analysis) */
+	/* A probe that loaded but does not attach fails the open (bench:
+	 * its numbers need every probe). Without it, a warning per probe
+	 * and the rest attached (trace). */
+	bool every_probe;
 	/* Called for each event, from tracer_poll/tracer_drain. */
 	int (*on_event)(void *ctx, const struct ds_event *e);
 	void *ctx;

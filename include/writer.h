@@ -30,7 +30,8 @@ struct writer {
 	bool stop;
 	uint64_t *bitmap; /* one bit per page of the mapping */
 	uint64_t *batch;
-	int err; /* first write error, -errno */
+	int err;	    /* first write error, -errno */
+	const char *failed; /* its step: the backend's b->failed then */
 };
 
 int writer_start(struct writer *w, struct backend *b, struct workload *wl,
@@ -38,7 +39,8 @@ int writer_start(struct writer *w, struct backend *b, struct workload *wl,
 /* Returns once no write is in flight and none will start. */
 void writer_pause(struct writer *w);
 void writer_resume(struct writer *w);
-/* Stop and join; returns the first write error (0 if none). */
+/* Stop and join; returns the first write error (0 if none), whose step
+ * is in w->failed. */
 int writer_stop(struct writer *w);
 
 #endif

@@ -34,6 +34,17 @@ int backend_fail(struct backend *b, int err, const char *fmt, ...)
 	return err;
 }
 
+int backend_fail_step(struct backend *b, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->step, sizeof(b->step), fmt, ap);
+	va_end(ap);
+	b->failed = b->step;
+	return err;
+}
+
 int backend_check_range(struct backend *b, uint64_t iova, uint64_t len,
 			const char *what)
 {

@@ -151,12 +151,12 @@ static int iommufd_open(struct backend *b, const struct backend_config *cfg)
 
 	p->dev = open(cfg->device, O_RDWR | O_CLOEXEC);
 	if (p->dev < 0) {
-		ret = backend_fail(b, -errno, "open %s", cfg->device);
+		ret = backend_fail_step(b, -errno, "open %s", cfg->device);
 		goto err;
 	}
 	p->fd = open(iommu, O_RDWR | O_CLOEXEC);
 	if (p->fd < 0) {
-		ret = backend_fail(b, -errno, "open %s", iommu);
+		ret = backend_fail_step(b, -errno, "open %s", iommu);
 		goto err;
 	}
 	ret = bind_and_check(b, p);

@@ -34,9 +34,11 @@ int type1b_failed(struct backend *b, int err)
 {
 	struct type1 *t = type1b_container(b);
 
+	/* A step, unless the container said more than errno would. */
 	if (t->reason)
 		return backend_fail(b, err, "%s: %s", t->failed, t->reason);
-	return backend_fail(b, err, "%s", t->failed ? t->failed : "vfio-type1");
+	return backend_fail_step(b, err, "%s",
+				 t->failed ? t->failed : "vfio-type1");
 }
 
 struct type1 *type1b_container(struct backend *b)

@@ -310,7 +310,7 @@ static int run_one(struct bench *bn, struct bench_run *run,
 	struct workload *wl = NULL;
 	struct writer w = {};
 	const char *failed = NULL;
-	bool writing = false, tracking = false;
+	bool writing = false, tracking = false, writer_failed = false;
 	int err, err2;
 
 	page_log_reset(&bn->log);
@@ -347,7 +347,8 @@ out:
 		err2 = writer_stop(&w);
 		if (err2 && !err) {
 			err = err2;
-			failed = "device write (writer thread)";
+			failed = w.failed;
+			writer_failed = true;
 		}
 	}
 	run->writes = bn->log.writes;
@@ -362,16 +363,21 @@ out:
 	if (err) {
 		char what[64];
 
-		snprintf(what, sizeof(what), "run %u (%s)", run->run,
-			 strategy_name(run->strategy));
+		snprintf(what, sizeof(what), "run %u (%s)%s", run->run,
+			 strategy_name(run->strategy),
+			 writer_failed ? ": writer thread" : "");
 		report_failure(what, b, failed, err);
 	}
 	return err;
 }
 
+/* runs.csv, rounds.csv, sweep.csv and the profiler's files: all in place,
+ * or none of them. */
 static int write_outputs(struct bench *bn, const struct bench_meta *m)
 {
 	struct outfile runs = {}, rounds = {}, sweep = {};
+	struct outfile *set[3 + REPORT_FILES] = { &runs, &rounds, &sweep };
+	size_t n = 3;
 	int err;
 
 	err = outfile_open(&runs, bn->a.csv_dir, "runs.csv");
@@ -379,23 +385,25 @@ static int write_outputs(struct bench *bn, const struct bench_meta *m)
 		err = outfile_open(&rounds, bn->a.csv_dir, "rounds.csv");
 	if (!err && m->sweep_param)
 		err = outfile_open(&sweep, bn->a.csv_dir, "sweep.csv");
+	if (!err && bn->report)
+		err = report_prepare_csv(bn->report);
 	if (err)
 		goto fail;
 	write_runs_csv(runs.f, m, bn->runs, bn->nruns);
 	write_rounds_csv(rounds.f, bn->runs, bn->nruns);
 	if (sweep.f)
 		write_sweep_csv(sweep.f, m, bn->runs, bn->nruns);
-	err = outfile_commit(&runs);
-	if (!err)
-		err = outfile_commit(&rounds);
-	if (!err && sweep.f)
-		err = outfile_commit(&sweep);
-	if (!err)
-		return 0;
+	if (bn->report) {
+		report_outfiles(bn->report, set + n);
+		n += REPORT_FILES;
+	}
+	return outfile_commit_all(set, n);
 fail:
 	outfile_abort(&runs);
 	outfile_abort(&rounds);
 	outfile_abort(&sweep);
+	if (bn->report)
+		report_abort(bn->report);
 	return err;
 }
 
@@ -480,11 +488,25 @@ static int run_all(struct bench *bn, const struct workload_config *base)
 	return 0;
 }
 
+/* Close the backend if open: 0, or its error (printed). */
+static int close_backend(struct bench *bn)
+{
+	int err;
+
+	if (!bn->opened)
+		return 0;
+	bn->opened = false;
+	err = backend_close(&bn->b);
+	if (err)
+		report_failure("cleanup", &bn->b, bn->b.failed, err);
+	return err;
+}
+
 /* 0, or the error of closing the backend (already printed). */
 static int bench_cleanup(struct bench *bn)
 {
 	unsigned int i;
-	int err = 0;
+	int err;
 
 	if (bn->traced)
 		tracer_close(&bn->t);
@@ -492,11 +514,7 @@ static int bench_cleanup(struct bench *bn)
 		report_abort(bn->report);
 		free(bn->report);
 	}
-	if (bn->opened) {
-		err = backend_close(&bn->b);
-		if (err)
-			report_failure("cleanup", &bn->b, bn->b.failed, err);
-	}
+	err = close_backend(bn);
 	page_log_free(&bn->log);
 	schedule_free(&bn->sched);
 	for (i = 0; i < bn->nruns; i++)
@@ -511,7 +529,11 @@ int cmd_bench(int argc, char **argv)
 	struct bench_args *a;
 	struct workload_config wcfg = {};
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct tracer_opts topts = { .who = "bench", .on_event = on_event };
+	struct tracer_opts topts = {
+		.who = "bench",
+		.every_probe = true,
+		.on_event = on_event,
+	};
 	struct bench_meta m = {};
 	int err, status = 1;
 
@@ -609,8 +631,9 @@ int cmd_bench(int argc, char **argv)
 			}
 		}
 		if (tracer_open(&bn->t, &topts) < 0) {
-			ds_err("bench: the profiler is needed for the IOTLB "
-			       "and kernel columns; --no-trace runs without");
+			/* tracer_open() printed the one error line. */
+			ds_info("bench: the profiler is needed for the IOTLB "
+				"and kernel columns; --no-trace runs without");
 			goto out;
 		}
 		bn->traced = true;
@@ -621,6 +644,11 @@ int cmd_bench(int argc, char **argv)
 	}
 	if (run_all(bn, &wcfg))
 		goto out;
+	if (bn->report) {
+		/* Detached first: the profiler's files end with the runs. */
+		tracer_drain(&bn->t);
+		tracer_collect(&bn->t, bn->report);
+	}
 	workload_format(&wcfg, bn->workload, sizeof(bn->workload));
 	m = (struct bench_meta){
 		.backend = a->backend,
@@ -633,16 +661,15 @@ int cmd_bench(int argc, char **argv)
 		/* Only a device the tool drives has a known write log. */
 		.ground_truth = bn->b.can_write,
 	};
+	/* Before any result goes out: a failed cleanup (tracking left on,
+	 * an object not destroyed) fails the run, and a failed run leaves no
+	 * CSV. */
+	if (close_backend(bn))
+		goto out;
 	print_results(bn, &m);
 	fflush(stdout);
 	if (a->csv_dir) {
-		if (bn->report) {
-			tracer_drain(&bn->t);
-			tracer_collect(&bn->t, bn->report);
-		}
 		err = write_outputs(bn, &m);
-		if (!err && bn->report)
-			err = report_write_csv(bn->report);
 		if (err) {
 			ds_err("bench: writing CSV to %s failed: %s",
 			       a->csv_dir, strerror(-err));
@@ -651,8 +678,6 @@ int cmd_bench(int argc, char **argv)
 	}
 	status = 0;
 out:
-	/* A failed cleanup (tracking left on, an object not destroyed) is a
-	 * failure of the run too. */
 	if (bench_cleanup(bn))
 		status = 1;
 	free(bn);

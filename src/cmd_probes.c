@@ -158,7 +158,7 @@ static void check_probes(struct trace_bpf *skel, struct item *items, size_t *n)
 		else
 			item_set(&items[i], FEAT_AVAILABLE, "");
 	}
-	if (usable)
+	if (usable > 0)
 		verify_attach(skel, st, items, *n);
 	for (i = 0; i < *n; i++)
 		if (probe_optional(st[i].prog))

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -47,7 +48,8 @@ int outfile_open(struct outfile *o, const char *dir, const char *name)
 	return 0;
 }
 
-int outfile_commit(struct outfile *o)
+/* Flush, sync and close: the temp file is complete on disk. */
+static int finish(struct outfile *o)
 {
 	int err = 0;
 
@@ -58,14 +60,51 @@ int outfile_commit(struct outfile *o)
 	if (fclose(o->f) && !err)
 		err = -errno;
 	o->f = NULL;
-	if (!err && rename(o->tmp, o->path))
-		err = -errno;
-	if (err) {
-		outfile_abort(o);
-		return err;
+	return err;
+}
+
+int outfile_commit(struct outfile *o)
+{
+	if (!o->f)
+		return -EBADF;
+	return outfile_commit_all(&o, 1);
+}
+
+int outfile_commit_all(struct outfile *const *o, size_t n)
+{
+	uint64_t renamed = 0; /* bit i: o[i] is in place */
+	size_t i;
+	int err = 0;
+
+	if (n > 64)
+		return -E2BIG;
+	for (i = 0; i < n && !err; i++)
+		if (o[i] && o[i]->f)
+			err = finish(o[i]);
+	for (i = 0; i < n && !err; i++) {
+		if (!o[i] || !o[i]->tmp[0])
+			continue;
+		if (rename(o[i]->tmp, o[i]->path))
+			err = -errno;
+		else
+			renamed |= 1ull << i;
 	}
-	o->tmp[0] = '\0';
-	return 0;
+	if (!err) {
+		for (i = 0; i < n; i++)
+			if (o[i])
+				o[i]->tmp[0] = '\0';
+		return 0;
+	}
+	/* None of the set stays: a file failed after others were in place. */
+	for (i = 0; i < n; i++) {
+		if (renamed & (1ull << i)) {
+			unlink(o[i]->path);
+			o[i]->tmp[0] = '\0';
+		}
+		if (o[i])
+			outfile_abort(o[i]);
+	}
+	return err;
 }
 
 void outfile_abort(struct outfile *o)

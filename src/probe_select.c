@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/bpf.h>
@@ -57,6 +58,34 @@ const char *probe_optional(const struct bpf_program *prog)
 	return NULL;
 }
 
+#define SYS_BTF "/sys/kernel/btf/vmlinux"
+
+/* The running kernel's BTF, or NULL with errno: where libbpf looks for it,
+ * but from sysfs directly when it is there, so that a failed read keeps its
+ * errno (libbpf's search turns every failure into ESRCH). */
+static struct btf *vmlinux_btf(void)
+{
+	if (!access(SYS_BTF, F_OK))
+		return btf__parse(SYS_BTF, NULL);
+	return btf__load_vmlinux_btf();
+}
+
+/* The BTF id a program of this attach type would attach to: what
+ * libbpf_find_vmlinux_btf_id() looks up, without parsing the kernel's BTF
+ * again for every program. -ENOENT when the kernel has no such target. */
+static int target_btf_id(const struct btf *btf, const char *target,
+			 enum bpf_attach_type t)
+{
+	char name[128];
+
+	/* tp_btf/NAME attaches to the typedef btf_trace_NAME. */
+	if (t == BPF_TRACE_RAW_TP) {
+		snprintf(name, sizeof(name), "btf_trace_%s", target);
+		return btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	}
+	return btf__find_by_name_kind(btf, target, BTF_KIND_FUNC);
+}
+
 int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n)
 {
 	const char *fentry_refused = NULL;
@@ -64,7 +93,8 @@ int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n)
 	const char *funcs[PROBE_MAX];
 	bool present[PROBE_MAX];
 	struct bpf_program *prog;
-	int usable = 0;
+	struct btf *btf;
+	int usable = 0, err = 0;
 	size_t i;
 
 	*n = 0;
@@ -87,6 +117,19 @@ int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n)
 		funcs[*n] = st[*n].target;
 		(*n)++;
 	}
+	btf = vmlinux_btf();
+	if (!btf) {
+		/* Not "not in kernel BTF": nothing was looked up. */
+		err = -errno;
+		for (i = 0; i < *n; i++) {
+			st[i].why = err == -ENOENT || err == -ESRCH
+					    ? "no kernel BTF"
+					    : "kernel BTF not readable";
+			bpf_program__set_autoload(
+				(struct bpf_program *)st[i].prog, false);
+		}
+		return err;
+	}
 	if (ksyms_present(funcs, *n, present)) {
 		/* No kallsyms (hidepid, lockdown): let attach tell. */
 		for (i = 0; i < *n; i++)
@@ -96,7 +139,7 @@ int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n)
 		const struct bpf_program *p = st[i].prog;
 		enum bpf_attach_type t = bpf_program__expected_attach_type(p);
 
-		int id = libbpf_find_vmlinux_btf_id(st[i].target, t);
+		int id = target_btf_id(btf, st[i].target, t);
 
 		if (id < 0)
 			st[i].why = "not in kernel BTF";
@@ -118,6 +161,7 @@ int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n)
 		else
 			usable++;
 	}
+	btf__free(btf);
 	return usable;
 }
 

@@ -488,39 +488,59 @@ static void write_histograms(const struct trace_report *r, FILE *f)
 	}
 }
 
-static int write_file(const char *dir, const char *name,
-		      void (*fill)(const struct trace_report *, FILE *),
-		      const struct trace_report *r)
+static int prepare_file(struct outfile *o, const char *dir, const char *name,
+			void (*fill)(const struct trace_report *, FILE *),
+			const struct trace_report *r)
 {
-	struct outfile o;
-	int err;
+	int err = outfile_open(o, dir, name);
 
-	err = outfile_open(&o, dir, name);
-	if (err)
-		return err;
-	fill(r, o.f);
-	return outfile_commit(&o);
+	if (!err)
+		fill(r, o->f);
+	return err;
 }
 
-int report_write_csv(struct trace_report *r)
+int report_prepare_csv(struct trace_report *r)
 {
 	int err;
 
 	if (!r->csv_dir)
 		return 0;
-	err = write_file(r->csv_dir, "summary.csv", write_summary, r);
+	err = prepare_file(&r->summary, r->csv_dir, "summary.csv",
+			   write_summary, r);
 	if (!err)
-		err = write_file(r->csv_dir, "histograms.csv", write_histograms,
-				 r);
-	if (!err)
-		err = outfile_commit(&r->syncs);
-	if (!err && r->interval_csv.f)
-		err = outfile_commit(&r->interval_csv);
+		err = prepare_file(&r->histograms, r->csv_dir, "histograms.csv",
+				   write_histograms, r);
 	return err;
+}
+
+void report_outfiles(struct trace_report *r, struct outfile **o)
+{
+	o[0] = &r->summary;
+	o[1] = &r->histograms;
+	o[2] = &r->syncs;
+	o[3] = &r->interval_csv;
+}
+
+int report_write_csv(struct trace_report *r)
+{
+	struct outfile *o[REPORT_FILES];
+	int err;
+
+	if (!r->csv_dir)
+		return 0;
+	err = report_prepare_csv(r);
+	if (err) {
+		report_abort(r);
+		return err;
+	}
+	report_outfiles(r, o);
+	return outfile_commit_all(o, REPORT_FILES);
 }
 
 void report_abort(struct trace_report *r)
 {
 	outfile_abort(&r->syncs);
 	outfile_abort(&r->interval_csv);
+	outfile_abort(&r->summary);
+	outfile_abort(&r->histograms);
 }

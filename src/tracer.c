@@ -13,20 +13,31 @@
  * of IOVA at 4 KiB (the whole mock aperture at 2 KiB). */
 #define ANALYSIS_PAGES (1u << 22)
 
+/* The number of probes attached, or -errno with the error line printed
+ * (opts->every_probe). */
 static int attach_all(struct tracer *t)
 {
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program (prog, t->skel->obj) {
 		struct bpf_link *link;
+		int err;
 
 		if (!bpf_program__autoload(prog) || t->nlinks >= PROBE_MAX)
 			continue;
 		link = bpf_program__attach(prog);
 		if (!link) {
+			err = -errno;
+			if (t->opts->every_probe) {
+				ds_err("%s: attaching %s failed: %s",
+				       t->opts->who,
+				       bpf_program__section_name(prog),
+				       strerror(-err));
+				return err;
+			}
 			ds_warn("cannot attach %s: %s",
 				bpf_program__section_name(prog),
-				strerror(errno));
+				strerror(-err));
 			continue;
 		}
 		ds_debug("attached %s", bpf_program__section_name(prog));
@@ -96,10 +107,16 @@ int tracer_open(struct tracer *t, const struct tracer_opts *o)
 	t->opts = o;
 	ds_log_setup_libbpf();
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		ds_err("%s: kernel BTF not found at /sys/kernel/btf/vmlinux "
-		       "(needs CONFIG_DEBUG_INFO_BTF)",
-		       o->who);
-		return -ENOENT;
+		err = -errno;
+		if (err == -ENOENT)
+			ds_err("%s: kernel BTF not found at "
+			       "/sys/kernel/btf/vmlinux (needs "
+			       "CONFIG_DEBUG_INFO_BTF)",
+			       o->who);
+		else
+			ds_err("%s: reading /sys/kernel/btf/vmlinux failed: %s",
+			       o->who, strerror(-err));
+		return err;
 	}
 	t->skel = trace_bpf__open();
 	if (!t->skel) {
@@ -121,7 +138,13 @@ int tracer_open(struct tracer *t, const struct tracer_opts *o)
 		bpf_map__set_max_entries(t->skel->maps.page_seq,
 					 ANALYSIS_PAGES);
 	}
-	if (!probes_select(t->skel->obj, t->probes, &t->nprobes)) {
+	err = probes_select(t->skel->obj, t->probes, &t->nprobes);
+	if (err < 0) {
+		ds_err("%s: reading /sys/kernel/btf/vmlinux failed: %s", o->who,
+		       strerror(-err));
+		goto fail;
+	}
+	if (!err) {
 		probes_report_skipped(t->probes, t->nprobes);
 		ds_err("%s: nothing to trace: this kernel has none of the "
 		       "probe points dirtyscope knows",
@@ -135,7 +158,10 @@ int tracer_open(struct tracer *t, const struct tracer_opts *o)
 		goto fail;
 	}
 	probes_report_skipped(t->probes, t->nprobes);
-	if (!attach_all(t)) {
+	err = attach_all(t);
+	if (err < 0)
+		goto fail;
+	if (!err) {
 		ds_err("%s: no probe could be attached (run with -v)", o->who);
 		err = -ENOENT;
 		goto fail;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,10 @@ static void *writer_main(void *arg)
 	struct backend *b = w->b;
 	uint64_t start = now_ns(), paused_ns = 0, done = 0;
 
+	/* A name of its own, so that ps -L, top -H and perf, and anything
+	 * that aims at one thread through /proc/PID/task/TID, can tell the
+	 * device from the migration loop. */
+	pthread_setname_np(pthread_self(), "ds-writer");
 	while (wait_running(w, &paused_ns)) {
 		double due = w->rate * (now_ns() - start - paused_ns) / 1e9;
 		uint64_t n, i, ts;
@@ -78,6 +83,7 @@ static void *writer_main(void *arg)
 		if (err) {
 			pthread_mutex_lock(&w->lock);
 			w->err = err;
+			w->failed = b->failed;
 			w->stop = true;
 			pthread_mutex_unlock(&w->lock);
 			break;

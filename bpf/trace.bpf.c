@@ -330,13 +330,33 @@ struct bitmap_count {
 	__u64 lo, hi; /* the bits counted: [lo, hi) */
 	__u64 first;  /* user address of the first chunk */
 	__u64 ones;   /* bits set in [lo, hi), readable chunks only */
+	__u64 part;   /* count_word(): bits set in this chunk's words */
+	__u32 word;   /* count_word(): the chunk's first word to count */
 	__u32 absent; /* chunks that could not be read (not present) */
 };
+
+/*
+ * One word of the chunk in the scratch buffer. A callback of its own, not
+ * a loop in count_chunk(): the verifier walks a loop with a variable trip
+ * count once per possible iteration, in every program that counts a
+ * bitmap, which made loading take seconds; a callback it checks once.
+ */
+static long count_word(__u32 k, struct bitmap_count *c)
+{
+	struct bitmap_scratch *s;
+	__u32 zero = 0;
+
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 1;
+	c->part += popcount64(s->words[(c->word + k) & (CHUNK_WORDS - 1)]);
+	return 0;
+}
 
 static long count_chunk(__u32 i, struct bitmap_count *c)
 {
 	__u64 addr = c->first + (__u64)i * BITMAP_CHUNK, bit = addr * 8;
-	__u64 ones = 0, any = 0, jlo = 0, jhi, edge;
+	__u64 ones, any = 0, jlo = 0, jhi, edge;
 	struct bitmap_scratch *s;
 	__u32 zero = 0, j;
 
@@ -354,19 +374,19 @@ static long count_chunk(__u32 i, struct bitmap_count *c)
 		any |= s->words[j];
 	if (!any)
 		return 0;
-	/* Words [jlo, jhi) of the chunk hold bits of [lo, hi). No branch in
-	 * the loop: the verifier walks every iteration. The index is masked
-	 * because clang turns it into a pointer the verifier cannot bound. */
+	/* Words [jlo, jhi) of the chunk hold bits of [lo, hi). */
 	if (c->lo > bit)
 		jlo = (c->lo - bit) / 64;
 	jhi = (c->hi - bit + 63) / 64;
 	if (jhi > CHUNK_WORDS)
 		jhi = CHUNK_WORDS;
-	for (j = jlo; j < jhi; j++)
-		ones += popcount64(s->words[j & (CHUNK_WORDS - 1)]);
-	/* Then take out the bits of the two edge words outside [lo, hi). */
 	if (jlo >= jhi)
 		return 0;
+	c->word = jlo;
+	c->part = verifier_zero;
+	bpf_loop(jhi - jlo, count_word, c, 0);
+	ones = c->part;
+	/* Then take out the bits of the two edge words outside [lo, hi). */
 	edge = bit + jlo * 64;
 	if (edge < c->lo)
 		ones -= popcount64(s->words[jlo & (CHUNK_WORDS - 1)] &

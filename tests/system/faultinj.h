@@ -62,8 +62,10 @@ struct fi_sweep {
 	const char *attr;   /* FI_THREAD */
 	const char *thread; /* FI_THREAD */
 	/* nth = first (or 1), first + dense_step, ... up to dense, then
-	 * every stride-th; dense 0: every nth. */
-	unsigned int first, dense, dense_step, stride;
+	 * every stride-th; dense 0: every nth. samples (FI_FAIL_NTH): past
+	 * dense, at most about this many runs, the stride widened to the
+	 * fault points of the run without a fault / samples. */
+	unsigned int first, dense, dense_step, stride, samples;
 	unsigned int patience;
 	/* Called in the parent after every run (after the built-in checks),
 	 * with the run's exit status. */

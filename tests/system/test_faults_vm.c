@@ -268,12 +268,13 @@ static void writer_failslab(void **state)
 
 /*
  * bench with the profiler: loading and attaching the BPF programs passes
- * about 5000 fault points (libbpf reads the kernel's BTF in 4 KiB reads,
+ * about 20 000 fault points (libbpf reads the kernel's BTF in 4 KiB reads,
  * each a slab allocation of kernfs; the verifier allocates as it goes), and
- * each run that gets through them takes 2.5 s in the TCG guest. So the
+ * each run that gets through them takes 2.6 s in the TCG guest. So the
  * sweep takes every 2nd nth from 81 to 101 (after the backend's setup,
  * which bench_one_page sweeps whole: the profiler's CSV folder, the
- * kernel's BTF, the BPF object) and then every 600th. Most faults in the
+ * kernel's BTF, the BPF object) and then every 600th, or wider so that
+ * about 40 runs cover the rest. Most faults in the
  * verifier end in exit 0: libbpf loads a refused program again, with a
  * log buffer, and that load succeeds.
  */
@@ -293,6 +294,7 @@ static void bench_traced(void **state)
 		.dense = 101,
 		.dense_step = 2,
 		.stride = 600,
+		.samples = 40,
 		.after_run = bench_after_run,
 	};
 

@@ -9,16 +9,16 @@
 enum {
 	K_TIMED = 1 << 0,    /* has a duration */
 	K_DIRTY = 1 << 1,    /* a dirty read: one syncs.csv row */
-	K_SIZED = 1 << 2,    /* map/unmap: size histogram */
-	K_UNMAPPED = 1 << 3, /* bytes are in aux (bytes unmapped) */
+	K_UNMAPPED = 1 << 2, /* bytes are in aux (bytes unmapped) */
 };
 
 static const struct op_info {
 	const char *name;
 	unsigned int kind;
 } ops[DS_OP__COUNT] = {
-	[DS_OP_MAP] = { "map", K_SIZED },
-	[DS_OP_UNMAP] = { "unmap", K_SIZED | K_UNMAPPED },
+	/* Counted in the kernel, never an event: see report_sizes(). */
+	[DS_OP_MAP] = { "map", 0 },
+	[DS_OP_UNMAP] = { "unmap", 0 },
 	[DS_OP_MAP_CALL] = { "map_call", K_TIMED },
 	[DS_OP_UNMAP_CALL] = { "unmap_call", K_TIMED | K_UNMAPPED },
 	[DS_OP_SET_TRACKING] = { "set_tracking", K_TIMED },
@@ -145,8 +145,6 @@ static void stats_add(struct report_stats *s, const struct ds_event *e)
 	o->iotlb_ns += e->iotlb_ns;
 	if (kind & K_TIMED)
 		hist_add(&o->lat, e->dur_ns);
-	if (kind & K_SIZED)
-		hist_add(&o->size, bytes);
 	if (e->op == DS_OP_IOTLB_FLUSH && e->aux < DS_CAUSE__COUNT) {
 		o = &s->row[DS_OP__COUNT + e->aux];
 		o->count++;

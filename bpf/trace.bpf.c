@@ -340,6 +340,7 @@ struct bitmap_count {
  * a loop in count_chunk(): the verifier walks a loop with a variable trip
  * count once per possible iteration, in every program that counts a
  * bitmap, which made loading take seconds; a callback it checks once.
+ * The index is masked: the verifier cannot bound it otherwise.
  */
 static long count_word(__u32 k, struct bitmap_count *c)
 {

@@ -58,7 +58,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(ASAN)/tests/replay_%)
 
 .PHONY: all clean check deps demo fuzz test-bins vmlinux format format-check lint \
-	testbed install bench-self bench-consumer
+	testbed testbed-qemu install bench-self bench-consumer
 all: dirtyscope
 
 dirtyscope: $(OBJS)
@@ -94,6 +94,10 @@ vmlinux:
 
 testbed:
 	scripts/testbed-kernel.sh
+
+# Our QEMU for the vtd-dirty profile (about 6 minutes the first time).
+testbed-qemu:
+	scripts/testbed-qemu.sh
 
 # Unit tests need the testbed source only for the mock ABI comparison.
 KSRC ?= $(shell d=$$(scripts/testbed-kernel.sh 2>/dev/null) && readlink -f $$d/source)
@@ -152,6 +156,7 @@ deps:
 # mock ABI test and the VM tests need it.
 check: deps lint
 	scripts/testbed-kernel.sh >/dev/null
+	scripts/testbed-qemu.sh >/dev/null
 	$(MAKE) test-bins
 	@tests/run.sh
 

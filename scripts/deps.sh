@@ -15,6 +15,10 @@ PKGS=(
 	bc bison flex libssl-dev dwarves cpio xz-utils
 	# testbed VM
 	qemu-system-x86 busybox-static
+	# testbed QEMU with dirty-tracking VT-d, built from Debian's source
+	# (scripts/testbed-qemu.sh)
+	patch meson ninja-build libglib2.0-dev libpixman-1-dev libcap-ng-dev
+	libattr1-dev libfdt-dev
 	# dirtyscope plot
 	gnuplot-nox
 	# formatting check

@@ -5,7 +5,7 @@
 # 124 on timeout, 125 on a kernel splat, 126 if the guest gave no exit code.
 set -euo pipefail
 
-usage='usage: vm-run.sh [--profile mock|vtd] [--timeout SECONDS] [--kernel DIR] [--log FILE] [--mem SIZE] [--smp N] [--fault-injection] -- CMD [ARGS...]'
+usage='usage: vm-run.sh [--profile mock|vtd|vtd-dirty] [--inv-latency NS] [--timeout SECONDS] [--kernel DIR] [--log FILE] [--mem SIZE] [--smp N] [--fault-injection] -- CMD [ARGS...]'
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${DIRTYSCOPE_CACHE:-/var/cache/dirtyscope}
 
@@ -25,6 +25,7 @@ log=
 mem=2G
 smp=2
 fault_injection=0
+inv_latency=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--profile) need_arg "$1" $#; profile=$2; shift 2 ;;
@@ -34,14 +35,16 @@ while [ $# -gt 0 ]; do
 	--mem) need_arg "$1" $#; mem=$2; shift 2 ;;
 	--smp) need_arg "$1" $#; smp=$2; shift 2 ;;
 	--fault-injection) fault_injection=1; shift ;;
+	--inv-latency) need_arg "$1" $#; inv_latency=$2; shift 2 ;;
 	-h | --help) echo "$usage"; exit 0 ;;
 	--) shift; break ;;
 	*) bad_usage "unknown option '$1' (the command goes after --)" ;;
 	esac
 done
 [ $# -gt 0 ] || bad_usage "no command given"
-case $profile in mock | vtd) ;; *) bad_usage "unknown profile '$profile'" ;; esac
+case $profile in mock | vtd | vtd-dirty) ;; *) bad_usage "unknown profile '$profile'" ;; esac
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || bad_usage "--timeout must be a positive integer"
+[[ $inv_latency =~ ^(0|[1-9][0-9]{0,9})$ ]] || bad_usage "--inv-latency must be nanoseconds (0 to 9999999999)"
 [[ $smp =~ ^[1-9][0-9]?$ ]] || bad_usage "--smp must be a number of vCPUs"
 [[ $mem =~ ^[1-9][0-9]*[KMGT]?$ ]] || bad_usage "--mem must look like 2G or 1536M"
 
@@ -101,7 +104,7 @@ q() {
 	# vm-init.sh mounts the cwd (the dscwd share) at the same path.
 	echo "cd $(q "$PWD") || exit 126"
 	echo "export PATH=$(q "$PATH") HOME=$(q "${HOME:-/root}") TMPDIR=/tmp"
-	echo "export DIRTYSCOPE_VM=1 DIRTYSCOPE_VM_PROFILE=$profile"
+	echo "export DIRTYSCOPE_VM=1 DIRTYSCOPE_VM_PROFILE=$profile DIRTYSCOPE_VM_INV_LATENCY_NS=$inv_latency"
 	# The project's own knobs reach the guest too.
 	while IFS= read -r v; do
 		case $v in DIRTYSCOPE_VM* | DIRTYSCOPE_KEEP_VM_TMP) continue ;; esac
@@ -115,6 +118,8 @@ printf '%s\n' "$PWD" >"$share/cwd"
 
 append="console=ttyS0 rdinit=/init panic=-1"
 devices=(-device "intel-iommu,intremap=off")
+qemu_bin=qemu-system-x86_64
+firmware=()
 case $profile in
 mock) append+=" intel_iommu=off" ;;
 vtd)
@@ -125,10 +130,21 @@ vtd)
 	# QEMU's edu PCI device: something for vfio-pci to bind in the guest.
 	devices+=(-device edu)
 	;;
+vtd-dirty)
+	# Our QEMU (scripts/testbed-qemu.sh): scalable mode with second-stage
+	# A/D flags, so the Intel driver does iommufd dirty tracking, and edu
+	# as a fast DMA engine over the whole IOVA space.
+	qemu_bin=$("$here/testbed-qemu.sh")
+	firmware=(-L /usr/share/qemu -L /usr/share/seabios)
+	devices=(-device "intel-iommu,intremap=off,x-scalable-mode=on,x-ssads=on,x-inv-latency-ns=$inv_latency"
+		-device "edu,x-dma-sync=on,dma_mask=0xffffffffffffffff")
+	append+=" intel_iommu=on,sm_on iommufd.allow_unsafe_interrupts=1"
+	append+=" vfio_iommu_type1.allow_unsafe_interrupts=1"
+	;;
 esac
 
 # intel-iommu must precede every other PCI device, the 9p ones included.
-qemu=(qemu-system-x86_64 -machine q35 -accel tcg -smp "$smp" -m "$mem"
+qemu=("$qemu_bin" "${firmware[@]}" -machine q35 -accel tcg -smp "$smp" -m "$mem"
 	-display none -no-reboot -nodefaults
 	-kernel "$kernel/bzImage" -initrd "$initrd" -append "$append"
 	"${devices[@]}"

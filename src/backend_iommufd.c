@@ -3,8 +3,11 @@
  * "iommufd": a real VFIO device (its cdev, /dev/vfio/devices/vfioN) bound to
  * iommufd and attached to a dirty-tracking HWPT: the IOMMU's own dirty bits
  * (Intel SSADS, AMD HDSup, SMMUv3 HTTU). Only the device the user names is
- * used; the tool cannot make it do DMA, so can_write is false and the
- * dirty pages are whatever the device really writes.
+ * used. The tool cannot make an arbitrary device do DMA: can_write is
+ * false and the dirty pages are whatever the device really writes. The one
+ * exception is the testbed's DMA engine, QEMU's edu (1234:11e8) with our
+ * x-dma-sync patch: write() makes it DMA 8 bytes into each page, through
+ * the IOMMU, and each DMA is done when its command write returns.
  *
  * open: open the device and /dev/iommu, VFIO_DEVICE_BIND_IOMMUFD,
  * IOMMU_IOAS_ALLOC, IOMMU_GET_HW_INFO (refuse an IOMMU without
@@ -28,6 +31,19 @@
 
 #define IOMMUFD_IOVA (1ull << 32)
 
+/* QEMU's edu device: BAR0 registers and its 4 KiB DMA buffer. */
+#define EDU_VENDOR     0x1234
+#define EDU_DEVICE     0x11e8
+#define EDU_DMA_SRC    0x80
+#define EDU_DMA_DST    0x88
+#define EDU_DMA_CNT    0x90
+#define EDU_DMA_CMD    0x98
+#define EDU_DMA_BUF    0x40000
+#define EDU_CMD_RUN    0x1
+#define EDU_CMD_TO_RAM 0x2 /* from the device's buffer to memory */
+#define EDU_DMA_LEN    8
+#define EDU_BAR0_LEN   0x100000
+
 struct iommufd_priv {
 	int dev;	/* the VFIO device cdev, -1 when closed */
 	int fd;		/* /dev/iommu, -1 when closed */
@@ -40,9 +56,70 @@ struct iommufd_priv {
 	uint64_t buf_len;
 	uint64_t mapped; /* bytes at IOMMUFD_IOVA, 0 when nothing is */
 	uint64_t *scratch;
+	volatile uint8_t *edu; /* edu's BAR0 when it is the DMA engine */
 };
 
 static int iommufd_close(struct backend *b);
+
+static void mmio_write64(volatile uint8_t *bar, uint32_t reg, uint64_t val)
+{
+	*(volatile uint64_t *)(bar + reg) = val;
+}
+
+static uint64_t mmio_read64(volatile uint8_t *bar, uint32_t reg)
+{
+	return *(volatile uint64_t *)(bar + reg);
+}
+
+/*
+ * If the device is edu with x-dma-sync, map its BAR0, turn bus mastering
+ * on and keep the BAR in p->edu. Any other device, or an edu whose DMA
+ * still waits for its 100 ms timer, is left alone: no error, no engine.
+ */
+static void edu_engine_open(struct iommufd_priv *p)
+{
+	struct vfio_region_info cfg = { .argsz = sizeof(cfg),
+					.index = VFIO_PCI_CONFIG_REGION_INDEX };
+	struct vfio_region_info bar = { .argsz = sizeof(bar),
+					.index = VFIO_PCI_BAR0_REGION_INDEX };
+	uint16_t id[2], cmd;
+	void *m;
+
+	if (ioctl(p->dev, VFIO_DEVICE_GET_REGION_INFO, &cfg) ||
+	    pread(p->dev, id, sizeof(id), cfg.offset) != sizeof(id) ||
+	    id[0] != EDU_VENDOR || id[1] != EDU_DEVICE)
+		return;
+	if (ioctl(p->dev, VFIO_DEVICE_GET_REGION_INFO, &bar) ||
+	    !(bar.flags & VFIO_REGION_INFO_FLAG_MMAP) ||
+	    bar.size < EDU_BAR0_LEN ||
+	    pread(p->dev, &cmd, 2, cfg.offset + 4) != 2)
+		return;
+	cmd |= 0x6; /* PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER */
+	if (pwrite(p->dev, &cmd, 2, cfg.offset + 4) != 2)
+		return;
+	m = mmap(NULL, EDU_BAR0_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, p->dev,
+		 bar.offset);
+	if (m == MAP_FAILED)
+		return;
+	p->edu = m;
+	/* A read DMA of the first mapped page sets no dirty bit and tells a
+	 * synchronous engine from one that runs on edu's timer. */
+	mmio_write64(p->edu, EDU_DMA_CNT, EDU_DMA_LEN);
+	mmio_write64(p->edu, EDU_DMA_SRC, IOMMUFD_IOVA);
+	mmio_write64(p->edu, EDU_DMA_DST, EDU_DMA_BUF);
+	mmio_write64(p->edu, EDU_DMA_CMD, EDU_CMD_RUN);
+	if (mmio_read64(p->edu, EDU_DMA_CMD) & EDU_CMD_RUN) {
+		/* Let the timed DMA finish before the BAR goes away. */
+		for (int i = 0;
+		     i < 50 && (mmio_read64(p->edu, EDU_DMA_CMD) & EDU_CMD_RUN);
+		     i++)
+			usleep(10000);
+		munmap(m, EDU_BAR0_LEN);
+		p->edu = NULL;
+		return;
+	}
+	mmio_write64(p->edu, EDU_DMA_SRC, EDU_DMA_BUF);
+}
 
 static int do_ioctl(struct backend *b, int fd, unsigned long req, void *arg,
 		    const char *step)
@@ -192,12 +269,13 @@ static int iommufd_open(struct backend *b, const struct backend_config *cfg)
 	if (ret)
 		goto err;
 	p->mapped = cfg->size;
+	edu_engine_open(p);
 
 	b->iova = IOMMUFD_IOVA;
 	b->length = cfg->size;
 	b->page_size = pg;
 	b->can_read_noclear = true;
-	b->can_write = false;
+	b->can_write = p->edu != NULL;
 	return 0;
 err:
 	iommufd_close(b);
@@ -253,7 +331,7 @@ static int iommufd_read(struct backend *b, uint64_t iova, uint64_t len,
 }
 
 /* No clear-only ioctl in iommufd: read and clear into a scratch bitmap.
- * can_write is false, so no other thread shares it. */
+ * Only the thread that reads clears, so no other thread shares it. */
 static int iommufd_clear(struct backend *b, uint64_t iova, uint64_t len)
 {
 	struct iommufd_priv *p = b->priv;
@@ -265,14 +343,29 @@ static int iommufd_clear(struct backend *b, uint64_t iova, uint64_t len)
 	return get_bitmap(b, 0, iova, len, p->scratch);
 }
 
+/* One edu DMA per page set in bitmap, to the page's first 8 bytes. */
 static int iommufd_write(struct backend *b, uint64_t iova, uint64_t len,
 			 const uint64_t *bitmap)
 {
-	(void)iova;
-	(void)len;
-	(void)bitmap;
-	b->failed = "iommufd: the tool cannot make a real device write";
-	return -EOPNOTSUPP;
+	struct iommufd_priv *p = b->priv;
+	uint64_t i, pages = len / b->page_size;
+	int ret;
+
+	if (!p->edu) {
+		b->failed = "iommufd: the tool cannot make a real device write";
+		return -EOPNOTSUPP;
+	}
+	ret = backend_check_range(b, iova, len,
+				  "write (range outside the mapping)");
+	if (ret)
+		return ret;
+	for (i = 0; i < pages; i++) {
+		if (!bitmap_test_bit(bitmap, i))
+			continue;
+		mmio_write64(p->edu, EDU_DMA_DST, iova + i * b->page_size);
+		mmio_write64(p->edu, EDU_DMA_CMD, EDU_CMD_RUN | EDU_CMD_TO_RAM);
+	}
+	return 0;
 }
 
 static int destroy(struct backend *b, struct iommufd_priv *p, uint32_t *id,
@@ -323,6 +416,8 @@ static int iommufd_close(struct backend *b)
 	}
 	if (p->buf)
 		munmap(p->buf, p->buf_len);
+	if (p->edu)
+		munmap((void *)p->edu, EDU_BAR0_LEN);
 	if (p->attached) {
 		r = do_ioctl(b, p->dev, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach,
 			     "VFIO_DEVICE_DETACH_IOMMUFD_PT");

@@ -8,6 +8,9 @@
 #   vm-mock  ground-truth tests in the testbed VM, mock profile
 #   vm-vtd   VFIO type1 and the Intel IOMMU driver in the testbed VM, vtd
 #            profile (QEMU's emulated VT-d, edu device bound to vfio-pci)
+#   vm-vtd-dirty the Intel driver's iommufd dirty tracking in the testbed VM,
+#            vtd-dirty profile (our QEMU: VT-d with A/D flags, edu as a
+#            DMA engine; scripts/testbed-qemu.sh)
 # Each test program is a cmocka group printing TAP; this script only runs the
 # groups and adds up their TAP lines.
 # Usage: tests/run.sh [GROUP...]   (default: all groups)
@@ -17,7 +20,7 @@ cd "$(dirname "$0")/.."
 bin=build/tests
 export CMOCKA_MESSAGE_OUTPUT=TAP
 groups=("$@")
-[ ${#groups[@]} -gt 0 ] || groups=(unit unit-asan host vm-mock vm-vtd)
+[ ${#groups[@]} -gt 0 ] || groups=(unit unit-asan host vm-mock vm-vtd vm-vtd-dirty)
 passed=0 failed=0 skipped=0
 failures=()
 
@@ -109,9 +112,12 @@ for g in "${groups[@]}"; do
 			test_backend_vtd
 		VM_OPTS="--fault-injection" run_vm vtd test_faults_vtd
 		;;
+	vm-vtd-dirty)
+		run_vm vtd-dirty test_dirty_vtd
+		;;
 	*)
 		echo "tests/run.sh: unknown group '$g' (unit, unit-asan, host," \
-			"vm-mock, vm-vtd)" >&2
+			"vm-mock, vm-vtd, vm-vtd-dirty)" >&2
 		exit 2
 		;;
 	esac

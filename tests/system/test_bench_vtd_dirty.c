@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * In the testbed VM, vtd-dirty profile: dirtyscope bench on the iommufd
+ * backend, edu doing the device's DMA through the emulated VT-d and the
+ * Intel driver reading and clearing the hardware's D flags. The scheduled
+ * writes of test_bench_vm.c give the same hand-computed counts here, in
+ * 4 KiB pages, and the profiler sees the invalidations the driver makes:
+ * intel_iommu_tlb_sync() ends every read-and-clear (iopt_read_and_clear_
+ * dirty_data() calls iommu_iotlb_sync() unless NO_CLEAR), one IOTLB cache
+ * tag for edu's domain (edu has no ATS, so no device-TLB tag), so one
+ * invalidation per clearing read and none per NO_CLEAR read.
+ */
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "syshelp.h"
+
+#define PAGES_16M ((16 << 20) / 4096)
+#define DEVICE	  "/dev/vfio/devices/vfio0"
+
+static char dir[] = "/tmp/ds-bench-vtd-XXXXXX";
+static char group[64];
+
+static int64_t field(const struct csv *c, size_t row, const char *name)
+{
+	int col = csv_col(c, name);
+
+	assert_true(col >= 0);
+	assert_true(row < c->nrows);
+	return strtoll(c->rows[row][col], NULL, 10);
+}
+
+static size_t row_of(const struct csv *c, const char *strategy)
+{
+	for (size_t i = 1; i < c->nrows; i++)
+		if (!strcmp(c->rows[i][csv_col(c, "strategy")], strategy))
+			return i;
+	fail_msg("no %s run", strategy);
+	return 0;
+}
+
+static void load(struct csv *c, const char *file)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/sched/%s", dir, file);
+	assert_int_equal(csv_load(c, path), 0);
+}
+
+/* Round 1: pages 0-99 written before the sync, 50-149 after it (see
+ * test_bench_vm.c for the hand computation). */
+static void scheduled_writes_hand_computed(void **state)
+{
+	char csvdir[128];
+	const char *argv[] = { dirtyscope_bin(),
+			       "bench",
+			       "--backend",
+			       "iommufd",
+			       "--device",
+			       DEVICE,
+			       "--size",
+			       "16M",
+			       "--rate",
+			       "0",
+			       "--downtime",
+			       "0",
+			       "--schedule",
+			       "1@sync:0-99;1@send:50-149",
+			       "--csv",
+			       csvdir,
+			       NULL };
+	const char *lat = getenv("DIRTYSCOPE_VM_INV_LATENCY_NS");
+	int64_t latency = lat ? strtoll(lat, NULL, 10) : 0;
+	struct csv runs, syncs;
+	struct run r;
+	size_t a, m;
+	int clears = 0, noclears = 0;
+
+	(void)state;
+	snprintf(csvdir, sizeof(csvdir), "%s/sched", dir);
+	if (run_sync(&r, RUN_AS_ROOT, argv, 300) != 0)
+		fail_msg("bench exited %d: %s", r.status, r.err);
+	run_free(&r);
+
+	load(&runs, "runs.csv");
+	a = row_of(&runs, "auto");
+	m = row_of(&runs, "manual");
+	assert_true(field(&runs, a, "pages_sent") == PAGES_16M + 200);
+	assert_true(field(&runs, a, "pages_redundant") == 50);
+	assert_true(field(&runs, a, "rounds") == 4);
+	assert_true(field(&runs, a, "syncs") == 4);
+	assert_true(field(&runs, a, "clear_calls") == 0);
+	assert_true(field(&runs, a, "received_pages") == 200);
+	assert_true(field(&runs, m, "pages_sent") == PAGES_16M + 150);
+	assert_true(field(&runs, m, "pages_redundant") == 0);
+	assert_true(field(&runs, m, "rounds") == 3);
+	assert_true(field(&runs, m, "syncs") == 3);
+	assert_true(field(&runs, m, "clear_calls") == 1);
+	assert_true(field(&runs, m, "received_pages") == 250);
+	for (size_t i = 1; i < runs.nrows; i++) {
+		assert_true(field(&runs, i, "kernel_reads") ==
+			    field(&runs, i, "syncs") +
+				    field(&runs, i, "clear_calls"));
+		assert_true(field(&runs, i, "kernel_dirty_pages") ==
+			    field(&runs, i, "received_pages"));
+		assert_true(field(&runs, i, "lost_events") == 0);
+	}
+	/* Auto: 4 clearing reads. Manual: 2 NO_CLEAR reads, the chunk's
+	 * clear and the last read and clear. */
+	assert_true(field(&runs, a, "iotlb_invalidations") == 4);
+	assert_true(field(&runs, m, "iotlb_invalidations") == 2);
+	csv_free(&runs);
+
+	/* Per read: one walk; the invalidation of each clearing read lasts at
+	 * least the latency the emulated IOMMU was given. */
+	load(&syncs, "syncs.csv");
+	for (size_t i = 1; i < syncs.nrows; i++) {
+		const char *op = syncs.rows[i][csv_col(&syncs, "op")];
+
+		assert_true(field(&syncs, i, "walk_calls") == 1);
+		if (!strcmp(op, "read_clear")) {
+			clears++;
+			assert_true(field(&syncs, i, "iotlb_invalidations") ==
+				    1);
+			if (field(&syncs, i, "iotlb_ns") < latency)
+				fail_msg("row %zu: invalidation %" PRId64
+					 " ns < %" PRId64 " ns",
+					 i, field(&syncs, i, "iotlb_ns"),
+					 latency);
+		} else {
+			assert_string_equal(op, "sync_noclear");
+			noclears++;
+			assert_true(field(&syncs, i, "iotlb_invalidations") ==
+				    0);
+		}
+	}
+	assert_int_equal(clears, 4 + 2);
+	assert_int_equal(noclears, 2);
+	csv_free(&syncs);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (!mkdtemp(dir))
+		return -1;
+	return vfio_bind(EDU_ID, group, sizeof(group));
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return tmpdir_remove(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(scheduled_writes_hand_computed),
+	};
+
+	return cmocka_run_group_tests_name("bench_vtd_dirty", tests, setup,
+					   teardown);
+}

@@ -58,7 +58,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(ASAN)/tests/replay_%)
 
 .PHONY: all clean check deps demo fuzz test-bins vmlinux format format-check lint \
-	testbed testbed-qemu install bench-self bench-consumer
+	testbed testbed-qemu install bench-self bench-consumer answer-vtd
 all: dirtyscope
 
 dirtyscope: $(OBJS)
@@ -95,9 +95,16 @@ vmlinux:
 testbed:
 	scripts/testbed-kernel.sh
 
-# Our QEMU for the vtd-dirty profile (about 6 minutes the first time).
+# Our QEMU for the vtd-dirty profile (about 3 minutes the first time).
 testbed-qemu:
 	scripts/testbed-qemu.sh
+
+# Auto against manual clear on the emulated dirty-tracking VT-d, over clear
+# chunk and invalidation latency (not part of check): build/answer/.
+answer-vtd: dirtyscope
+	scripts/testbed-kernel.sh >/dev/null
+	scripts/testbed-qemu.sh >/dev/null
+	scripts/answer-vtd.sh build/answer
 
 # Unit tests need the testbed source only for the mock ABI comparison.
 KSRC ?= $(shell d=$$(scripts/testbed-kernel.sh 2>/dev/null) && readlink -f $$d/source)

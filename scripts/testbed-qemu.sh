@@ -89,7 +89,7 @@ done
 # firmware (-L /usr/share/qemu) instead.
 sed -i 's/unpack_edk2_blobs = bzip2.found()/unpack_edk2_blobs = false/' "$build/src/meson.build"
 
-log "building qemu-system-x86_64 with $jobs jobs (about 6 minutes on 2 cores)"
+log "building qemu-system-x86_64 with $jobs jobs (about 3 minutes on 2 cores)"
 if ! (cd "$build/src" && mkdir -p b && cd b &&
 	../configure --target-list=x86_64-softmmu --without-default-features \
 		--enable-virtfs --enable-attr --enable-cap-ng --disable-docs \

@@ -115,7 +115,8 @@ $(BUILD)/tests/test_mock_abi: CPPFLAGS += -I$(KSRC)/drivers/iommu/iommufd
 $(BUILD)/tests/test_probes: $(SKELS)
 $(BUILD)/tests/test_signals_vm: $(SKELS)
 # The fault-injection sweeps share their machinery.
-$(BUILD)/tests/test_faults_vm $(BUILD)/tests/test_faults_vtd: \
+$(BUILD)/tests/test_faults_vm $(BUILD)/tests/test_faults_vtd \
+		$(BUILD)/tests/test_faults_vtd_dirty: \
 	tests/system/faultinj.c tests/system/faultinj.h
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -lcmocka $(LDLIBS)

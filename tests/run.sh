@@ -117,6 +117,7 @@ for g in "${groups[@]}"; do
 		# 20 us per wait descriptor: the test checks every dirty-clear
 		# invalidation lasted at least that (a bound, not a timing).
 		VM_OPTS="--inv-latency 20000" run_vm vtd-dirty test_bench_vtd_dirty
+		VM_OPTS="--fault-injection" run_vm vtd-dirty test_faults_vtd_dirty
 		;;
 	*)
 		echo "tests/run.sh: unknown group '$g' (unit, unit-asan, host," \

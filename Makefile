@@ -114,6 +114,7 @@ $(BUILD)/tests/test_mock_abi: CPPFLAGS += -I$(KSRC)/drivers/iommu/iommufd
 # it here also keeps make from deleting it as an intermediate file.
 $(BUILD)/tests/test_probes: $(SKELS)
 $(BUILD)/tests/test_signals_vm: $(SKELS)
+$(BUILD)/tests/test_qtest_vtd: tests/system/qtest.c tests/system/qtest.h
 # The fault-injection sweeps share their machinery.
 $(BUILD)/tests/test_faults_vm $(BUILD)/tests/test_faults_vtd \
 		$(BUILD)/tests/test_faults_vtd_dirty: \

@@ -5,6 +5,8 @@
 #            checking on; any sanitizer report fails the program; and
 #            every fuzz target's seeds and regression inputs replayed
 #   host     BPF load/attach and CLI tests against the host kernel (root)
+#   qtest    our QEMU's device models (scripts/testbed-qemu.sh) driven
+#            through QEMU's qtest protocol on the host, no guest
 #   vm-mock  ground-truth tests in the testbed VM, mock profile
 #   vm-vtd   VFIO type1 and the Intel IOMMU driver in the testbed VM, vtd
 #            profile (QEMU's emulated VT-d, edu device bound to vfio-pci)
@@ -20,7 +22,7 @@ cd "$(dirname "$0")/.."
 bin=build/tests
 export CMOCKA_MESSAGE_OUTPUT=TAP
 groups=("$@")
-[ ${#groups[@]} -gt 0 ] || groups=(unit unit-asan host vm-mock vm-vtd vm-vtd-dirty)
+[ ${#groups[@]} -gt 0 ] || groups=(unit unit-asan host qtest vm-mock vm-vtd vm-vtd-dirty)
 passed=0 failed=0 skipped=0
 failures=()
 
@@ -95,6 +97,11 @@ for g in "${groups[@]}"; do
 		run_host "$bin" test_probes test_trace_host test_gate_host \
 			test_install_host test_plot_host test_consumer_host
 		;;
+	qtest)
+		# An empty path (the build failed) fails the test, loudly.
+		DIRTYSCOPE_QEMU=$(scripts/testbed-qemu.sh) \
+			run_host "$bin" test_qtest_vtd
+		;;
 	vm-mock)
 		run_vm mock test_probes test_mock_vm test_backend_mock \
 			test_bench_vm test_overload_vm test_leaks_vm
@@ -121,7 +128,7 @@ for g in "${groups[@]}"; do
 		;;
 	*)
 		echo "tests/run.sh: unknown group '$g' (unit, unit-asan, host," \
-			"vm-mock, vm-vtd, vm-vtd-dirty)" >&2
+			"qtest, vm-mock, vm-vtd, vm-vtd-dirty)" >&2
 		exit 2
 		;;
 	esac

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # dirtyscope: `make` builds the binary, `make check` runs every test.
 .DELETE_ON_ERROR:
+# Generated files (BPF objects, skeletons) are kept, not deleted as
+# intermediates.
+.SECONDARY:
 .SUFFIXES:
 
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
@@ -14,16 +17,20 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wno-missing-field-initializers
+# src/ holds one folder per layer, headers beside their sources
+# (docs/design.md); include/ only what the BPF side shares.
+LAYERS := lib backends trace bench gate cli
+SRC_INC := -Iinclude $(LAYERS:%=-Isrc/%)
 # The 6.12 uAPI headers come first: the host's may be older.
-CPPFLAGS += -Iinclude -I$(BUILD) -isystem $(UAPI) -isystem $(UAPI)/$(MULTIARCH) \
+CPPFLAGS += $(SRC_INC) -I$(BUILD) -isystem $(UAPI) -isystem $(UAPI)/$(MULTIARCH) \
 	-DDIRTYSCOPE_VERSION='"$(VERSION)"'
 LDLIBS += -lbpf -lelf -lz -lm
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall \
 	-Ivmlinux/$(ARCH) -Iinclude
 
-SRCS := $(wildcard src/*.c)
+SRCS := $(wildcard $(LAYERS:%=src/%/*.c))
 OBJS := $(SRCS:src/%.c=$(BUILD)/%.o)
-LIB_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
+LIB_OBJS := $(filter-out $(BUILD)/cli/main.o,$(OBJS))
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(BPF_SRCS:bpf/%.bpf.c=$(BUILD)/%.skel.h)
 UAPI_STAMP := $(UAPI)/linux/iommufd.h
@@ -48,11 +55,11 @@ FUZZ := $(BUILD)/fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ)/%)
-FUZZ_LIB := src/parse.c src/workload.c src/schedule.c src/csv_read.c \
-	src/outfile.c src/gate.c src/mannwhitney.c
-FUZZ_HDRS := tests/fuzz/fuzz.h include/parse.h include/prng.h \
-	include/schedule.h include/workload.h include/csv_read.h \
-	include/outfile.h include/gate.h include/mannwhitney.h
+FUZZ_LIB := src/lib/parse.c src/bench/workload.c src/bench/schedule.c \
+	src/lib/csv_read.c src/lib/outfile.c src/gate/gate.c src/lib/mannwhitney.c
+FUZZ_HDRS := tests/fuzz/fuzz.h src/lib/parse.h src/lib/prng.h \
+	src/bench/schedule.h src/bench/workload.h src/lib/csv_read.h \
+	src/lib/outfile.h src/gate/gate.h src/lib/mannwhitney.h
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=all
 REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(ASAN)/tests/replay_%)
@@ -80,8 +87,13 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c include/trace_event.h vmlinux/$(ARCH)/vmlinux.h | 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 
-$(BUILD)/%.o: src/%.c $(UAPI_STAMP) $(SKELS) | $(BUILD)
+$(BUILD)/%.o: src/%.c $(UAPI_STAMP)
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# The objects that include a skeleton header, which must exist first.
+SKEL_USERS := trace/tracer.o cli/cmd_probes.o
+$(SKEL_USERS:%=$(BUILD)/%) $(SKEL_USERS:%=$(ASAN)/%): $(SKELS)
 
 -include $(OBJS:.o=.d)
 
@@ -110,8 +122,7 @@ answer-vtd: dirtyscope
 KSRC ?= $(shell d=$$(scripts/testbed-kernel.sh 2>/dev/null) && readlink -f $$d/source)
 
 $(BUILD)/tests/test_mock_abi: CPPFLAGS += -I$(KSRC)/drivers/iommu/iommufd
-# test_probes reads the program list from the trace skeleton itself; naming
-# it here also keeps make from deleting it as an intermediate file.
+# test_probes reads the program list from the trace skeleton itself.
 $(BUILD)/tests/test_probes: $(SKELS)
 $(BUILD)/tests/test_signals_vm: $(SKELS)
 $(BUILD)/tests/test_qtest_vtd: tests/system/qtest.c tests/system/qtest.h
@@ -128,7 +139,8 @@ $(BUILD)/tests/%: tests/system/%.c tests/system/syshelp.c tests/system/syshelp.h
 $(ASAN) $(ASAN)/tests:
 	mkdir -p $@
 
-$(ASAN)/%.o: src/%.c $(UAPI_STAMP) $(SKELS) | $(ASAN)
+$(ASAN)/%.o: src/%.c $(UAPI_STAMP)
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
 
 -include $(ASAN_LIB_OBJS:.o=.d)
@@ -145,14 +157,14 @@ $(FUZZ):
 	mkdir -p $@
 
 $(FUZZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB) $(FUZZ_HDRS) | $(FUZZ)
-	$(CLANG) -Iinclude -Itests/fuzz $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB) -lm
+	$(CLANG) $(SRC_INC) -Itests/fuzz $(FUZZ_FLAGS) -o $@ $< $(FUZZ_LIB) -lm
 
 fuzz: $(FUZZ_BINS)
 	scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 # The whole tool with ASan+UBSan, for the leak test of its main paths in
 # the VM (tests/system/test_leaks_vm.c).
-$(ASAN)/dirtyscope: $(ASAN)/main.o $(ASAN_LIB_OBJS)
+$(ASAN)/dirtyscope: $(ASAN)/cli/main.o $(ASAN_LIB_OBJS)
 	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
 test-bins: dirtyscope $(UNIT_BINS) $(SYSTEM_BINS) $(ASAN_UNIT_BINS) \
@@ -163,14 +175,14 @@ deps:
 
 # Build (or reuse) the testbed kernel first, with its progress shown: the
 # mock ABI test and the VM tests need it.
-check: deps lint
+check: lint
 	scripts/testbed-kernel.sh >/dev/null
 	scripts/testbed-qemu.sh >/dev/null
 	$(MAKE) test-bins
 	@tests/run.sh
 
 # The main job on the testbed: trace one mock dirty-tracking run in the VM.
-demo: deps
+demo:
 	scripts/testbed-kernel.sh >/dev/null
 	$(MAKE) dirtyscope
 	scripts/vm-run.sh --profile mock -- scripts/demo-mock.sh
@@ -179,7 +191,7 @@ demo: deps
 # per-event cost in the mock VM; bitmap analysis speed and trace consumer
 # throughput on the host. Writes $(BUILD)/bench-self.csv; see
 # docs/performance.md.
-$(BUILD)/tests/bench_bitmap: tests/perf/bench_bitmap.c $(BUILD)/bitmap.o | $(BUILD)/tests
+$(BUILD)/tests/bench_bitmap: tests/perf/bench_bitmap.c $(BUILD)/lib/bitmap.o | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^
 
 # The consumer benchmark: its own BPF producer (not part of dirtyscope) and
@@ -217,14 +229,17 @@ install: dirtyscope
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/dirtyscope/
 	install -m 0644 docs/examples/* $(DESTDIR)$(PREFIX)/share/doc/dirtyscope/examples/
 
+FORMATTED = src/*/*.c src/*/*.h include/*.h bpf/*.bpf.c tests/*/*.c tests/*/*.h
+
 format:
-	$(CLANG_FORMAT) -i src/*.c include/*.h bpf/*.bpf.c tests/*/*.c tests/*/*.h
+	$(CLANG_FORMAT) -i $(FORMATTED)
 
 format-check:
-	$(CLANG_FORMAT) --dry-run --Werror src/*.c include/*.h bpf/*.bpf.c tests/*/*.c tests/*/*.h
+	$(CLANG_FORMAT) --dry-run --Werror $(FORMATTED)
 
 # Kernel style and no merge conflict left in any tracked file.
 lint: format-check
+	scripts/check-layers.sh
 	@if git grep -n -E '^(<{7} |={7}$$|>{7} )' -- . ':!tests/fuzz/corpus'; then \
 		echo 'lint: merge conflict markers in the files above' >&2; exit 1; fi
 

@@ -15,7 +15,7 @@
  * cost per bitmap word, not per dirty IOPTE). The per-IOPTE probe on
  * iova_bitmap_set() is loaded only for --iopte-stats and --bitmap-analysis.
  * Programs whose target a kernel lacks are turned off before load by user
- * space (src/probe_select.c), so every target here is optional.
+ * space (src/trace/probe_select.c), so every target here is optional.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -165,7 +165,7 @@ static __always_inline void fill_task(struct ds_event *ev)
  * The reader is woken only once the ring holds this much: a wakeup per event
  * (an irq_work, its self-IPI, waking the reader) is work on the traced
  * task's CPU for every event. The reader also polls every 100 ms
- * (src/tracer.c), so an event waits that long at most.
+ * (src/trace/tracer.c), so an event waits that long at most.
  */
 #define RB_WAKEUP_BYTES (1 << 20)
 
@@ -1023,7 +1023,7 @@ static long redirty_page(__u32 i, struct redirty_ctx *c)
 
 /*
  * Called once per dirty IOPTE found by a read: loaded only when asked for
- * (src/tracer.c), because a program per IOPTE is what made a traced read
+ * (src/trace/tracer.c), because a program per IOPTE is what made a traced read
  * slow. An array and a hash lookup, no event of its own (the loop only
  * with --bitmap-analysis). Dirty pages come from the bitmap, not from here.
  */

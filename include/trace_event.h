@@ -13,7 +13,7 @@
 
 #define DS_COMM_LEN 16
 
-/* Keep in step with op_names[] in src/trace_report.c and docs/csv.md. */
+/* Keep in step with op_names[] in src/trace/trace_report.c and docs/csv.md. */
 enum ds_op {
 	DS_OP_MAP,		  /* tracepoint iommu:map */
 	DS_OP_UNMAP,		  /* tracepoint iommu:unmap */
@@ -64,7 +64,7 @@ enum ds_counter {
 
 /* uAPI values the BPF side needs (it cannot include the uAPI headers);
  * tests/unit/test_mock_abi.c checks them against the 6.12 headers and
- * include/vfio_manual_clear.h. */
+ * src/lib/vfio_manual_clear.h. */
 #define DS_GET_DIRTY_NO_CLEAR		 1u /* IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR */
 #define DS_VFIO_IOMMU_MAP_DMA		 0x3b71u
 #define DS_VFIO_IOMMU_UNMAP_DMA		 0x3b72u
@@ -81,7 +81,7 @@ enum ds_counter {
  * iommu:map and iommu:unmap are counted in the kernel, not sent as events:
  * a guest with a vIOMMU maps and unmaps per I/O, and an event each would
  * cost the traced process more than the count. One per-CPU histogram of
- * sizes per tracepoint, in the buckets of src/hist.c (log-linear, 32 per
+ * sizes per tracepoint, in the buckets of src/lib/hist.c (log-linear, 32 per
  * power of two).
  */
 #define DS_HIST_SUB_BITS 5
@@ -101,7 +101,7 @@ struct ds_size_hist {
 	__u64 bucket[DS_HIST_BUCKETS];
 };
 
-/* hist_index() of src/hist.c, without a count-leading-zeros instruction,
+/* hist_index() of src/lib/hist.c, without a count-leading-zeros instruction,
  * which BPF does not have; tests/unit/test_hist.c checks they agree. */
 static inline __u32 ds_hist_index(__u64 v)
 {

@@ -124,7 +124,7 @@ static void *produce(void *arg)
 	return NULL;
 }
 
-/* What `dirtyscope trace` does per event (src/cmd_trace.c). */
+/* What `dirtyscope trace` does per event (src/cli/cmd_trace.c). */
 static int on_event(void *ctx, const struct ds_event *e)
 {
 	report_add(ctx, e);
@@ -228,7 +228,7 @@ int cb_run(const struct cb_opts *o, struct trace_report *report,
 	wait0 = thread_wait_ns();
 	start = now_ns();
 	next_tick = o->interval_ns ? start + o->interval_ns : UINT64_MAX;
-	/* The consumer loop of `dirtyscope trace` (src/cmd_trace.c). */
+	/* The consumer loop of `dirtyscope trace` (src/cli/cmd_trace.c). */
 	while (!__atomic_load_n(&p.done, __ATOMIC_ACQUIRE)) {
 		err = tracer_poll(&t, 100);
 		if (err) {

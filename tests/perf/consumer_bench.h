@@ -3,8 +3,8 @@
  * The consumer benchmark: a producer thread runs the BPF program of
  * tests/perf/consumer_bench.bpf.c (BPF_PROG_TEST_RUN) to fill a ring buffer
  * with struct ds_event records while the calling thread consumes them the
- * way `dirtyscope trace` does: tracer_poll() of src/tracer.c, its ring
- * buffer callback, report_add() of src/trace_report.c, and
+ * way `dirtyscope trace` does: tracer_poll() of src/trace/tracer.c, its ring
+ * buffer callback, report_add() of src/trace/trace_report.c, and
  * report_interval() if asked.
  *
  * With flow control the producer waits while more than half the ring is

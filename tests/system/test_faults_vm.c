@@ -214,7 +214,7 @@ static void bench_2m(void **state)
 }
 
 /*
- * The device writer (bench --rate > 0, src/writer.c): a second thread that
+ * The device writer (bench --rate > 0, src/bench/writer.c): a second thread that
  * issues IOMMU_TEST_OP_DIRTY while the main thread syncs. fail-nth is per
  * thread, so the fault is aimed with one attribute's task filter and
  * make-it-fail on the thread named ds-writer (faultinj.c): its nth

@@ -81,7 +81,7 @@ static bool is_root(void)
 	return geteuid() == 0;
 }
 
-/* Our own kallsyms lookup, independent of src/ksyms.c: a text symbol
+/* Our own kallsyms lookup, independent of src/trace/ksyms.c: a text symbol
  * ('t' or 'T'), module symbols included. */
 static bool kallsyms_has(const char *func)
 {

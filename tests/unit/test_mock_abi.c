@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Our definitions of the iommufd selftest ABI (include/iommufd_mock_abi.h)
+ * Our definitions of the iommufd selftest ABI (src/lib/iommufd_mock_abi.h)
  * must match the kernel's private header in the testbed source, which the
  * Makefile puts on the include path for this test only.
  */

@@ -246,7 +246,7 @@ void report_sizes(struct trace_report *r, const struct ds_size_hist *now)
 }
 
 _Static_assert(DS_HIST_BUCKETS == HIST_BUCKETS,
-	       "the BPF size histogram must have src/hist.c's buckets");
+	       "the BPF size histogram must have src/lib/hist.c's buckets");
 
 static void print_us(FILE *out, const struct hist *h, double q)
 {

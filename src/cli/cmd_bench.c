@@ -210,7 +210,7 @@ static const struct argp argp = {
 static volatile int interrupted;
 
 /* One error line for a failed step. A backend keeps a whole sentence in
- * b->msg and a step name anywhere else (include/backend.h): the sentence is
+ * b->msg and a step name anywhere else (src/backends/backend.h): the sentence is
  * printed as it is, the step as "<step> failed", like the other commands. */
 static void report_failure(const char *what, const struct backend *b,
 			   const char *failed, int err)

@@ -73,7 +73,7 @@ void report_print(const struct trace_report *r, FILE *out);
  * intervals.csv, reset. */
 void report_interval(struct trace_report *r, FILE *out, uint64_t ts_ns);
 /* One JSON document on one line: the summary (s = &r->total) or the
- * current interval. 0 or -errno. (src/trace_json.c) */
+ * current interval. 0 or -errno. (src/trace/trace_json.c) */
 int report_print_json(const struct trace_report *r,
 		      const struct report_stats *s, bool interval, FILE *out);
 /* Write summary.csv and histograms.csv to their temp files; nothing is in

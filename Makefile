@@ -92,7 +92,7 @@ $(BUILD)/%.o: src/%.c $(UAPI_STAMP)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # The objects that include a skeleton header, which must exist first.
-SKEL_USERS := trace/tracer.o cli/cmd_probes.o
+SKEL_USERS := trace/tracer.o
 $(SKEL_USERS:%=$(BUILD)/%) $(SKEL_USERS:%=$(ASAN)/%): $(SKELS)
 
 -include $(OBJS:.o=.d)

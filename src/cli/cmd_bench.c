@@ -238,6 +238,7 @@ struct bench {
 	struct page_log log;
 	struct schedule sched;
 	struct tracer t;
+	struct trace_snapshot snap; /* the tracer's counts, read at the end */
 	bool traced;
 	struct mig_round acc; /* profiler numbers of the current round */
 	uint64_t lost_seen;   /* the drop counter at the last round end */
@@ -647,7 +648,8 @@ int cmd_bench(int argc, char **argv)
 	if (bn->report) {
 		/* Detached first: the profiler's files end with the runs. */
 		tracer_drain(&bn->t);
-		tracer_collect(&bn->t, bn->report);
+		tracer_snapshot(&bn->t, &bn->snap);
+		report_snapshot(bn->report, &bn->snap);
 	}
 	workload_format(&wcfg, bn->workload, sizeof(bn->workload));
 	m = (struct bench_meta){

@@ -2,9 +2,10 @@
 /*
  * dirtyscope probes: what the running kernel offers dirtyscope, like
  * 'bpftool feature'. Three sections:
- *  - probes: every BPF program of the trace object, with probe_select's
- *    verdict (kernel BTF, kallsyms); as root each usable one is also loaded
- *    and attached, then everything is detached again;
+ *  - probes: every BPF program of the trace object, through trace's own
+ *    loader (tracer.h): the selection's verdict (kernel BTF, kallsyms); as
+ *    root each usable one is also loaded and attached, then everything is
+ *    detached again;
  *  - kernel: BTF, the bpf() syscall, tracefs events (features.c);
  *  - uapi: iommufd and VFIO ioctls (features.c).
  * A missing feature is an answer, not an error: exit 0. Exit 1 only when
@@ -24,7 +25,7 @@
 #include "json.h"
 #include "log.h"
 #include "probe_select.h"
-#include "trace.skel.h"
+#include "tracer.h"
 
 #define NOT_VERIFIED "not verified (needs root)"
 
@@ -86,52 +87,6 @@ static void item_set(struct item *it, enum feat_status s, const char *detail)
 	snprintf(it->res.detail, sizeof(it->res.detail), "%s", detail);
 }
 
-/*
- * Load the object with the usable programs and attach each, keeping every
- * link until all are tried, then detach them all: the same load and attach
- * that 'trace' does, so "attached" here means trace would attach it too.
- */
-static void verify_attach(struct trace_bpf *skel, const struct probe_status *st,
-			  struct item *items, size_t n)
-{
-	struct bpf_link *links[PROBE_MAX] = {};
-	enum feat_status status = FEAT_UNKNOWN;
-	char why[FEAT_DETAIL_MAX];
-	size_t i;
-	int err;
-
-	err = trace_bpf__load(skel);
-	if (err) {
-		/* Not privileged: presence is known from BTF and kallsyms,
-		 * only the attach is not. */
-		if ((err == -EPERM || err == -EACCES) && geteuid() != 0) {
-			status = FEAT_AVAILABLE;
-			snprintf(why, sizeof(why), NOT_VERIFIED);
-		} else {
-			snprintf(why, sizeof(why), "load failed: %s",
-				 strerror(-err));
-		}
-		for (i = 0; i < n; i++)
-			if (!st[i].why)
-				item_set(&items[i], status, why);
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		if (st[i].why)
-			continue;
-		links[i] = bpf_program__attach(st[i].prog);
-		if (links[i]) {
-			item_set(&items[i], FEAT_AVAILABLE, "attached");
-			continue;
-		}
-		snprintf(why, sizeof(why), "attach failed: %s",
-			 strerror(errno));
-		item_set(&items[i], FEAT_MISSING, why);
-	}
-	for (i = 0; i < n; i++)
-		bpf_link__destroy(links[i]);
-}
-
 /* A probe trace loads only when an option asks for it, said as such. */
 static void mark_optional(struct item *it)
 {
@@ -142,27 +97,53 @@ static void mark_optional(struct item *it)
 		 len ? " " : "");
 }
 
-/* The probes section. The item names point into skel, which the caller
- * destroys after printing. */
-static void check_probes(struct trace_bpf *skel, struct item *items, size_t *n)
+/*
+ * The probes section: trace's own loader, every optional program included,
+ * through prepare (BTF, kallsyms), load and attach, each link kept until all
+ * are tried; so "attached" here means trace would attach it too. The item
+ * names point into the tracer, which the caller closes after printing.
+ * Without privilege, presence is known from BTF and kallsyms, only the
+ * attach is not.
+ */
+static int check_probes(struct tracer *t, struct item *items, size_t *n)
 {
-	struct probe_status st[PROBE_MAX];
+	static const struct tracer_opts o = { .who = "probes",
+					      .all_probes = true };
+	char why[FEAT_DETAIL_MAX];
+	int usable, err = 0;
 	size_t i;
-	int usable;
 
-	usable = probes_select(skel->obj, st, n);
-	for (i = 0; i < *n; i++) {
-		items[i].name = st[i].section;
-		if (st[i].why)
-			item_set(&items[i], FEAT_MISSING, st[i].why);
-		else
-			item_set(&items[i], FEAT_AVAILABLE, "");
-	}
+	usable = tracer_prepare(t, &o);
+	if (usable < 0 && !t->nprobes)
+		return usable; /* the object did not even open */
 	if (usable > 0)
-		verify_attach(skel, st, items, *n);
-	for (i = 0; i < *n; i++)
-		if (probe_optional(st[i].prog))
+		err = tracer_load(t);
+	if (usable > 0 && !err)
+		tracer_attach(t);
+	*n = t->nprobes;
+	for (i = 0; i < *n; i++) {
+		const struct probe_status *p = &t->probes[i];
+
+		items[i].name = p->section;
+		if (p->why)
+			item_set(&items[i], FEAT_MISSING, p->why);
+		else if ((err == -EPERM || err == -EACCES) && geteuid() != 0)
+			item_set(&items[i], FEAT_AVAILABLE, NOT_VERIFIED);
+		else if (err) {
+			snprintf(why, sizeof(why), "load failed: %s",
+				 strerror(-err));
+			item_set(&items[i], FEAT_UNKNOWN, why);
+		} else if (p->attach_err) {
+			snprintf(why, sizeof(why), "attach failed: %s",
+				 strerror(-p->attach_err));
+			item_set(&items[i], FEAT_MISSING, why);
+		} else {
+			item_set(&items[i], FEAT_AVAILABLE, "attached");
+		}
+		if (probe_optional(p->prog))
 			mark_optional(&items[i]);
+	}
+	return 0;
 }
 
 /* Run every check of a feature table; NULL if out of memory. */
@@ -246,20 +227,16 @@ int cmd_probes(int argc, char **argv)
 		{ "KERNEL", "kernel", NULL, 0 },
 		{ "UAPI", "uapi", NULL, 0 },
 	};
-	struct trace_bpf *skel = NULL;
 	struct probes_args a = {};
+	struct tracer t = {};
 	int err = 0, status = 1;
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
 		return 2;
-	ds_log_setup_libbpf();
-
-	skel = trace_bpf__open();
-	if (!skel) {
-		ds_err("probes: cannot open BPF object: %s", strerror(errno));
+	if (check_probes(&t, probes, &sec[0].n)) {
+		ds_err("%s", t.error);
 		goto cleanup;
 	}
-	check_probes(skel, probes, &sec[0].n);
 	sec[1].items = check_features(features_kernel, &sec[1].n);
 	sec[2].items = check_features(features_uapi, &sec[2].n);
 	if (!sec[1].items || !sec[2].items) {
@@ -279,6 +256,6 @@ int cmd_probes(int argc, char **argv)
 cleanup:
 	free(sec[1].items);
 	free(sec[2].items);
-	trace_bpf__destroy(skel);
+	tracer_close(&t);
 	return status;
 }

@@ -144,6 +144,7 @@ int cmd_trace(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct tracer_opts topts = { .who = "trace" };
 	struct tracer t = {};
+	static struct trace_snapshot snap; /* 16 KiB: not on the stack */
 	uint64_t start, deadline, next_tick;
 	int attached, err, status = 1;
 
@@ -197,7 +198,8 @@ int cmd_trace(int argc, char **argv)
 			goto cleanup;
 		}
 		if (now_ns() >= next_tick) {
-			tracer_collect(&t, report);
+			tracer_snapshot(&t, &snap);
+			report_snapshot(report, &snap);
 			report_interval(report, stdout, now_ns() - start);
 			fflush(stdout);
 			next_tick += a.interval_ns;
@@ -206,7 +208,8 @@ int cmd_trace(int argc, char **argv)
 		}
 	}
 	tracer_drain(&t);
-	tracer_collect(&t, report);
+	tracer_snapshot(&t, &snap);
+	report_snapshot(report, &snap);
 	report->duration_ns = now_ns() - start;
 	if (report->consumed != report->counters[DS_CNT_EVENTS])
 		ds_warn("%llu events submitted but %llu consumed",

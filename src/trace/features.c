@@ -27,10 +27,10 @@
 #include <linux/vfio.h>
 #include "ds_features.h"
 #include "iommufd_mock_abi.h"
+#include "kernel_btf.h"
 #include "log.h"
 #include "vfio_manual_clear.h"
 
-#define BTF_PATH	  "/sys/kernel/btf/vmlinux"
 #define IOMMUFD_PATH	  "/dev/iommu"
 #define VFIO_PATH	  "/dev/vfio/vfio"
 #define VFIO_DEVICES_PATH "/dev/vfio/devices"
@@ -38,7 +38,7 @@
 #define TRACEFS_DEBUG	  "/sys/kernel/debug/tracing"
 
 const struct feature features_kernel[] = {
-	{ BTF_PATH, feat_btf, "CONFIG_DEBUG_INFO_BTF" },
+	{ KERNEL_BTF_PATH, feat_btf, "CONFIG_DEBUG_INFO_BTF" },
 	{ "bpf-syscall", feat_bpf_syscall, "CONFIG_BPF_SYSCALL" },
 	{ "iommu:map", feat_tracepoint, "CONFIG_IOMMU_API" },
 	{ "iommu:unmap", feat_tracepoint, "CONFIG_IOMMU_API" },
@@ -113,14 +113,14 @@ void feat_btf(const struct feature *f, struct feat_result *r)
 	struct stat st;
 
 	(void)f;
-	if (stat(BTF_PATH, &st)) {
+	if (stat(KERNEL_BTF_PATH, &st)) {
 		if (errno == ENOENT)
 			set(r, FEAT_MISSING, "not found");
 		else
 			set(r, FEAT_UNKNOWN, "%s", strerror(errno));
 		return;
 	}
-	if (access(BTF_PATH, R_OK)) {
+	if (access(KERNEL_BTF_PATH, R_OK)) {
 		set(r, FEAT_DENIED, "not readable");
 		return;
 	}

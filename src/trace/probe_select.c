@@ -6,6 +6,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include "kernel_btf.h"
 #include "ksyms.h"
 #include "log.h"
 #include "probe_select.h"
@@ -50,24 +51,33 @@ static int fentry_allowed(int btf_id)
 	return 0;
 }
 
+/*
+ * The programs trace loads only when an option asks for them, and which
+ * options do: each runs once per dirty IOPTE (bpf/trace.bpf.c).
+ */
+static const struct {
+	const char *prog;
+	const char *options;
+} optional_probes[] = {
+	{ "bitmap_set", "--iopte-stats, --bitmap-analysis" },
+};
+
 const char *probe_optional(const struct bpf_program *prog)
 {
-	/* Runs once per dirty IOPTE: see bpf/trace.bpf.c. */
-	if (!strcmp(bpf_program__name(prog), "bitmap_set"))
-		return "--iopte-stats, --bitmap-analysis";
+	for (size_t i = 0;
+	     i < sizeof(optional_probes) / sizeof(*optional_probes); i++)
+		if (!strcmp(bpf_program__name(prog), optional_probes[i].prog))
+			return optional_probes[i].options;
 	return NULL;
 }
 
-#define SYS_BTF "/sys/kernel/btf/vmlinux"
-
-/* The running kernel's BTF, or NULL with errno: where libbpf looks for it,
- * but from sysfs directly when it is there, so that a failed read keeps its
- * errno (libbpf's search turns every failure into ESRCH). */
-static struct btf *vmlinux_btf(void)
+void probes_drop_optional(struct bpf_object *obj)
 {
-	if (!access(SYS_BTF, F_OK))
-		return btf__parse(SYS_BTF, NULL);
-	return btf__load_vmlinux_btf();
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program (prog, obj)
+		if (probe_optional(prog))
+			bpf_program__set_autoload(prog, false);
 }
 
 /* The BTF id a program of this attach type would attach to: what
@@ -114,10 +124,12 @@ int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n)
 		st[*n].section = bpf_program__section_name(prog);
 		st[*n].target = prog_target(prog);
 		st[*n].why = NULL;
+		st[*n].link = NULL;
+		st[*n].attach_err = 0;
 		funcs[*n] = st[*n].target;
 		(*n)++;
 	}
-	btf = vmlinux_btf();
+	btf = kernel_btf_load();
 	if (!btf) {
 		/* Not "not in kernel BTF": nothing was looked up. */
 		err = -errno;

@@ -17,9 +17,11 @@
 
 struct probe_status {
 	const struct bpf_program *prog;
-	const char *section; /* "fentry/iova_bitmap_set" */
-	const char *target;  /* "iova_bitmap_set" */
-	const char *why;     /* NULL: usable; else why it is skipped */
+	const char *section;   /* "fentry/iova_bitmap_set" */
+	const char *target;    /* "iova_bitmap_set" */
+	const char *why;       /* NULL: usable; else why it is skipped */
+	struct bpf_link *link; /* once attached */
+	int attach_err;	       /* -errno of a failed attach, else 0 */
 };
 
 /* Fill st (at most PROBE_MAX) for every program of obj still to be loaded
@@ -30,6 +32,8 @@ int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n);
 /* The trace options that load an optional program, NULL for the programs
  * trace always loads. */
 const char *probe_optional(const struct bpf_program *prog);
+/* Turn off every optional program (no option asked for them). */
+void probes_drop_optional(struct bpf_object *obj);
 /* Warn once per skipped program. */
 void probes_report_skipped(const struct probe_status *st, size_t n);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include "hist.h"
 #include "outfile.h"
+#include "snapshot.h"
 #include "trace_event.h"
 
 /* Rows of the summary: every operation, then IOTLB flushes per cause. */
@@ -67,6 +68,8 @@ void report_add(struct trace_report *r, const struct ds_event *e);
 /* The kernel's map/unmap size counts (DS_SIZES__COUNT, cumulative): what
  * changed since the last call goes into the run and the interval. */
 void report_sizes(struct trace_report *r, const struct ds_size_hist *now);
+/* The loader's snapshot: its counters, and its sizes unless unread. */
+void report_snapshot(struct trace_report *r, const struct trace_snapshot *s);
 /* The whole run: operations, dirty reads, IOTLB flushes, loss. */
 void report_print(const struct trace_report *r, FILE *out);
 /* End an interval: print its table (or JSON line), append it to

@@ -1,58 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "kernel_btf.h"
 #include "log.h"
 #include "trace.skel.h"
-#include "trace_report.h"
 #include "tracer.h"
 
 /* --bitmap-analysis follows pages 0 .. 2^22 - 1: 16 MiB of state, 16 GiB
  * of IOVA at 4 KiB (the whole mock aperture at 2 KiB). */
 #define ANALYSIS_PAGES (1u << 22)
 
-/* The number of probes attached, or -errno with the error line printed
- * (opts->every_probe). */
-static int attach_all(struct tracer *t)
-{
-	struct bpf_program *prog;
-
-	bpf_object__for_each_program (prog, t->skel->obj) {
-		struct bpf_link *link;
-		int err;
-
-		if (!bpf_program__autoload(prog) || t->nlinks >= PROBE_MAX)
-			continue;
-		link = bpf_program__attach(prog);
-		if (!link) {
-			err = -errno;
-			if (t->opts->every_probe) {
-				ds_err("%s: attaching %s failed: %s",
-				       t->opts->who,
-				       bpf_program__section_name(prog),
-				       strerror(-err));
-				return err;
-			}
-			ds_warn("cannot attach %s: %s",
-				bpf_program__section_name(prog),
-				strerror(-err));
-			continue;
-		}
-		ds_debug("attached %s", bpf_program__section_name(prog));
-		t->links[t->nlinks++] = link;
-	}
-	return t->nlinks;
-}
-
 static void detach_all(struct tracer *t)
 {
-	int i;
-
-	for (i = 0; i < t->nlinks; i++)
-		bpf_link__destroy(t->links[i]);
+	for (size_t i = 0; i < t->nprobes; i++) {
+		bpf_link__destroy(t->probes[i].link);
+		t->probes[i].link = NULL;
+	}
 	t->nlinks = 0;
+}
+
+/* The failed phase's line, with the command's name in front. */
+static int fail(struct tracer *t, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct tracer *t, int err, const char *fmt, ...)
+{
+	int n = snprintf(t->error, sizeof(t->error), "%s: ", t->opts->who);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->error + n, sizeof(t->error) - n, fmt, ap);
+	va_end(ap);
+	return err;
 }
 
 static int on_sample(void *ctx, void *data, size_t size)
@@ -71,67 +55,54 @@ static int open_ring(struct tracer *t, int map_fd)
 	t->rb = ring_buffer__new(map_fd, on_sample, t, NULL);
 	if (!t->rb) {
 		err = -errno;
-		ds_err("%s: cannot create ring buffer: %s", t->opts->who,
-		       strerror(-err));
-		return err;
+		return fail(t, err, "cannot create ring buffer: %s",
+			    strerror(-err));
 	}
 	return 0;
 }
 
 /* One line that tells the user what to fix. */
-static void explain_load_error(const char *who, int err)
+static int explain_load_error(struct tracer *t, int err)
 {
 	switch (-err) {
 	case EPERM:
 	case EACCES:
-		ds_err("%s: not permitted to load BPF programs: run as root "
-		       "(needs CAP_BPF and CAP_PERFMON)",
-		       who);
-		break;
+		return fail(t, err,
+			    "not permitted to load BPF programs: run as root "
+			    "(needs CAP_BPF and CAP_PERFMON)");
 	case ENOSYS:
-		ds_err("%s: the kernel has no BPF support (CONFIG_BPF_SYSCALL)",
-		       who);
-		break;
+		return fail(
+			t, err,
+			"the kernel has no BPF support (CONFIG_BPF_SYSCALL)");
 	default:
-		ds_err("%s: loading BPF programs failed: %s (run with -v for "
-		       "the verifier log)",
-		       who, strerror(-err));
+		return fail(t, err,
+			    "loading BPF programs failed: %s (run with -v for "
+			    "the verifier log)",
+			    strerror(-err));
 	}
 }
 
-int tracer_open(struct tracer *t, const struct tracer_opts *o)
+int tracer_prepare(struct tracer *t, const struct tracer_opts *o)
 {
+	char why[200];
 	int err;
 
 	memset(t, 0, sizeof(*t));
 	t->opts = o;
 	ds_log_setup_libbpf();
-	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		err = -errno;
-		if (err == -ENOENT)
-			ds_err("%s: kernel BTF not found at "
-			       "/sys/kernel/btf/vmlinux (needs "
-			       "CONFIG_DEBUG_INFO_BTF)",
-			       o->who);
-		else
-			ds_err("%s: reading /sys/kernel/btf/vmlinux failed: %s",
-			       o->who, strerror(-err));
-		return err;
-	}
 	t->skel = trace_bpf__open();
 	if (!t->skel) {
 		err = -errno;
-		ds_err("%s: cannot open BPF object: %s", o->who,
-		       strerror(-err));
-		return err;
+		return fail(t, err, "cannot open BPF object: %s",
+			    strerror(-err));
 	}
 	t->skel->rodata->targ_tgid = o->pid;
 	/* The per-IOPTE probe costs a program run per dirty IOPTE: only
 	 * loaded for what needs it (probe_optional()). */
 	if (o->iopte_stats || o->bitmap_analysis)
 		t->skel->rodata->iopte_stats = true;
-	else
-		bpf_program__set_autoload(t->skel->progs.bitmap_set, false);
+	else if (!o->all_probes)
+		probes_drop_optional(t->skel->obj);
 	if (o->bitmap_analysis) {
 		t->skel->rodata->bitmap_analysis = true;
 		t->skel->rodata->analysis_hwpt = o->hwpt;
@@ -140,39 +111,79 @@ int tracer_open(struct tracer *t, const struct tracer_opts *o)
 	}
 	err = probes_select(t->skel->obj, t->probes, &t->nprobes);
 	if (err < 0) {
-		ds_err("%s: reading /sys/kernel/btf/vmlinux failed: %s", o->who,
-		       strerror(-err));
-		goto fail;
+		kernel_btf_explain(err, why, sizeof(why));
+		return fail(t, err, "%s", why);
 	}
+	return err;
+}
+
+int tracer_load(struct tracer *t)
+{
+	int err = trace_bpf__load(t->skel);
+
+	return err ? explain_load_error(t, err) : 0;
+}
+
+int tracer_attach(struct tracer *t)
+{
+	for (size_t i = 0; i < t->nprobes; i++) {
+		struct probe_status *p = &t->probes[i];
+
+		if (p->why)
+			continue;
+		p->link = bpf_program__attach(p->prog);
+		if (!p->link) {
+			p->attach_err = -errno;
+			if (t->opts->every_probe)
+				return fail(t, p->attach_err,
+					    "attaching %s failed: %s",
+					    p->section,
+					    strerror(-p->attach_err));
+			continue;
+		}
+		ds_debug("attached %s", p->section);
+		t->nlinks++;
+	}
+	return t->nlinks;
+}
+
+int tracer_start(struct tracer *t)
+{
+	return open_ring(t, bpf_map__fd(t->skel->maps.events));
+}
+
+int tracer_open(struct tracer *t, const struct tracer_opts *o)
+{
+	int err = tracer_prepare(t, o);
+
+	if (err == 0) {
+		probes_report_skipped(t->probes, t->nprobes);
+		err = fail(t, -ENOENT,
+			   "nothing to trace: this kernel has none of the "
+			   "probe points dirtyscope knows");
+	}
+	if (err > 0)
+		err = tracer_load(t);
 	if (!err) {
 		probes_report_skipped(t->probes, t->nprobes);
-		ds_err("%s: nothing to trace: this kernel has none of the "
-		       "probe points dirtyscope knows",
-		       o->who);
-		err = -ENOENT;
-		goto fail;
+		err = tracer_attach(t);
 	}
-	err = trace_bpf__load(t->skel);
-	if (err) {
-		explain_load_error(o->who, err);
-		goto fail;
+	for (size_t i = 0; err >= 0 && i < t->nprobes; i++)
+		if (t->probes[i].attach_err)
+			ds_warn("cannot attach %s: %s", t->probes[i].section,
+				strerror(-t->probes[i].attach_err));
+	if (err == 0)
+		err = fail(t, -ENOENT,
+			   "no probe could be attached (run with "
+			   "-v)");
+	if (err > 0)
+		err = tracer_start(t);
+	if (err < 0) {
+		ds_err("%s", t->error);
+		tracer_close(t);
+		return err;
 	}
-	probes_report_skipped(t->probes, t->nprobes);
-	err = attach_all(t);
-	if (err < 0)
-		goto fail;
-	if (!err) {
-		ds_err("%s: no probe could be attached (run with -v)", o->who);
-		err = -ENOENT;
-		goto fail;
-	}
-	err = open_ring(t, bpf_map__fd(t->skel->maps.events));
-	if (err)
-		goto fail;
 	return t->nlinks;
-fail:
-	tracer_close(t);
-	return err;
 }
 
 int tracer_open_ring(struct tracer *t, const struct tracer_opts *o, int map_fd)
@@ -182,8 +193,10 @@ int tracer_open_ring(struct tracer *t, const struct tracer_opts *o, int map_fd)
 	memset(t, 0, sizeof(*t));
 	t->opts = o;
 	err = open_ring(t, map_fd);
-	if (err)
+	if (err) {
+		ds_err("%s", t->error);
 		tracer_close(t);
+	}
 	return err;
 }
 
@@ -248,18 +261,13 @@ static int tracer_sizes(struct tracer *t, struct ds_size_hist *out)
 	return err;
 }
 
-void tracer_collect(struct tracer *t, struct trace_report *r)
+void tracer_snapshot(struct tracer *t, struct trace_snapshot *s)
 {
-	struct ds_size_hist *now = calloc(DS_SIZES__COUNT, sizeof(*now));
-	int err = now ? tracer_sizes(t, now) : -ENOMEM;
-
-	tracer_counters(t, r->counters);
-	if (err)
+	tracer_counters(t, s->counters);
+	s->sizes_err = tracer_sizes(t, s->sizes);
+	if (s->sizes_err)
 		ds_warn("reading the map/unmap counts failed: %s",
-			strerror(-err));
-	else
-		report_sizes(r, now);
-	free(now);
+			strerror(-s->sizes_err));
 }
 
 void tracer_counters(struct tracer *t, uint64_t *out)

@@ -1,8 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The BPF side of dirtyscope, loaded and attached: what `trace` runs on its
- * own and `bench` runs beside its migration loop. Probes the running kernel
- * lacks are turned off before load and summed up in one warning line.
+ * own, `bench` beside its migration loop, and `probes` only to report.
+ *
+ * One loader in explicit phases, so that every command goes through the
+ * same steps and `probes` says exactly what `trace` would do:
+ *   prepare  open the object, set its read-only data, drop the optional
+ *            programs no option asked for, select by kernel BTF/kallsyms
+ *   load     verify and load what was selected
+ *   attach   attach each loaded program, each result kept per probe
+ *   start    the ring buffer the events arrive through
+ * A phase that fails returns -errno with one error line in t->error and
+ * prints nothing; tracer_open() runs all four, printing that line and the
+ * warnings a user of trace wants (probes skipped, probes not attached).
  */
 #ifndef DIRTYSCOPE_TRACER_H
 #define DIRTYSCOPE_TRACER_H
@@ -11,6 +21,7 @@
 #include <stdint.h>
 #include <bpf/libbpf.h>
 #include "probe_select.h"
+#include "snapshot.h"
 #include "trace_event.h"
 
 struct trace_bpf;
@@ -21,9 +32,10 @@ struct tracer_opts {
 	uint32_t hwpt;	 /* --bitmap-analysis: this HWPT (0: first) */
 	bool bitmap_analysis;
 	bool iopte_stats; /* load the per-IOPTE probe (also for analysis) */
-	/* A probe that loaded but does not attach fails the open (bench:
-	 * its numbers need every probe). Without it, a warning per probe
-	 * and the rest attached (trace). */
+	bool all_probes;  /* the optional programs too (probes) */
+	/* A probe that loaded but does not attach fails the attach phase
+	 * (bench: its numbers need every probe). Without it, the rest are
+	 * attached (trace, probes). */
 	bool every_probe;
 	/* Called for each event, from tracer_poll/tracer_drain. */
 	int (*on_event)(void *ctx, const struct ds_event *e);
@@ -33,19 +45,27 @@ struct tracer_opts {
 struct tracer {
 	struct trace_bpf *skel;
 	struct ring_buffer *rb;
-	struct bpf_link *links[PROBE_MAX];
-	int nlinks;
+	/* Every program still to load after prepare, with its verdict. */
 	struct probe_status probes[PROBE_MAX];
 	size_t nprobes;
+	int nlinks;
 	const struct tracer_opts *opts;
+	char error[256]; /* the failed phase's line, without "dirtyscope: " */
 };
 
-/* Load and attach. On failure prints one error line and returns -errno;
- * the tracer is then closed. Returns the number of probes attached. */
+/* Returns the number of usable probes (0 is not an error here). */
+int tracer_prepare(struct tracer *t, const struct tracer_opts *opts);
+int tracer_load(struct tracer *t);
+/* Returns the number of probes attached. */
+int tracer_attach(struct tracer *t);
+int tracer_start(struct tracer *t);
+
+/* All four phases; on failure prints one error line, closes the tracer and
+ * returns -errno. Returns the number of probes attached. */
 int tracer_open(struct tracer *t, const struct tracer_opts *opts);
 /* Deliver the events of another BPF object's ring buffer map (map_fd)
  * through the same callback, without loading or attaching anything: what
- * tests/perf/bench_consumer.c measures. tracer_counters() then reports
+ * tests/perf/bench_consumer.c measures. tracer_snapshot() then reports
  * nothing. 0 or -errno after one error line. */
 int tracer_open_ring(struct tracer *t, const struct tracer_opts *opts,
 		     int map_fd);
@@ -59,11 +79,10 @@ int tracer_consume(struct tracer *t);
 void tracer_drain(struct tracer *t);
 /* Sum the per-CPU counters (enum ds_counter) into out. */
 void tracer_counters(struct tracer *t, uint64_t *out);
-struct trace_report;
-/* What the kernel counted rather than sent (counters, map/unmap sizes)
- * into the report, as of now. Warns if the sizes cannot be read. */
-void tracer_collect(struct tracer *t, struct trace_report *r);
-/* Detach and unload. Safe twice and after a failed open. */
+/* What the kernel counted rather than sent, as of now. Warns if the sizes
+ * cannot be read (s->sizes_err). */
+void tracer_snapshot(struct tracer *t, struct trace_snapshot *s);
+/* Detach and unload. Safe twice and after a failed phase. */
 void tracer_close(struct tracer *t);
 
 #endif

@@ -1,18 +1,16 @@
 #!/usr/bin/env bash
 # Run every dirtyscope test and end with one summary line.
-#   unit     cmocka unit tests, on the host
-#   unit-asan the unit tests built with ASan+UBSan (build/asan), leak
-#            checking on; any sanitizer report fails the program; and
-#            every fuzz target's seeds and regression inputs replayed
-#   host     BPF load/attach and CLI tests against the host kernel (root)
-#   qtest    our QEMU's device models (scripts/testbed-qemu.sh) driven
-#            through QEMU's qtest protocol on the host, no guest
-#   vm-mock  ground-truth tests in the testbed VM, mock profile
-#   vm-vtd   VFIO type1 and the Intel IOMMU driver in the testbed VM, vtd
-#            profile (QEMU's emulated VT-d, edu device bound to vfio-pci)
-#   vm-vtd-dirty the Intel driver's iommufd dirty tracking in the testbed VM,
-#            vtd-dirty profile (our QEMU: VT-d with A/D flags, edu as a
-#            DMA engine; scripts/testbed-qemu.sh)
+# Groups come from the tree:
+#   unit       every tests/unit/test_*.c, cmocka unit tests on the host
+#   unit-asan  the same built with ASan+UBSan (build/asan), leak checking
+#              on, any sanitizer report fails the program; and every fuzz
+#              target's seeds and regression inputs replayed
+#   one group per manifest in tests/groups/: its first line says what the
+#   group is; then one test program per line, for a vm-PROFILE group
+#   followed by the scripts/vm-run.sh options it needs. A vm-PROFILE group
+#   runs in the testbed VM of that profile, any other on the host.
+# A program in tests/system/ that no manifest lists fails the run: a test
+# that is built is a test that runs.
 # Each test program is a cmocka group printing TAP; this script only runs the
 # groups and adds up their TAP lines.
 # Usage: tests/run.sh [GROUP...]   (default: all groups)
@@ -21,8 +19,10 @@ cd "$(dirname "$0")/.."
 
 bin=build/tests
 export CMOCKA_MESSAGE_OUTPUT=TAP
+manifests=(tests/groups/*)
+all_groups=(unit unit-asan "${manifests[@]#tests/groups/}")
 groups=("$@")
-[ ${#groups[@]} -gt 0 ] || groups=(unit unit-asan host qtest vm-mock vm-vtd vm-vtd-dirty)
+[ ${#groups[@]} -gt 0 ] || groups=("${all_groups[@]}")
 passed=0 failed=0 skipped=0
 failures=()
 
@@ -62,22 +62,62 @@ run_host() {
 }
 
 run_vm() {
-	local profile=$1 t out rc
-	shift
-	for t in "$@"; do
-		echo "== $t (VM, $profile profile)"
-		# shellcheck disable=SC2086
-		out=$(scripts/vm-run.sh --profile "$profile" --timeout 900 \
-			${VM_OPTS:-} -- env CMOCKA_MESSAGE_OUTPUT=TAP \
-			"$bin/$t" 2>&1)
-		rc=$?
-		printf '%s\n' "$out"
-		tally "$t" "$rc" "$out"
+	local profile=$1 t=$2 out rc
+	shift 2
+	echo "== $t (VM, $profile profile)"
+	out=$(scripts/vm-run.sh --profile "$profile" --timeout 900 "$@" -- \
+		env CMOCKA_MESSAGE_OUTPUT=TAP "$bin/$t" 2>&1)
+	rc=$?
+	printf '%s\n' "$out"
+	tally "$t" "$rc" "$out"
+}
+
+# The lines of a manifest that name a test, comments and blanks left out.
+manifest_entries() {
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "tests/groups/$1"
+}
+
+# run_manifest GROUP: each listed program, in the VM for vm-PROFILE.
+run_manifest() {
+	local g=$1 t opts line entries
+	# Read first: a test or vm-run.sh must not eat the manifest as stdin.
+	mapfile -t entries < <(manifest_entries "$g")
+	for line in "${entries[@]}"; do
+		read -r t opts <<<"$line"
+		case $g in
+		vm-*)
+			# shellcheck disable=SC2086
+			run_vm "${g#vm-}" "$t" $opts
+			;;
+		*)
+			if [ -n "$opts" ]; then
+				failed=$((failed + 1))
+				failures+=("tests/groups/$g: options '$opts' for a host test")
+				continue
+			fi
+			run_host "$bin" "$t"
+			;;
+		esac
 	done
 }
 
-# test_probes runs against every kernel we have: the host's and the
-# testbed's in both profiles.
+# Every system test in some manifest, every manifest entry a system test.
+for src in tests/system/test_*.c; do
+	t=$(basename "$src" .c)
+	if ! cat tests/groups/* | sed 's/#.*//' | grep -qw "^[[:space:]]*$t"; then
+		failed=$((failed + 1))
+		failures+=("$src: in no group (tests/groups/)")
+	fi
+done
+for g in "${manifests[@]#tests/groups/}"; do
+	while read -r t _; do
+		[ -f "tests/system/$t.c" ] || {
+			failed=$((failed + 1))
+			failures+=("tests/groups/$g: no tests/system/$t.c")
+		}
+	done < <(manifest_entries "$g")
+done
+
 for g in "${groups[@]}"; do
 	case $g in
 	unit)
@@ -93,43 +133,12 @@ for g in "${groups[@]}"; do
 			run_host build/asan/tests $(basename -s .c tests/unit/test_*.c) \
 			$(basename -s .c tests/fuzz/fuzz_*.c | sed 's/^/replay_/')
 		;;
-	host)
-		run_host "$bin" test_probes test_trace_host test_gate_host \
-			test_install_host test_plot_host test_consumer_host
-		;;
-	qtest)
-		# An empty path (the build failed) fails the test, loudly.
-		DIRTYSCOPE_QEMU=$(scripts/testbed-qemu.sh) \
-			run_host "$bin" test_qtest_vtd
-		;;
-	vm-mock)
-		run_vm mock test_probes test_mock_vm test_backend_mock \
-			test_bench_vm test_overload_vm test_leaks_vm
-		# Failed allocations are what these tests ask for: the
-		# kernel's reports of them are not splats.
-		VM_OPTS="--fault-injection" run_vm mock test_faults_vm
-		# One vCPU: detaching fentry probes while the other vCPU ran
-		# the patched function (iommu_unmap) crashed the 2-vCPU TCG
-		# guest once (oops at the call site being patched); suspected
-		# TCG cross-vCPU code modification, see docs/reliability.md.
-		VM_OPTS="--smp 1" run_vm mock test_signals_vm
-		;;
-	vm-vtd)
-		run_vm vtd test_probes test_vtd_vm test_trace_vtd \
-			test_backend_vtd
-		VM_OPTS="--fault-injection" run_vm vtd test_faults_vtd
-		;;
-	vm-vtd-dirty)
-		run_vm vtd-dirty test_dirty_vtd
-		# 20 us per wait descriptor: the test checks every dirty-clear
-		# invalidation lasted at least that (a bound, not a timing).
-		VM_OPTS="--inv-latency 20000" run_vm vtd-dirty test_bench_vtd_dirty
-		VM_OPTS="--fault-injection" run_vm vtd-dirty test_faults_vtd_dirty
-		;;
 	*)
-		echo "tests/run.sh: unknown group '$g' (unit, unit-asan, host," \
-			"qtest, vm-mock, vm-vtd, vm-vtd-dirty)" >&2
-		exit 2
+		if [ ! -f "tests/groups/$g" ]; then
+			echo "tests/run.sh: unknown group '$g' (${all_groups[*]})" >&2
+			exit 2
+		fi
+		run_manifest "$g"
 		;;
 	esac
 done

@@ -15,6 +15,7 @@
  * invalidation with 128-bit descriptors, a status-write wait after each.
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -84,14 +85,31 @@ struct bed {
 	uint32_t inv_seq;      /* status data of the last wait */
 };
 
+/*
+ * $DIRTYSCOPE_QEMU, else what scripts/testbed-qemu.sh prints (its cache:
+ * make check has built it; run from the repository root, as tests/run.sh
+ * does).
+ */
 static const char *qemu_bin(void)
 {
-	const char *p = getenv("DIRTYSCOPE_QEMU");
+	static char path[PATH_MAX];
+	const char *env = getenv("DIRTYSCOPE_QEMU");
+	FILE *p;
 
-	if (!p || !*p)
-		fail_msg("DIRTYSCOPE_QEMU is not set (the path "
-			 "scripts/testbed-qemu.sh prints)");
-	return p;
+	if (env && *env)
+		return env;
+	if (path[0])
+		return path;
+	p = popen("scripts/testbed-qemu.sh", "r");
+	if (!p || !fgets(path, sizeof(path), p))
+		path[0] = '\0';
+	if (p && pclose(p))
+		path[0] = '\0';
+	path[strcspn(path, "\n")] = '\0';
+	if (!path[0])
+		fail_msg("scripts/testbed-qemu.sh gave no QEMU (set "
+			 "DIRTYSCOPE_QEMU to use another)");
+	return path;
 }
 
 static struct bed *bed_start(const char *iommu)

@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "log.h"
 #include "migration.h"
+#include "options.h"
 #include "outfile.h"
 #include "page_log.h"
 #include "parse.h"
@@ -51,13 +52,16 @@ struct bench_args {
 	bool no_trace;
 };
 
+/* Options with no short name (keys past the characters). */
+enum { OPT_STRATEGY = 256, OPT_SCHEDULE };
+
 static const struct argp_option options[] = {
 	{ "backend", 'B', "NAME", 0,
 	  "mock (default), iommufd, vfio-type1, vfio-manual-clear" },
-	{ "device", 'D', "PATH", 0, "iommufd: /dev/vfio/devices/vfioN" },
-	{ "group", 'G', "PATH", 0, "vfio-type1/-manual-clear: /dev/vfio/N" },
-	{ "strategy", 's', "auto|manual|both", 0, "Default both" },
-	{ "size", 'S', "SIZE", 0, "IOVA mapped, e.g. 64M (default 64M)" },
+	OPT_DEVICE("iommufd: /dev/vfio/devices/vfioN"),
+	OPT_GROUP("vfio-type1/-manual-clear: /dev/vfio/N"),
+	{ "strategy", OPT_STRATEGY, "auto|manual|both", 0, "Default both" },
+	OPT_SIZE("IOVA mapped, e.g. 64M (default 64M)"),
 	{ "workload", 'w', "SPEC", 0,
 	  "uniform (default), hotcold[:90/10], zipf[:S], ring[:PAGES], "
 	  "bursty[:LEN]" },
@@ -71,16 +75,14 @@ static const struct argp_option options[] = {
 	{ "max-rounds", 'm', "N", 0,
 	  "Rounds after the first copy (default 30)" },
 	{ "repeat", 'n', "N", 0, "Runs per strategy (default 1)" },
-	{ "seed", 'e', "SEED", 0, "Workload seed (default 1)" },
+	OPT_SEED("Workload seed (default 1)"),
 	{ "sweep", 'W', "PARAM=V1,V2,...", 0,
 	  "chunk=1M,16M,...; rate=...; bandwidth=...: one point per value" },
-	{ "csv", 'C', "DIR", 0,
-	  "Write runs.csv, rounds.csv, sweep.csv into DIR" },
-	{ "json", 'j', NULL, 0, "Print the results as one JSON document" },
-	{ "schedule", 'H', "SPEC", 0,
+	OPT_CSV("Write runs.csv, rounds.csv, sweep.csv into DIR"),
+	OPT_JSON("Print the results as one JSON document"),
+	{ "schedule", OPT_SCHEDULE, "SPEC", 0,
 	  "Test hook: writes at given rounds (see docs/bench.md)" },
 	{ "no-trace", 'T', NULL, 0, "Do not attach the profiler" },
-	{ "verbose", 'v', NULL, 0, "Debug output" },
 	{},
 };
 
@@ -115,17 +117,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'D':
 		a->bcfg.device = arg;
 		break;
-	case 'G':
+	case 'g':
 		a->bcfg.group = arg;
 		break;
-	case 's':
+	case OPT_STRATEGY:
 		a->auto_ = !strcmp(arg, "auto") || !strcmp(arg, "both");
 		a->manual = !strcmp(arg, "manual") || !strcmp(arg, "both");
 		if (!a->auto_ && !a->manual)
 			return ds_arg_error("bench: invalid strategy '%s'",
 					    arg);
 		break;
-	case 'S':
+	case 's':
 		if (parse_size(arg, &a->bcfg.size) || !a->bcfg.size)
 			return ds_arg_error("bench: invalid --size '%s'", arg);
 		break;
@@ -164,7 +166,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 					    arg);
 		a->repeat = v;
 		break;
-	case 'e':
+	case 'S':
 		if (parse_u64(arg, &a->seed))
 			return ds_arg_error("bench: invalid --seed '%s'", arg);
 		break;
@@ -176,7 +178,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'C':
 		a->csv_dir = arg;
 		break;
-	case 'H':
+	case OPT_SCHEDULE:
 		a->schedule = arg;
 		break;
 	case 'j':
@@ -184,9 +186,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'T':
 		a->no_trace = true;
-		break;
-	case 'v':
-		ds_verbosity = DS_LOG_DEBUG;
 		break;
 	case ARGP_KEY_ARG:
 		return ds_arg_error("bench: unexpected argument '%s'", arg);
@@ -205,6 +204,7 @@ static const struct argp argp = {
 	"sent, redundant pages, migration time, clear cost and IOTLB "
 	"invalidations. The mock backend makes the device write (ground "
 	"truth); on real hardware the user's traffic dirties pages. Root.",
+	common_options,
 };
 
 static volatile int interrupted;

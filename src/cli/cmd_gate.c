@@ -15,17 +15,22 @@
 #include "csv_read.h"
 #include "gate.h"
 #include "log.h"
+#include "options.h"
 #include "outfile.h"
 
 struct gate_args {
 	const char *baseline, *current, *rules, *junit;
 };
 
+/* An option with no short name (a key past the characters). */
+enum { OPT_JUNIT = 256 };
+
 static const struct argp_option options[] = {
 	{ "baseline", 'b', "DIR", 0, "bench --csv folder of the reference" },
 	{ "current", 'c', "DIR", 0, "bench --csv folder to judge" },
 	{ "rules", 'r', "FILE", 0, "Thresholds per metric (docs/gate.md)" },
-	{ "junit", 'j', "FILE", 0, "Also write the verdicts as JUnit XML" },
+	{ "junit", OPT_JUNIT, "FILE", 0,
+	  "Also write the verdicts as JUnit XML" },
 	{},
 };
 
@@ -43,7 +48,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'r':
 		a->rules = arg;
 		break;
-	case 'j':
+	case OPT_JUNIT:
 		a->junit = arg;
 		break;
 	case ARGP_KEY_ARG:
@@ -66,6 +71,7 @@ static const struct argp argp = {
 	"Compare the runs.csv of two bench --csv folders, per metric and "
 	"strategy. Exit 0: no regression (inconclusive checks do not fail), "
 	"1: regression, 2: bad input.",
+	common_options,
 };
 
 static int load_runs(struct csv_table *t, const char *dir, const char *what)

@@ -18,6 +18,7 @@
 #include "iommufd_mock.h"
 #include "iommufd_mock_abi.h"
 #include "log.h"
+#include "options.h"
 #include "parse.h"
 
 struct mock_dirty_args {
@@ -30,18 +31,20 @@ struct mock_dirty_args {
 	const char *dev_path;
 };
 
+/* An option with no short name (a key past the characters). */
+enum { OPT_NO_DIRTY_DEVICE = 256 };
+
 static const struct argp_option options[] = {
-	{ "size", 's', "SIZE", 0, "Bytes to map, e.g. 64M (default 64M)" },
+	OPT_SIZE("Bytes to map, e.g. 64M (default 64M)"),
 	{ "pages", 'n', "N", 0,
 	  "Pages the device writes (default 1/7 of all)" },
-	{ "seed", 'S', "SEED", 0, "Seed of the write pattern (default 1)" },
+	OPT_SEED("Seed of the write pattern (default 1)"),
 	{ "rounds", 'r', "R", 0,
 	  "Write and read R times, pattern SEED + round (default 1)" },
-	{ "no-dirty-device", 'D', NULL, 0,
+	{ "no-dirty-device", OPT_NO_DIRTY_DEVICE, NULL, 0,
 	  "Create a mock device without dirty tracking (error path)" },
 	{ "iommufd", 'f', "PATH", 0,
 	  "iommufd device node (default /dev/iommu)" },
-	{ "verbose", 'v', NULL, 0, "Debug output" },
 	{},
 };
 
@@ -72,14 +75,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			return ds_arg_error("mock-dirty: invalid --rounds '%s'",
 					    arg);
 		break;
-	case 'D':
+	case OPT_NO_DIRTY_DEVICE:
 		a->dev_flags |= DS_MOCK_DEV_NO_DIRTY;
 		break;
 	case 'f':
 		a->dev_path = arg;
-		break;
-	case 'v':
-		ds_verbosity = DS_LOG_DEBUG;
 		break;
 	case ARGP_KEY_ARG:
 		return ds_arg_error("mock-dirty: unexpected argument '%s'",
@@ -100,6 +100,7 @@ static const struct argp argp = {
 	"pages, read the bitmap with NO_CLEAR, with clear, and again, and "
 	"check each read against the pages written. Needs CONFIG_IOMMUFD_TEST "
 	"and root.",
+	common_options,
 };
 
 /* One GET_DIRTY_BITMAP over the whole mapping, checked against want. */

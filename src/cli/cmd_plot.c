@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "csv_read.h"
 #include "log.h"
+#include "options.h"
 #include "outfile.h"
 
 struct plot_args {
@@ -29,7 +30,6 @@ struct plot_args {
 
 static const struct argp_option options[] = {
 	{ "out", 'o', "DIR", 0, "Write the images here (default: DIR)" },
-	{ "verbose", 'v', NULL, 0, "Print the gnuplot script" },
 	{},
 };
 
@@ -40,9 +40,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'o':
 		a->out = arg;
-		break;
-	case 'v':
-		ds_verbosity = DS_LOG_DEBUG;
 		break;
 	case ARGP_KEY_ARG:
 		if (a->dir)
@@ -68,6 +65,7 @@ static const struct argp argp = {
 	"Render the CSVs that bench and trace wrote into DIR (rounds.csv, "
 	"sweep.csv, histograms.csv; whichever are there) as PNG and SVG, "
 	"with gnuplot.",
+	common_options,
 };
 
 /* One image, both formats: the plot commands are emitted twice. */

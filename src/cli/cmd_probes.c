@@ -24,6 +24,7 @@
 #include "ds_features.h"
 #include "json.h"
 #include "log.h"
+#include "options.h"
 #include "probe_select.h"
 #include "tracer.h"
 
@@ -34,8 +35,7 @@ struct probes_args {
 };
 
 static const struct argp_option options[] = {
-	{ "json", 'j', NULL, 0, "One JSON document instead of the table" },
-	{ "verbose", 'v', NULL, 0, "Debug output, libbpf messages included" },
+	OPT_JSON("One JSON document instead of the table"),
 	{},
 };
 
@@ -46,9 +46,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'j':
 		a->json = true;
-		break;
-	case 'v':
-		ds_verbosity = DS_LOG_DEBUG;
 		break;
 	case ARGP_KEY_ARG:
 		return ds_arg_error("probes: unexpected argument '%s'", arg);
@@ -66,6 +63,7 @@ static const struct argp argp = {
 	"the running kernel has it, and why not. Run as root to also load and "
 	"attach the BPF programs. Probes marked (optional) are loaded by trace "
 	"only with --iopte-stats or --bitmap-analysis.",
+	common_options,
 };
 
 /* One line of the report. */

@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "commands.h"
 #include "log.h"
+#include "options.h"
 #include "parse.h"
 #include "trace_report.h"
 #include "tracer.h"
@@ -34,12 +35,10 @@ struct trace_args {
 static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS", 0,
 	  "Trace this long (default: until Ctrl-C)" },
-	{ "csv", 'c', "DIR", 0,
-	  "Write summary.csv, syncs.csv, histograms.csv (and intervals.csv) "
-	  "into DIR" },
-	{ "json", 'j', NULL, 0,
-	  "JSON instead of tables: one document per line, per interval and "
-	  "the summary" },
+	OPT_CSV("Write summary.csv, syncs.csv, histograms.csv (and "
+		"intervals.csv) into DIR"),
+	OPT_JSON("JSON instead of tables: one document per line, per interval "
+		 "and the summary"),
 	{ "pid", 'p', "PID", 0, "Trace only this process" },
 	{ "hwpt", 'H', "ID", 0, "Only events of this iommufd HWPT" },
 	{ "bitmap-analysis", 'b', NULL, 0,
@@ -48,7 +47,6 @@ static const struct argp_option options[] = {
 	{ "iopte-stats", 'I', NULL, 0,
 	  "Also count the dirty IOPTEs of each read and their bytes: a probe "
 	  "run per dirty IOPTE, which slows dirty reads down" },
-	{ "verbose", 'v', NULL, 0, "Debug output, libbpf messages included" },
 	{},
 };
 
@@ -63,7 +61,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			return ds_arg_error("trace: invalid duration '%s'",
 					    arg);
 		break;
-	case 'c':
+	case 'C':
 		a->csv_dir = arg;
 		break;
 	case 'p':
@@ -84,9 +82,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'j':
 		a->json = true;
-		break;
-	case 'v':
-		ds_verbosity = DS_LOG_DEBUG;
 		break;
 	case ARGP_KEY_ARG:
 		if (a->positional == 0) {
@@ -121,6 +116,7 @@ static const struct argp argp = {
 	"cause). Prints per-operation counts, bytes, dirty pages and latency "
 	"percentiles at the end, and every INTERVAL seconds (COUNT times) if "
 	"given. Needs root (CAP_BPF and CAP_PERFMON) and a kernel with BTF.",
+	common_options,
 };
 
 static volatile sig_atomic_t exiting;

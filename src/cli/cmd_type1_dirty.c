@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "commands.h"
 #include "log.h"
+#include "options.h"
 #include "parse.h"
 #include "vfio_type1.h"
 
@@ -27,11 +28,9 @@ struct type1_dirty_args {
 };
 
 static const struct argp_option options[] = {
-	{ "group", 'g', "PATH", 0,
-	  "VFIO group to use, e.g. /dev/vfio/12 (required)" },
-	{ "size", 's', "SIZE", 0, "Bytes to map, e.g. 16M (default 16M)" },
+	OPT_GROUP("VFIO group to use, e.g. /dev/vfio/12 (required)"),
+	OPT_SIZE("Bytes to map, e.g. 16M (default 16M)"),
 	{ "iova", 'i', "IOVA", 0, "IOVA of the mapping (default 0x100000000)" },
-	{ "verbose", 'v', NULL, 0, "Debug output" },
 	{},
 };
 
@@ -52,9 +51,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (parse_u64(arg, &a->iova))
 			return ds_arg_error("type1-dirty: invalid --iova '%s'",
 					    arg);
-		break;
-	case 'v':
-		ds_verbosity = DS_LOG_DEBUG;
 		break;
 	case ARGP_KEY_ARG:
 		return ds_arg_error("type1-dirty: unexpected argument '%s'",
@@ -80,6 +76,7 @@ static const struct argp argp = {
 	"vfio-pci): map, start tracking, read the bitmap, unmap with the "
 	"bitmap, stop tracking, and check that both reads report every mapped "
 	"page, as type1 does for devices that do not pin pages. Needs root.",
+	common_options,
 };
 
 static int report(struct type1 *t, int ret)

@@ -28,6 +28,7 @@
 #include <linux/vfio.h>
 #include "backend_impl.h"
 #include "bitmap.h"
+#include "iommufd_ioctl.h"
 
 #define IOMMUFD_IOVA (1ull << 32)
 
@@ -124,10 +125,7 @@ static void edu_engine_open(struct iommufd_priv *p)
 static int do_ioctl(struct backend *b, int fd, unsigned long req, void *arg,
 		    const char *step)
 {
-	if (ioctl(fd, req, arg) == 0)
-		return 0;
-	b->failed = step;
-	return -errno;
+	return iommufd_ioctl(fd, req, arg, step, &b->failed);
 }
 
 static const char *hw_type_name(uint32_t type, char *buf, size_t len)
@@ -151,7 +149,6 @@ static int bind_and_check(struct backend *b, struct iommufd_priv *p)
 		.argsz = sizeof(bind),
 		.iommufd = p->fd,
 	};
-	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
 	struct iommu_hw_info info = { .size = sizeof(info) };
 	char type[32];
 	int ret;
@@ -169,10 +166,9 @@ static int bind_and_check(struct backend *b, struct iommufd_priv *p)
 		return ret;
 	}
 	p->devid = bind.out_devid;
-	ret = do_ioctl(b, p->fd, IOMMU_IOAS_ALLOC, &ioas, "IOMMU_IOAS_ALLOC");
+	ret = iommufd_ioas_alloc(p->fd, &p->ioas, &b->failed);
 	if (ret)
 		return ret;
-	p->ioas = ioas.out_ioas_id;
 
 	info.dev_id = p->devid;
 	ret = do_ioctl(b, p->fd, IOMMU_GET_HW_INFO, &info, "IOMMU_GET_HW_INFO");
@@ -189,20 +185,8 @@ static int bind_and_check(struct backend *b, struct iommufd_priv *p)
 
 static int iommufd_open(struct backend *b, const struct backend_config *cfg)
 {
-	struct iommu_hwpt_alloc hwpt = {
-		.size = sizeof(hwpt),
-		.flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
-		.data_type = IOMMU_HWPT_DATA_NONE,
-	};
 	struct vfio_device_attach_iommufd_pt attach = {
 		.argsz = sizeof(attach),
-	};
-	struct iommu_ioas_map map = {
-		.size = sizeof(map),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
-		.iova = IOMMUFD_IOVA,
-		.length = cfg->size,
 	};
 	const char *iommu = cfg->iommufd ? cfg->iommufd : "/dev/iommu";
 	uint64_t pg = sysconf(_SC_PAGESIZE);
@@ -240,13 +224,10 @@ static int iommufd_open(struct backend *b, const struct backend_config *cfg)
 	if (ret)
 		goto err;
 
-	hwpt.dev_id = p->devid;
-	hwpt.pt_id = p->ioas;
-	ret = do_ioctl(b, p->fd, IOMMU_HWPT_ALLOC, &hwpt,
-		       "IOMMU_HWPT_ALLOC (dirty tracking)");
+	ret = iommufd_hwpt_alloc_dirty(p->fd, p->devid, p->ioas, &p->hwpt,
+				       &b->failed);
 	if (ret)
 		goto err;
-	p->hwpt = hwpt.out_hwpt_id;
 	attach.pt_id = p->hwpt;
 	ret = do_ioctl(b, p->dev, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach,
 		       "VFIO_DEVICE_ATTACH_IOMMUFD_PT");
@@ -263,9 +244,8 @@ static int iommufd_open(struct backend *b, const struct backend_config *cfg)
 		goto err;
 	}
 	p->buf_len = cfg->size;
-	map.ioas_id = p->ioas;
-	map.user_va = (uintptr_t)p->buf;
-	ret = do_ioctl(b, p->fd, IOMMU_IOAS_MAP, &map, "IOMMU_IOAS_MAP");
+	ret = iommufd_map_fixed(p->fd, p->ioas, IOMMUFD_IOVA, p->buf, cfg->size,
+				&b->failed);
 	if (ret)
 		goto err;
 	p->mapped = cfg->size;
@@ -285,15 +265,8 @@ err:
 static int iommufd_set_tracking(struct backend *b, bool enable)
 {
 	struct iommufd_priv *p = b->priv;
-	struct iommu_hwpt_set_dirty_tracking set = {
-		.size = sizeof(set),
-		.flags = enable ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0,
-		.hwpt_id = p->hwpt,
-	};
-	int ret;
+	int ret = iommufd_set_dirty(p->fd, p->hwpt, enable, &b->failed);
 
-	ret = do_ioctl(b, p->fd, IOMMU_HWPT_SET_DIRTY_TRACKING, &set,
-		       "IOMMU_HWPT_SET_DIRTY_TRACKING");
 	if (!ret)
 		p->tracking = enable;
 	return ret;
@@ -303,18 +276,9 @@ static int get_bitmap(struct backend *b, uint32_t flags, uint64_t iova,
 		      uint64_t len, uint64_t *bitmap)
 {
 	struct iommufd_priv *p = b->priv;
-	struct iommu_hwpt_get_dirty_bitmap get = {
-		.size = sizeof(get),
-		.hwpt_id = p->hwpt,
-		.flags = flags,
-		.iova = iova,
-		.length = len,
-		.page_size = b->page_size,
-		.data = (uintptr_t)bitmap,
-	};
 
-	return do_ioctl(b, p->fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &get,
-			"IOMMU_HWPT_GET_DIRTY_BITMAP");
+	return iommufd_get_dirty(p->fd, p->hwpt, flags, iova, len, b->page_size,
+				 bitmap, &b->failed);
 }
 
 static int iommufd_read(struct backend *b, uint64_t iova, uint64_t len,
@@ -368,26 +332,12 @@ static int iommufd_write(struct backend *b, uint64_t iova, uint64_t len,
 	return 0;
 }
 
-static int destroy(struct backend *b, struct iommufd_priv *p, uint32_t *id,
-		   const char *step)
-{
-	struct iommu_destroy d = { .size = sizeof(d), .id = *id };
-	int ret;
-
-	if (!*id)
-		return 0;
-	ret = do_ioctl(b, p->fd, IOMMU_DESTROY, &d, step);
-	*id = 0;
-	return ret;
-}
-
 static int iommufd_close(struct backend *b)
 {
 	struct iommufd_priv *p = b->priv;
 	struct vfio_device_detach_iommufd_pt detach = {
 		.argsz = sizeof(detach),
 	};
-	struct iommu_ioas_unmap unmap = { .size = sizeof(unmap) };
 	const char *failed = b->failed, *first = NULL;
 	int ret = 0, r;
 
@@ -403,11 +353,8 @@ static int iommufd_close(struct backend *b)
 		p->tracking = false;
 	}
 	if (p->mapped) {
-		unmap.ioas_id = p->ioas;
-		unmap.iova = IOMMUFD_IOVA;
-		unmap.length = p->mapped;
-		r = do_ioctl(b, p->fd, IOMMU_IOAS_UNMAP, &unmap,
-			     "IOMMU_IOAS_UNMAP");
+		r = iommufd_unmap(p->fd, p->ioas, IOMMUFD_IOVA, p->mapped,
+				  &b->failed);
 		if (r && !ret) {
 			ret = r;
 			first = b->failed;
@@ -428,12 +375,14 @@ static int iommufd_close(struct backend *b)
 		p->attached = false;
 	}
 	/* The HWPT holds the IOAS. */
-	r = destroy(b, p, &p->hwpt, "IOMMU_DESTROY (hwpt)");
+	r = iommufd_destroy(p->fd, &p->hwpt, "IOMMU_DESTROY (hwpt)",
+			    &b->failed);
 	if (r && !ret) {
 		ret = r;
 		first = b->failed;
 	}
-	r = destroy(b, p, &p->ioas, "IOMMU_DESTROY (ioas)");
+	r = iommufd_destroy(p->fd, &p->ioas, "IOMMU_DESTROY (ioas)",
+			    &b->failed);
 	if (r && !ret) {
 		ret = r;
 		first = b->failed;

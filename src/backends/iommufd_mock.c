@@ -5,42 +5,22 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "iommufd_ioctl.h"
 #include "iommufd_mock.h"
 #include "iommufd_mock_abi.h"
 
 static int do_ioctl(struct mock_dev *m, unsigned long req, void *arg,
 		    const char *step)
 {
-	if (ioctl(m->fd, req, arg) == 0)
-		return 0;
-	m->failed = step;
-	return -errno;
-}
-
-static int destroy(struct mock_dev *m, uint32_t *id, const char *step)
-{
-	struct iommu_destroy d = { .size = sizeof(d), .id = *id };
-	int ret;
-
-	if (!*id)
-		return 0;
-	ret = do_ioctl(m, IOMMU_DESTROY, &d, step);
-	*id = 0;
-	return ret;
+	return iommufd_ioctl(m->fd, req, arg, step, &m->failed);
 }
 
 int mock_dev_open(struct mock_dev *m, const char *path, uint32_t dev_flags)
 {
-	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
 	struct ds_mock_cmd mock = {
 		.size = sizeof(mock),
 		.op = DS_MOCK_OP_MOCK_DOMAIN_FLAGS,
 		.mock_domain_flags.dev_flags = dev_flags,
-	};
-	struct iommu_hwpt_alloc hwpt = {
-		.size = sizeof(hwpt),
-		.flags = IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
-		.data_type = IOMMU_HWPT_DATA_NONE,
 	};
 	struct ds_mock_cmd replace = {
 		.size = sizeof(replace),
@@ -56,10 +36,9 @@ int mock_dev_open(struct mock_dev *m, const char *path, uint32_t dev_flags)
 		m->failed = "open /dev/iommu";
 		return -errno;
 	}
-	ret = do_ioctl(m, IOMMU_IOAS_ALLOC, &ioas, "IOMMU_IOAS_ALLOC");
+	ret = iommufd_ioas_alloc(m->fd, &m->ioas_id, &m->failed);
 	if (ret)
 		goto err;
-	m->ioas_id = ioas.out_ioas_id;
 
 	mock.id = m->ioas_id;
 	ret = do_ioctl(m, DS_MOCK_CMD, &mock,
@@ -69,13 +48,10 @@ int mock_dev_open(struct mock_dev *m, const char *path, uint32_t dev_flags)
 	m->stdev_id = mock.mock_domain_flags.out_stdev_id;
 	m->idev_id = mock.mock_domain_flags.out_idev_id;
 
-	hwpt.dev_id = m->idev_id;
-	hwpt.pt_id = m->ioas_id;
-	ret = do_ioctl(m, IOMMU_HWPT_ALLOC, &hwpt,
-		       "IOMMU_HWPT_ALLOC (dirty tracking)");
+	ret = iommufd_hwpt_alloc_dirty(m->fd, m->idev_id, m->ioas_id,
+				       &m->hwpt_id, &m->failed);
 	if (ret)
 		goto err;
-	m->hwpt_id = hwpt.out_hwpt_id;
 
 	replace.id = m->stdev_id;
 	replace.mock_domain_replace.pt_id = m->hwpt_id;
@@ -91,14 +67,6 @@ err:
 
 int mock_dev_map(struct mock_dev *m, uint64_t length)
 {
-	struct iommu_ioas_map map = {
-		.size = sizeof(map),
-		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-			 IOMMU_IOAS_MAP_WRITEABLE,
-		.ioas_id = m->ioas_id,
-		.length = length,
-		.iova = DS_MOCK_APERTURE_START,
-	};
 	void *buf;
 	int ret;
 
@@ -113,29 +81,22 @@ int mock_dev_map(struct mock_dev *m, uint64_t length)
 		m->failed = "mmap";
 		return -errno;
 	}
-	map.user_va = (uintptr_t)buf;
-	ret = do_ioctl(m, IOMMU_IOAS_MAP, &map, "IOMMU_IOAS_MAP");
+	ret = iommufd_map_fixed(m->fd, m->ioas_id, DS_MOCK_APERTURE_START, buf,
+				length, &m->failed);
 	if (ret) {
 		munmap(buf, length);
 		return ret;
 	}
 	m->buf = buf;
-	m->iova = map.iova;
+	m->iova = DS_MOCK_APERTURE_START;
 	m->length = length;
 	return 0;
 }
 
 int mock_dev_set_tracking(struct mock_dev *m, bool enable)
 {
-	struct iommu_hwpt_set_dirty_tracking set = {
-		.size = sizeof(set),
-		.flags = enable ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0,
-		.hwpt_id = m->hwpt_id,
-	};
-	int ret;
+	int ret = iommufd_set_dirty(m->fd, m->hwpt_id, enable, &m->failed);
 
-	ret = do_ioctl(m, IOMMU_HWPT_SET_DIRTY_TRACKING, &set,
-		       "IOMMU_HWPT_SET_DIRTY_TRACKING");
 	if (!ret)
 		m->tracking = enable;
 	return ret;
@@ -169,28 +130,12 @@ int mock_dev_write(struct mock_dev *m, const uint64_t *pages, uint64_t *marked)
 int mock_dev_read_dirty(struct mock_dev *m, uint32_t flags, uint64_t iova,
 			uint64_t length, uint64_t *bitmap)
 {
-	struct iommu_hwpt_get_dirty_bitmap get = {
-		.size = sizeof(get),
-		.hwpt_id = m->hwpt_id,
-		.flags = flags,
-		.iova = iova,
-		.length = length,
-		.page_size = m->page_size,
-		.data = (uintptr_t)bitmap,
-	};
-
-	return do_ioctl(m, IOMMU_HWPT_GET_DIRTY_BITMAP, &get,
-			"IOMMU_HWPT_GET_DIRTY_BITMAP");
+	return iommufd_get_dirty(m->fd, m->hwpt_id, flags, iova, length,
+				 m->page_size, bitmap, &m->failed);
 }
 
 int mock_dev_close(struct mock_dev *m)
 {
-	struct iommu_ioas_unmap unmap = {
-		.size = sizeof(unmap),
-		.ioas_id = m->ioas_id,
-		.iova = m->iova,
-		.length = m->length,
-	};
 	const char *failed = m->failed;
 	int ret = 0, r;
 
@@ -202,18 +147,22 @@ int mock_dev_close(struct mock_dev *m)
 		ret = ret ?: r;
 	}
 	if (m->length) {
-		r = do_ioctl(m, IOMMU_IOAS_UNMAP, &unmap, "IOMMU_IOAS_UNMAP");
+		r = iommufd_unmap(m->fd, m->ioas_id, m->iova, m->length,
+				  &m->failed);
 		ret = ret ?: r;
 		munmap(m->buf, m->length);
 		m->length = 0;
 		m->buf = NULL;
 	}
 	/* The device holds the HWPT, the HWPT holds the IOAS. */
-	r = destroy(m, &m->stdev_id, "IOMMU_DESTROY (mock device)");
+	r = iommufd_destroy(m->fd, &m->stdev_id, "IOMMU_DESTROY (mock device)",
+			    &m->failed);
 	ret = ret ?: r;
-	r = destroy(m, &m->hwpt_id, "IOMMU_DESTROY (hwpt)");
+	r = iommufd_destroy(m->fd, &m->hwpt_id, "IOMMU_DESTROY (hwpt)",
+			    &m->failed);
 	ret = ret ?: r;
-	r = destroy(m, &m->ioas_id, "IOMMU_DESTROY (ioas)");
+	r = iommufd_destroy(m->fd, &m->ioas_id, "IOMMU_DESTROY (ioas)",
+			    &m->failed);
 	ret = ret ?: r;
 	close(m->fd);
 	m->fd = -1;

@@ -17,17 +17,16 @@
 #include "backend.h"
 #include "bench_report.h"
 #include "commands.h"
+#include "experiment.h"
 #include "log.h"
 #include "migration.h"
 #include "options.h"
 #include "outfile.h"
-#include "page_log.h"
 #include "parse.h"
 #include "schedule.h"
 #include "trace_report.h"
 #include "tracer.h"
 #include "workload.h"
-#include "writer.h"
 
 #define MAX_SWEEP 32
 
@@ -209,21 +208,6 @@ static const struct argp argp = {
 
 static volatile int interrupted;
 
-/* One error line for a failed step. A backend keeps a whole sentence in
- * b->msg and a step name anywhere else (src/backends/backend.h): the sentence is
- * printed as it is, the step as "<step> failed", like the other commands. */
-static void report_failure(const char *what, const struct backend *b,
-			   const char *failed, int err)
-{
-	if (err == -EINTR)
-		ds_err("bench: interrupted");
-	else if (failed == b->msg)
-		ds_err("bench: %s: %s: %s", what, failed, strerror(-err));
-	else
-		ds_err("bench: %s: %s failed: %s", what,
-		       failed ? failed : "migration", strerror(-err));
-}
-
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -235,16 +219,14 @@ struct bench {
 	struct bench_args a;
 	struct backend b;
 	bool opened;
-	struct page_log log;
 	struct schedule sched;
+	struct experiment x;
 	struct tracer t;
 	struct trace_snapshot snap; /* the tracer's counts, read at the end */
 	bool traced;
 	struct mig_round acc; /* profiler numbers of the current round */
 	uint64_t lost_seen;   /* the drop counter at the last round end */
 	struct trace_report *report; /* the profiler's own CSVs, --csv */
-	struct bench_run *runs;
-	unsigned int nruns;
 	char workload[64];
 };
 
@@ -278,12 +260,20 @@ static uint64_t lost_since_last(struct bench *bn)
 	return lost;
 }
 
+/* A run starts: what the ring holds belongs to no round of it. */
+static void run_start(void *ctx)
+{
+	struct bench *bn = ctx;
+
+	tracer_consume(&bn->t);
+	lost_since_last(bn);
+	memset(&bn->acc, 0, sizeof(bn->acc));
+}
+
 static void round_end(void *ctx, struct mig_round *r)
 {
 	struct bench *bn = ctx;
 
-	if (!bn->traced)
-		return;
 	/* The round's ioctls have returned: their events are in the ring. */
 	tracer_consume(&bn->t);
 	r->iotlb_invalidations = bn->acc.iotlb_invalidations;
@@ -292,84 +282,6 @@ static void round_end(void *ctx, struct mig_round *r)
 	r->kernel_dirty_pages = bn->acc.kernel_dirty_pages;
 	r->lost_events = lost_since_last(bn);
 	memset(&bn->acc, 0, sizeof(bn->acc));
-}
-
-static int run_one(struct bench *bn, struct bench_run *run,
-		   const struct workload_config *wcfg)
-{
-	struct backend *b = &bn->b;
-	struct mig_config cfg = {
-		.strategy = run->strategy,
-		.chunk_bytes = run->chunk_bytes,
-		.bandwidth = run->bandwidth,
-		.downtime_ns = bn->a.downtime_ns,
-		.max_rounds = bn->a.max_rounds,
-		.sched = bn->sched.n ? &bn->sched : NULL,
-		.interrupted = &interrupted,
-	};
-	struct mig_hooks hooks = { round_end, bn };
-	struct workload *wl = NULL;
-	struct writer w = {};
-	const char *failed = NULL;
-	bool writing = false, tracking = false, writer_failed = false;
-	int err, err2;
-
-	page_log_reset(&bn->log);
-	/* Enabling clears every dirty bit: each run starts clean. */
-	err = b->ops->set_tracking(b, true);
-	if (err) {
-		failed = b->failed;
-		goto out;
-	}
-	tracking = true;
-	if (bn->traced) {
-		tracer_consume(&bn->t);
-		lost_since_last(bn);
-		memset(&bn->acc, 0, sizeof(bn->acc));
-	}
-	if (run->rate > 0) {
-		wl = workload_new(wcfg);
-		if (!wl) {
-			failed = "creating the workload";
-			err = -ENOMEM;
-			goto out;
-		}
-		err = writer_start(&w, b, wl, &bn->log, run->rate);
-		if (err) {
-			failed = "starting the writer thread";
-			goto out;
-		}
-		writing = true;
-	}
-	err = migrate(b, writing ? &w : NULL, &bn->log, &cfg, &hooks, &run->res,
-		      &failed);
-out:
-	if (writing) {
-		err2 = writer_stop(&w);
-		if (err2 && !err) {
-			err = err2;
-			failed = w.failed;
-			writer_failed = true;
-		}
-	}
-	run->writes = bn->log.writes;
-	workload_free(wl);
-	if (tracking) {
-		err2 = b->ops->set_tracking(b, false);
-		if (err2 && !err) {
-			err = err2;
-			failed = b->failed;
-		}
-	}
-	if (err) {
-		char what[64];
-
-		snprintf(what, sizeof(what), "run %u (%s)%s", run->run,
-			 strategy_name(run->strategy),
-			 writer_failed ? ": writer thread" : "");
-		report_failure(what, b, failed, err);
-	}
-	return err;
 }
 
 /* runs.csv, rounds.csv, sweep.csv and the profiler's files: all in place,
@@ -390,10 +302,10 @@ static int write_outputs(struct bench *bn, const struct bench_meta *m)
 		err = report_prepare_csv(bn->report);
 	if (err)
 		goto fail;
-	write_runs_csv(runs.f, m, bn->runs, bn->nruns);
-	write_rounds_csv(rounds.f, bn->runs, bn->nruns);
+	write_runs_csv(runs.f, m, bn->x.runs, bn->x.nruns);
+	write_rounds_csv(rounds.f, bn->x.runs, bn->x.nruns);
 	if (sweep.f)
-		write_sweep_csv(sweep.f, m, bn->runs, bn->nruns);
+		write_sweep_csv(sweep.f, m, bn->x.runs, bn->x.nruns);
 	if (bn->report) {
 		report_outfiles(bn->report, set + n);
 		n += REPORT_FILES;
@@ -413,7 +325,7 @@ static void print_results(struct bench *bn, const struct bench_meta *m)
 	unsigned int point, npoints = bn->a.nsweep ? bn->a.nsweep : 1;
 
 	if (bn->a.json) {
-		write_bench_json(stdout, m, bn->runs, bn->nruns);
+		write_bench_json(stdout, m, bn->x.runs, bn->x.nruns);
 		return;
 	}
 	printf("%s backend, %" PRIu64 " bytes in %" PRIu64
@@ -425,68 +337,35 @@ static void print_results(struct bench *bn, const struct bench_meta *m)
 			       bn->a.sweep[point]);
 		else
 			putchar('\n');
-		print_verdict(stdout, m, bn->runs, bn->nruns, point);
+		print_verdict(stdout, m, bn->x.runs, bn->x.nruns, point);
 	}
 }
 
-/* The runs, in the order: point, repeat, strategy (alternating). */
-static int run_all(struct bench *bn, const struct workload_config *base)
+/* The experiment the options describe, profiled when traced. */
+static int run_all(struct bench *bn, const struct workload_config *wcfg)
 {
-	struct bench_args *a = &bn->a;
-	unsigned int npoints = a->nsweep ? a->nsweep : 1, point, rep, k;
-	unsigned int total = npoints * a->repeat * (a->auto_ + a->manual);
-	int err;
+	const struct bench_args *a = &bn->a;
+	struct experiment_plan p = {
+		.auto_ = a->auto_,
+		.manual = a->manual,
+		.rate = a->rate,
+		.bandwidth = a->bandwidth,
+		.chunk = a->chunk,
+		.downtime_ns = a->downtime_ns,
+		.max_rounds = a->max_rounds,
+		.repeat = a->repeat,
+		.seed = a->seed,
+		.sweep_param = a->sweep_param,
+		.sweep = a->sweep,
+		.nsweep = a->nsweep,
+		.sched = bn->sched.n ? &bn->sched : NULL,
+		.workload = *wcfg,
+		.interrupted = &interrupted,
+	};
 
-	bn->runs = calloc(total, sizeof(*bn->runs));
-	if (!bn->runs)
-		return -ENOMEM;
-	for (point = 0; point < npoints; point++) {
-		for (rep = 0; rep < a->repeat; rep++) {
-			for (k = 0; k < 2; k++) {
-				/* Alternate which goes first, so drift in
-				 * the machine does not favour one. */
-				enum strategy s = (k ^ (rep & 1))
-							  ? STRATEGY_MANUAL
-							  : STRATEGY_AUTO;
-				struct workload_config wcfg = *base;
-				struct bench_run *r;
-
-				if ((s == STRATEGY_AUTO && !a->auto_) ||
-				    (s == STRATEGY_MANUAL && !a->manual))
-					continue;
-				r = &bn->runs[bn->nruns];
-				r->run = bn->nruns + 1;
-				r->point = point;
-				r->repeat = rep;
-				r->strategy = s;
-				r->chunk_bytes = a->chunk;
-				r->rate = a->rate;
-				r->bandwidth = a->bandwidth;
-				if (a->nsweep &&
-				    !strcmp(a->sweep_param, "chunk"))
-					r->chunk_bytes = a->sweep[point];
-				else if (a->nsweep &&
-					 !strcmp(a->sweep_param, "rate"))
-					r->rate = a->sweep[point];
-				else if (a->nsweep)
-					r->bandwidth = a->sweep[point];
-				/* Same seed for both strategies of a repeat. */
-				wcfg.seed = a->seed + rep;
-				err = run_one(bn, r, &wcfg);
-				bn->nruns++;
-				if (err)
-					return err;
-				ds_info("run %u/%u %-6s: %u rounds, %" PRIu64
-					" pages sent, %" PRIu64
-					" redundant, %.1f ms",
-					r->run, total, strategy_name(s),
-					r->res.nrounds, r->res.pages_sent,
-					r->res.pages_redundant,
-					r->res.migration_ns / 1e6);
-			}
-		}
-	}
-	return 0;
+	if (bn->traced)
+		p.prof = (struct profiler_hooks){ run_start, round_end, bn };
+	return experiment_run(&bn->x, &bn->b, &p);
 }
 
 /* Close the backend if open: 0, or its error (printed). */
@@ -499,14 +378,13 @@ static int close_backend(struct bench *bn)
 	bn->opened = false;
 	err = backend_close(&bn->b);
 	if (err)
-		report_failure("cleanup", &bn->b, bn->b.failed, err);
+		bench_report_failure("cleanup", &bn->b, bn->b.failed, err);
 	return err;
 }
 
 /* 0, or the error of closing the backend (already printed). */
 static int bench_cleanup(struct bench *bn)
 {
-	unsigned int i;
 	int err;
 
 	if (bn->traced)
@@ -516,11 +394,8 @@ static int bench_cleanup(struct bench *bn)
 		free(bn->report);
 	}
 	err = close_backend(bn);
-	page_log_free(&bn->log);
 	schedule_free(&bn->sched);
-	for (i = 0; i < bn->nruns; i++)
-		mig_result_free(&bn->runs[i].res);
-	free(bn->runs);
+	experiment_free(&bn->x);
 	return err;
 }
 
@@ -586,7 +461,7 @@ int cmd_bench(int argc, char **argv)
 
 	err = backend_open(&bn->b, a->backend, &a->bcfg);
 	if (err) {
-		report_failure(a->backend, &bn->b, bn->b.failed, err);
+		bench_report_failure(a->backend, &bn->b, bn->b.failed, err);
 		goto out;
 	}
 	bn->opened = true;
@@ -610,12 +485,6 @@ int cmd_bench(int argc, char **argv)
 			       a->schedule, strerror(-err));
 			goto out;
 		}
-	}
-	err = page_log_init(&bn->log, wcfg.pages);
-	if (err) {
-		ds_err("bench: out of memory for %" PRIu64 " pages",
-		       wcfg.pages);
-		goto out;
 	}
 	if (!a->no_trace) {
 		topts.pid = getpid();

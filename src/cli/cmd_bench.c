@@ -24,7 +24,7 @@
 #include "outfile.h"
 #include "parse.h"
 #include "schedule.h"
-#include "trace_report.h"
+#include "report_output.h"
 #include "tracer.h"
 #include "workload.h"
 
@@ -224,27 +224,21 @@ struct bench {
 	struct tracer t;
 	struct trace_snapshot snap; /* the tracer's counts, read at the end */
 	bool traced;
-	struct mig_round acc; /* profiler numbers of the current round */
-	uint64_t lost_seen;   /* the drop counter at the last round end */
-	struct trace_report *report; /* the profiler's own CSVs, --csv */
+	uint64_t lost_seen; /* the drop counter at the last round end */
+	/* The profiler's aggregation when traced: its interval is the
+	 * current round. */
+	struct trace_report *report;
+	struct trace_csv csv; /* its files beside runs.csv, --csv */
 	char workload[64];
 };
 
-/* Profiler events of this process, summed until the round ends. */
+/* Profiler events of this process, aggregated as trace does. */
 static int on_event(void *ctx, const struct ds_event *e)
 {
 	struct bench *bn = ctx;
-	struct mig_round *acc = &bn->acc;
 
-	if (bn->report)
-		report_add(bn->report, e);
-	if (e->op == DS_OP_IOTLB_FLUSH) {
-		acc->iotlb_invalidations++;
-		acc->iotlb_ns += e->dur_ns;
-	} else if (ds_op_is_dirty_read(e->op)) {
-		acc->kernel_reads++;
-		acc->kernel_dirty_pages += e->dirty_pages;
-	}
+	if (report_add(bn->report, e))
+		report_csv_event(&bn->csv, e);
 	return 0;
 }
 
@@ -267,21 +261,24 @@ static void run_start(void *ctx)
 
 	tracer_consume(&bn->t);
 	lost_since_last(bn);
-	memset(&bn->acc, 0, sizeof(bn->acc));
+	report_interval_reset(bn->report);
 }
 
 static void round_end(void *ctx, struct mig_round *r)
 {
 	struct bench *bn = ctx;
 
+	struct report_sums sums;
+
 	/* The round's ioctls have returned: their events are in the ring. */
 	tracer_consume(&bn->t);
-	r->iotlb_invalidations = bn->acc.iotlb_invalidations;
-	r->iotlb_ns = bn->acc.iotlb_ns;
-	r->kernel_reads = bn->acc.kernel_reads;
-	r->kernel_dirty_pages = bn->acc.kernel_dirty_pages;
+	report_interval_sums(bn->report, &sums);
+	r->iotlb_invalidations = sums.iotlb_flushes;
+	r->iotlb_ns = sums.iotlb_ns;
+	r->kernel_reads = sums.dirty_reads;
+	r->kernel_dirty_pages = sums.dirty_pages;
 	r->lost_events = lost_since_last(bn);
-	memset(&bn->acc, 0, sizeof(bn->acc));
+	report_interval_reset(bn->report);
 }
 
 /* runs.csv, rounds.csv, sweep.csv and the profiler's files: all in place,
@@ -298,16 +295,16 @@ static int write_outputs(struct bench *bn, const struct bench_meta *m)
 		err = outfile_open(&rounds, bn->a.csv_dir, "rounds.csv");
 	if (!err && m->sweep_param)
 		err = outfile_open(&sweep, bn->a.csv_dir, "sweep.csv");
-	if (!err && bn->report)
-		err = report_prepare_csv(bn->report);
+	if (!err && bn->csv.dir)
+		err = report_csv_prepare(&bn->csv, bn->report);
 	if (err)
 		goto fail;
 	write_runs_csv(runs.f, m, bn->x.runs, bn->x.nruns);
 	write_rounds_csv(rounds.f, bn->x.runs, bn->x.nruns);
 	if (sweep.f)
 		write_sweep_csv(sweep.f, m, bn->x.runs, bn->x.nruns);
-	if (bn->report) {
-		report_outfiles(bn->report, set + n);
+	if (bn->csv.dir) {
+		report_csv_outfiles(&bn->csv, set + n);
 		n += REPORT_FILES;
 	}
 	return outfile_commit_all(set, n);
@@ -315,8 +312,7 @@ fail:
 	outfile_abort(&runs);
 	outfile_abort(&rounds);
 	outfile_abort(&sweep);
-	if (bn->report)
-		report_abort(bn->report);
+	report_csv_abort(&bn->csv);
 	return err;
 }
 
@@ -389,10 +385,8 @@ static int bench_cleanup(struct bench *bn)
 
 	if (bn->traced)
 		tracer_close(&bn->t);
-	if (bn->report) {
-		report_abort(bn->report);
-		free(bn->report);
-	}
+	report_csv_abort(&bn->csv);
+	free(bn->report);
 	err = close_backend(bn);
 	schedule_free(&bn->sched);
 	experiment_free(&bn->x);
@@ -489,16 +483,18 @@ int cmd_bench(int argc, char **argv)
 	if (!a->no_trace) {
 		topts.pid = getpid();
 		topts.ctx = bn;
-		if (a->csv_dir) {
-			/* The profiler's files go beside runs.csv. */
-			bn->report = malloc(sizeof(*bn->report));
-			err = bn->report ? report_init(bn->report, a->csv_dir)
-					 : -ENOMEM;
-			if (err) {
-				ds_err("bench: cannot write to %s: %s",
-				       a->csv_dir, strerror(-err));
-				goto out;
-			}
+		bn->report = malloc(sizeof(*bn->report));
+		if (!bn->report) {
+			ds_err("bench: out of memory");
+			goto out;
+		}
+		report_init(bn->report);
+		/* The profiler's files go beside runs.csv. */
+		err = a->csv_dir ? report_csv_open(&bn->csv, a->csv_dir) : 0;
+		if (err) {
+			ds_err("bench: cannot write to %s: %s", a->csv_dir,
+			       strerror(-err));
+			goto out;
 		}
 		if (tracer_open(&bn->t, &topts) < 0) {
 			/* tracer_open() printed the one error line. */
@@ -514,7 +510,7 @@ int cmd_bench(int argc, char **argv)
 	}
 	if (run_all(bn, &wcfg))
 		goto out;
-	if (bn->report) {
+	if (bn->traced) {
 		/* Detached first: the profiler's files end with the runs. */
 		tracer_drain(&bn->t);
 		tracer_snapshot(&bn->t, &bn->snap);

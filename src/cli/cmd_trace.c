@@ -16,7 +16,7 @@
 #include "log.h"
 #include "options.h"
 #include "parse.h"
-#include "trace_report.h"
+#include "report_output.h"
 #include "tracer.h"
 
 struct trace_args {
@@ -127,16 +127,26 @@ static void on_signal(int sig)
 	exiting = 1;
 }
 
+/* The aggregation and the CSV files it streams into. */
+struct trace_out {
+	struct trace_report report;
+	struct trace_csv csv;
+};
+
 static int on_event(void *ctx, const struct ds_event *e)
 {
-	report_add(ctx, e);
+	struct trace_out *o = ctx;
+
+	if (report_add(&o->report, e))
+		report_csv_event(&o->csv, e);
 	return 0;
 }
 
 int cmd_trace(int argc, char **argv)
 {
 	struct trace_args a = {};
-	struct trace_report *report = NULL;
+	struct trace_out *out = NULL;
+	struct trace_report *report;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct tracer_opts topts = { .who = "trace" };
 	struct tracer t = {};
@@ -154,26 +164,29 @@ int cmd_trace(int argc, char **argv)
 	 */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	report = malloc(sizeof(*report));
-	if (!report) {
+	out = calloc(1, sizeof(*out));
+	if (!out) {
 		ds_err("trace: out of memory");
 		return 1;
 	}
-	err = report_init(report, a.csv_dir);
-	if (err) {
-		ds_err("trace: cannot write to %s: %s", a.csv_dir,
-		       strerror(-err));
-		goto cleanup;
+	report = &out->report;
+	report_init(report);
+	if (a.csv_dir) {
+		err = report_csv_open(&out->csv, a.csv_dir);
+		if (err) {
+			ds_err("trace: cannot write to %s: %s", a.csv_dir,
+			       strerror(-err));
+			goto cleanup;
+		}
 	}
 	report->hwpt_filter = a.hwpt;
-	report->json = a.json;
 	report->iopte_stats = a.iopte_stats || a.bitmap_analysis;
 	topts.pid = a.pid;
 	topts.hwpt = a.hwpt;
 	topts.bitmap_analysis = a.bitmap_analysis;
 	topts.iopte_stats = a.iopte_stats;
 	topts.on_event = on_event;
-	topts.ctx = report;
+	topts.ctx = out;
 	attached = tracer_open(&t, &topts);
 	if (attached < 0)
 		goto cleanup;
@@ -196,8 +209,16 @@ int cmd_trace(int argc, char **argv)
 		if (now_ns() >= next_tick) {
 			tracer_snapshot(&t, &snap);
 			report_snapshot(report, &snap);
-			report_interval(report, stdout, now_ns() - start);
+			report_interval_end(report);
+			if (a.json)
+				report_print_json(report, &report->interval,
+						  true, stdout);
+			else
+				report_print_interval(report, stdout);
 			fflush(stdout);
+			report_csv_interval(&out->csv, report,
+					    now_ns() - start);
+			report_interval_reset(report);
 			next_tick += a.interval_ns;
 			if (a.count && report->intervals >= a.count)
 				break;
@@ -225,7 +246,7 @@ int cmd_trace(int argc, char **argv)
 		report_print(report, stdout);
 	}
 	fflush(stdout);
-	err = report_write_csv(report);
+	err = report_csv_write(&out->csv, report);
 	if (err) {
 		ds_err("trace: writing CSV to %s failed: %s", a.csv_dir,
 		       strerror(-err));
@@ -234,8 +255,8 @@ int cmd_trace(int argc, char **argv)
 	status = 0;
 cleanup:
 	tracer_close(&t);
-	if (report)
-		report_abort(report);
-	free(report);
+	if (out)
+		report_csv_abort(&out->csv);
+	free(out);
 	return status;
 }

@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Aggregation of trace events into the terminal tables and CSV files. */
+/*
+ * The aggregation of trace events: per operation and per invalidation
+ * cause, over the whole run and the current interval. Pure: no output
+ * here; the tables, CSV and JSON (report_output.h) read what it holds.
+ */
 #ifndef DIRTYSCOPE_TRACE_REPORT_H
 #define DIRTYSCOPE_TRACE_REPORT_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include "hist.h"
-#include "outfile.h"
+#include "ops.h"
 #include "snapshot.h"
 #include "trace_event.h"
-
-/* Rows of the summary: every operation, then IOTLB flushes per cause. */
-#define REPORT_ROWS (DS_OP__COUNT + DS_CAUSE__COUNT)
 
 struct op_stats {
 	uint64_t count;
@@ -40,53 +40,36 @@ struct trace_report {
 	struct report_stats interval;
 	uint64_t counters[DS_CNT__COUNT]; /* from the BPF side */
 	uint64_t consumed;		  /* events read from the ring */
-	uint64_t lost_reported;		  /* drops in intervals written */
 	/* map/unmap sizes at the last report_sizes() */
 	struct ds_size_hist sizes_seen[DS_SIZES__COUNT];
 	uint64_t duration_ns;
 	uint32_t hwpt_filter;	/* --hwpt; 0: all */
-	bool json;		/* --json: no tables */
 	bool iopte_stats;	/* the per-IOPTE probe was loaded */
-	unsigned int intervals; /* intervals written */
-	const char *csv_dir;
-	struct outfile syncs;	     /* syncs.csv, streamed */
-	struct outfile interval_csv; /* intervals.csv, streamed */
-	struct outfile summary;	     /* summary.csv, at the end */
-	struct outfile histograms;   /* histograms.csv, at the end */
+	unsigned int intervals; /* intervals ended */
 };
 
-/* The report's output files, as one set for outfile_commit_all(). */
-#define REPORT_FILES 4
-
-const char *ds_op_name(unsigned int op);
-/* Row name: an op, or "iotlb_flush:<cause>". */
-const char *report_row_name(unsigned int row);
-bool ds_op_is_dirty_read(unsigned int op);
-
-int report_init(struct trace_report *r, const char *csv_dir);
-void report_add(struct trace_report *r, const struct ds_event *e);
+void report_init(struct trace_report *r);
+/* Count one event; false when --hwpt filtered it out. */
+bool report_add(struct trace_report *r, const struct ds_event *e);
 /* The kernel's map/unmap size counts (DS_SIZES__COUNT, cumulative): what
  * changed since the last call goes into the run and the interval. */
 void report_sizes(struct trace_report *r, const struct ds_size_hist *now);
 /* The loader's snapshot: its counters, and its sizes unless unread. */
 void report_snapshot(struct trace_report *r, const struct trace_snapshot *s);
-/* The whole run: operations, dirty reads, IOTLB flushes, loss. */
-void report_print(const struct trace_report *r, FILE *out);
-/* End an interval: print its table (or JSON line), append it to
- * intervals.csv, reset. */
-void report_interval(struct trace_report *r, FILE *out, uint64_t ts_ns);
-/* One JSON document on one line: the summary (s = &r->total) or the
- * current interval. 0 or -errno. (src/trace/trace_json.c) */
-int report_print_json(const struct trace_report *r,
-		      const struct report_stats *s, bool interval, FILE *out);
-/* Write summary.csv and histograms.csv to their temp files; nothing is in
- * place yet. */
-int report_prepare_csv(struct trace_report *r);
-/* The REPORT_FILES output files, to be committed with the caller's own. */
-void report_outfiles(struct trace_report *r, struct outfile **o);
-/* report_prepare_csv() and all the files in place, or none of them. */
-int report_write_csv(struct trace_report *r);
-/* Drop unfinished output files. */
-void report_abort(struct trace_report *r);
+/* An interval ends: r->intervals numbers it for the outputs, which read
+ * r->interval before report_interval_reset() starts the next. */
+void report_interval_end(struct trace_report *r);
+void report_interval_reset(struct trace_report *r);
+
+/* What bench takes from a round (the interval): every dirty read, their
+ * dirty pages, the IOTLB invalidations and their time. */
+struct report_sums {
+	uint64_t dirty_reads;
+	uint64_t dirty_pages;
+	uint64_t iotlb_flushes;
+	uint64_t iotlb_ns;
+};
+
+void report_interval_sums(const struct trace_report *r, struct report_sums *s);
 
 #endif

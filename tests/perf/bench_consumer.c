@@ -61,21 +61,22 @@ static double median(double *v, unsigned int n)
 static int run_once(const struct cb_opts *o, const char *dir,
 		    struct cb_result *res)
 {
-	struct trace_report *report = malloc(sizeof(*report));
+	struct cb_sink *sink = calloc(1, sizeof(*sink));
 	int err;
 
-	if (!report) {
+	if (!sink) {
 		ds_err("bench_consumer: out of memory");
 		return -ENOMEM;
 	}
-	err = report_init(report, dir);
+	report_init(&sink->report);
+	err = report_csv_open(&sink->csv, dir);
 	if (err)
 		ds_err("bench_consumer: cannot write to %s: %s", dir,
 		       strerror(-err));
 	else
-		err = cb_run(o, report, res);
-	report_abort(report);
-	free(report);
+		err = cb_run(o, sink, res);
+	report_csv_abort(&sink->csv);
+	free(sink);
 	return err;
 }
 

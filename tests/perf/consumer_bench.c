@@ -127,7 +127,10 @@ static void *produce(void *arg)
 /* What `dirtyscope trace` does per event (src/cli/cmd_trace.c). */
 static int on_event(void *ctx, const struct ds_event *e)
 {
-	report_add(ctx, e);
+	struct cb_sink *sink = ctx;
+
+	if (report_add(&sink->report, e))
+		report_csv_event(&sink->csv, e);
 	return 0;
 }
 
@@ -157,12 +160,12 @@ static void collect(const struct consumer_bench_bpf *skel,
 	res->dirty_pages = skel->bss->dirty_pages;
 }
 
-int cb_run(const struct cb_opts *o, struct trace_report *report,
-	   struct cb_result *res)
+int cb_run(const struct cb_opts *o, struct cb_sink *sink, struct cb_result *res)
 {
 	struct tracer_opts topts = { .who = "bench_consumer",
 				     .on_event = on_event,
-				     .ctx = report };
+				     .ctx = sink };
+	struct trace_report *report = &sink->report;
 	struct producer p = { .o = o };
 	struct consumer_bench_bpf *skel;
 	long page = sysconf(_SC_PAGESIZE);
@@ -236,8 +239,11 @@ int cb_run(const struct cb_opts *o, struct trace_report *report,
 			break;
 		}
 		if (now_ns() >= next_tick) {
-			report_interval(report, o->interval_out,
-					now_ns() - start);
+			report_interval_end(report);
+			report_print_interval(report, o->interval_out);
+			report_csv_interval(&sink->csv, report,
+					    now_ns() - start);
+			report_interval_reset(report);
 			next_tick += o->interval_ns;
 		}
 	}

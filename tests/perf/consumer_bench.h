@@ -4,8 +4,8 @@
  * tests/perf/consumer_bench.bpf.c (BPF_PROG_TEST_RUN) to fill a ring buffer
  * with struct ds_event records while the calling thread consumes them the
  * way `dirtyscope trace` does: tracer_poll() of src/trace/tracer.c, its ring
- * buffer callback, report_add() of src/trace/trace_report.c, and
- * report_interval() if asked.
+ * buffer callback, report_add() of src/trace/trace_report.c and the
+ * outputs of report_output.h, as trace calls them.
  *
  * With flow control the producer waits while more than half the ring is
  * unread, so nothing is dropped and the rate is what the consumer sustains
@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "trace_report.h"
+#include "report_output.h"
 
 enum cb_mode {
 	CB_FLOW_CONTROL, /* wait while more than half the ring is unread */
@@ -35,8 +35,8 @@ struct cb_opts {
 	enum cb_mode mode;
 	uint64_t rate;	     /* CB_PACED: events per second */
 	uint32_t ring_bytes; /* a power of 2; 0: trace.bpf.c's ring size */
-	/* As `trace INTERVAL`: a report_interval() to interval_out every
-	 * interval_ns (0: never). */
+	/* As `trace INTERVAL`: an interval table to interval_out (and
+	 * intervals.csv) every interval_ns (0: never). */
 	uint64_t interval_ns;
 	FILE *interval_out;
 };
@@ -60,10 +60,18 @@ struct cb_result {
 	uint64_t producer_cpu_ns;
 };
 
-/* Run once, aggregating into report (report_init()ed by the caller, who
- * also writes or aborts its CSV files). 0, or -errno after one error line;
- * everything loaded is unloaded on every path. */
-int cb_run(const struct cb_opts *o, struct trace_report *report,
+/* What `trace --csv` consumes into (src/cli/cmd_trace.c): the aggregation
+ * and its CSV files. */
+struct cb_sink {
+	struct trace_report report;
+	struct trace_csv csv;
+};
+
+/* Run once, aggregating into sink (report_init()ed, and its CSV opened if
+ * wanted, by the caller, who also writes or aborts the files). 0, or
+ * -errno after one error line; everything loaded is unloaded on every
+ * path. */
+int cb_run(const struct cb_opts *o, struct cb_sink *sink,
 	   struct cb_result *res);
 
 #endif

@@ -56,7 +56,8 @@ static void flow_control_loses_nothing(void **state)
 	const struct cb_opts o = { .events = EVENTS,
 				   .batch = BATCH,
 				   .mode = CB_FLOW_CONTROL };
-	struct trace_report *report = malloc(sizeof(*report));
+	struct cb_sink *sink = calloc(1, sizeof(*sink));
+	struct trace_report *report = &sink->report;
 	uint64_t want[REPORT_ROWS];
 	char csvdir[128], path[160], pid[16];
 	struct cb_result res;
@@ -68,10 +69,11 @@ static void flow_control_loses_nothing(void **state)
 	(void)state;
 	if (geteuid() != 0)
 		skip();
-	assert_non_null(report);
+	assert_non_null(sink);
 	snprintf(csvdir, sizeof(csvdir), "%s/flow", dir);
-	assert_int_equal(report_init(report, csvdir), 0);
-	assert_int_equal(cb_run(&o, report, &res), 0);
+	report_init(report);
+	assert_int_equal(report_csv_open(&sink->csv, csvdir), 0);
+	assert_int_equal(cb_run(&o, sink, &res), 0);
 
 	assert_int_equal(res.produced, EVENTS);
 	assert_int_equal(res.drops, 0);
@@ -96,7 +98,7 @@ static void flow_control_loses_nothing(void **state)
 
 	/* The CSV files trace --csv writes: one syncs.csv row per dirty
 	 * read, from this process's producer thread. */
-	assert_int_equal(report_write_csv(report), 0);
+	assert_int_equal(report_csv_write(&sink->csv, report), 0);
 	snprintf(path, sizeof(path), "%s/syncs.csv", csvdir);
 	assert_int_equal(csv_load(&c, path), 0);
 	assert_int_equal(c.nrows - 1,
@@ -118,8 +120,8 @@ static void flow_control_loses_nothing(void **state)
 				 csv_get(&c, "sync_noclear", "dirty_pages"),
 			 res.dirty_pages);
 	csv_free(&c);
-	report_abort(report);
-	free(report);
+	report_csv_abort(&sink->csv);
+	free(sink);
 }
 
 /* Flat out the ring may overflow; what is not dropped is consumed. With
@@ -130,7 +132,8 @@ static void flat_out_counts_add_up(void **state)
 			     .batch = BATCH,
 			     .mode = CB_FLAT_OUT,
 			     .interval_ns = 1000000 };
-	struct trace_report *report = malloc(sizeof(*report));
+	struct cb_sink *sink = calloc(1, sizeof(*sink));
+	struct trace_report *report = &sink->report;
 	struct cb_result res;
 	uint64_t ops = 0;
 	unsigned int i;
@@ -138,11 +141,11 @@ static void flat_out_counts_add_up(void **state)
 	(void)state;
 	if (geteuid() != 0)
 		skip();
-	assert_non_null(report);
+	assert_non_null(sink);
 	o.interval_out = fopen("/dev/null", "w");
 	assert_non_null(o.interval_out);
-	assert_int_equal(report_init(report, NULL), 0);
-	assert_int_equal(cb_run(&o, report, &res), 0);
+	report_init(report);
+	assert_int_equal(cb_run(&o, sink, &res), 0);
 	assert_int_equal(res.produced, 4 * EVENTS);
 	assert_int_equal(res.consumed + res.drops, res.produced);
 	assert_int_equal(report->consumed, res.consumed);
@@ -154,8 +157,8 @@ static void flat_out_counts_add_up(void **state)
 	assert_int_equal(ops, res.consumed);
 	assert_int_equal(report_dirty_pages(report), res.dirty_pages);
 	fclose(o.interval_out);
-	report_abort(report);
-	free(report);
+	report_csv_abort(&sink->csv);
+	free(sink);
 }
 
 /* make bench-consumer's program: a line per run, the medians as CSV. */

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "trace_report.h"
+#include "report_output.h"
 
 static char dir[] = "/tmp/ds-report-XXXXXX";
 
@@ -28,6 +28,33 @@ static char *slurp(const char *name)
 	buf[n] = '\0';
 	fclose(f);
 	return buf;
+}
+
+/* What trace aggregates into and writes from, as cmd_trace.c calls it. */
+struct sink {
+	struct trace_report r;
+	struct trace_csv c;
+};
+
+static void open_sink(struct sink *s, const char *csv_dir)
+{
+	report_init(&s->r);
+	if (csv_dir)
+		assert_int_equal(report_csv_open(&s->c, csv_dir), 0);
+}
+
+static void add(struct sink *s, const struct ds_event *e)
+{
+	if (report_add(&s->r, e))
+		report_csv_event(&s->c, e);
+}
+
+static void interval(struct sink *s, FILE *out, uint64_t ts_ns)
+{
+	report_interval_end(&s->r);
+	report_print_interval(&s->r, out);
+	report_csv_interval(&s->c, &s->r, ts_ns);
+	report_interval_reset(&s->r);
 }
 
 static struct ds_event sync_ev(unsigned int op, uint64_t pages, int ret)
@@ -57,7 +84,8 @@ static struct ds_event sync_ev(unsigned int op, uint64_t pages, int ret)
 
 static void counts_and_csv(void **state)
 {
-	struct trace_report *r = malloc(sizeof(*r));
+	struct sink *s = calloc(1, sizeof(*s));
+	struct trace_report *r = &s->r;
 	struct ds_size_hist sizes[DS_SIZES__COUNT] = {
 		/* Two 4 KiB maps, one 4 KiB unmap: counted in the kernel. */
 		[DS_SIZES_MAP] = { .count = 2, .bytes = 8192, .max = 4096 },
@@ -71,21 +99,21 @@ static void counts_and_csv(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	assert_int_equal(report_init(r, dir), 0);
+	open_sink(s, dir);
 	sizes[DS_SIZES_MAP].bucket[hist_index(4096)] = 2;
 	sizes[DS_SIZES_UNMAP].bucket[hist_index(4096)] = 1;
 	report_sizes(r, sizes);
-	report_add(r, &flush);
+	add(s, &flush);
 	e = sync_ev(DS_OP_SYNC_NOCLEAR, 10, 0);
 	e.walk_ns = 3000;
 	e.walk_calls = 1;
-	report_add(r, &e);
+	add(s, &e);
 	e = sync_ev(DS_OP_READ_CLEAR, 10, 0);
 	e.seq = 2;
 	e.redirty_pages = 4;
-	report_add(r, &e);
+	add(s, &e);
 	e = sync_ev(DS_OP_READ_CLEAR, 0, -22);
-	report_add(r, &e);
+	add(s, &e);
 	r->counters[DS_CNT_BITMAP_SET] = 20;
 	r->counters[DS_CNT_DROPS] = 3;
 
@@ -97,7 +125,7 @@ static void counts_and_csv(void **state)
 	assert_int_equal(r->total.row[DS_OP_READ_CLEAR].dirty_pages, 10);
 	assert_int_equal(r->total.row[DS_OP_READ_CLEAR].redirty_base, 10);
 	assert_int_equal(r->total.row[DS_OP__COUNT + DS_CAUSE_UNMAP].count, 1);
-	assert_int_equal(report_write_csv(r), 0);
+	assert_int_equal(report_csv_write(&s->c, r), 0);
 
 	csv = slurp("summary.csv");
 	assert_non_null(csv);
@@ -145,8 +173,8 @@ static void counts_and_csv(void **state)
 	assert_non_null(strstr(csv, "\nunmap,size_bytes,4096,4223,1\n"));
 	assert_non_null(strstr(csv, "\niotlb_flush:unmap,latency_ns,688,"
 				    "703,1\n"));
-	report_abort(r);
-	free(r);
+	report_csv_abort(&s->c);
+	free(s);
 	{
 		const char *names[] = { "summary.csv", "syncs.csv",
 					"histograms.csv" };
@@ -166,20 +194,21 @@ static void counts_and_csv(void **state)
  */
 static void uncounted_fields_are_empty(void **state)
 {
-	struct trace_report *r = malloc(sizeof(*r));
+	struct sink *s = calloc(1, sizeof(*s));
+	struct trace_report *r = &s->r;
 	struct ds_event e = sync_ev(DS_OP_SYNC_NOCLEAR, 7, 0);
 	char *text = NULL, path[600], *csv;
 	size_t len;
 	FILE *out;
 
 	(void)state;
-	assert_int_equal(report_init(r, dir), 0);
+	open_sink(s, dir);
 	e.dirty_flags = DS_DIRTY_BITMAP;
 	e.dirty_records = e.dirty_bytes = 0;
-	report_add(r, &e);
+	add(s, &e);
 	e.dirty_flags = DS_DIRTY_BITMAP | DS_DIRTY_UNKNOWN;
 	e.dirty_pages = 0;
-	report_add(r, &e);
+	add(s, &e);
 	assert_int_equal(r->total.row[DS_OP_SYNC_NOCLEAR].count, 2);
 	assert_int_equal(r->total.row[DS_OP_SYNC_NOCLEAR].dirty_pages, 7);
 	assert_int_equal(r->total.row[DS_OP_SYNC_NOCLEAR].dirty_unknown, 1);
@@ -204,7 +233,7 @@ static void uncounted_fields_are_empty(void **state)
 				     "traced dirty read)\n"));
 	free(text);
 
-	assert_int_equal(report_write_csv(r), 0);
+	assert_int_equal(report_csv_write(&s->c, r), 0);
 	csv = slurp("syncs.csv");
 	assert_non_null(csv);
 	assert_non_null(strstr(csv, ",sync_noclear,3,16777216,1048576,2048,1,"
@@ -215,7 +244,7 @@ static void uncounted_fields_are_empty(void **state)
 	assert_non_null(csv);
 	assert_non_null(strstr(csv, "\nsync_noclear,2,0,2097152,7,0,0,0,0,0,0,"
 				    "5000,5000,5000,5000,5000,10000,0,1\n"));
-	free(r);
+	free(s);
 	snprintf(path, sizeof(path), "rm -f %s/*.csv", dir);
 	assert_int_equal(system(path), 0);
 }
@@ -223,35 +252,37 @@ static void uncounted_fields_are_empty(void **state)
 /* --hwpt: events naming another hwpt are dropped, others kept. */
 static void hwpt_filter(void **state)
 {
-	struct trace_report *r = malloc(sizeof(*r));
+	struct sink *s = calloc(1, sizeof(*s));
+	struct trace_report *r = &s->r;
 	struct ds_event map = { .op = DS_OP_MAP_CALL, .length = 4096 };
 	struct ds_event e = sync_ev(DS_OP_READ_CLEAR, 5, 0);
 
 	(void)state;
-	assert_int_equal(report_init(r, NULL), 0);
+	open_sink(s, NULL);
 	r->hwpt_filter = 4;
-	report_add(r, &map);
-	report_add(r, &e);
+	add(s, &map);
+	add(s, &e);
 	e.hwpt_id = 4;
-	report_add(r, &e);
+	add(s, &e);
 	assert_int_equal(r->consumed, 3);
 	assert_int_equal(r->total.row[DS_OP_MAP_CALL].count, 1);
 	assert_int_equal(r->total.row[DS_OP_READ_CLEAR].count, 1);
-	free(r);
+	free(s);
 }
 
 /* map/unmap come as cumulative kernel counts: each call adds what changed
  * to the run and to the interval. */
 static void sizes_from_the_kernel(void **state)
 {
-	struct trace_report *r = malloc(sizeof(*r));
+	struct sink *s = calloc(1, sizeof(*s));
+	struct trace_report *r = &s->r;
 	struct ds_size_hist *now = calloc(DS_SIZES__COUNT, sizeof(*now));
 	FILE *out = fopen("/dev/null", "w");
 	struct ds_size_hist *map = &now[DS_SIZES_MAP];
 	const struct op_stats *o;
 
 	(void)state;
-	assert_int_equal(report_init(r, NULL), 0);
+	open_sink(s, NULL);
 	/* Two 4 KiB maps and one 2 MiB map, one 4 KiB unmap. */
 	map->count = 3;
 	map->bytes = 2 * 4096 + (2 << 20);
@@ -263,7 +294,7 @@ static void sizes_from_the_kernel(void **state)
 	now[DS_SIZES_UNMAP].max = 4096;
 	now[DS_SIZES_UNMAP].bucket[hist_index(4096)] = 1;
 	report_sizes(r, now);
-	report_interval(r, out, 1000);
+	interval(s, out, 1000);
 	/* Then one more 4 KiB map. */
 	map->count++;
 	map->bytes += 4096;
@@ -291,7 +322,7 @@ static void sizes_from_the_kernel(void **state)
 	assert_int_equal(r->consumed, 0);
 	fclose(out);
 	free(now);
-	free(r);
+	free(s);
 }
 
 /* An interval prints its own counts, goes to intervals.csv, and resets;
@@ -299,24 +330,25 @@ static void sizes_from_the_kernel(void **state)
  * cumulative, the rows are not). */
 static void intervals(void **state)
 {
-	struct trace_report *r = malloc(sizeof(*r));
+	struct sink *s = calloc(1, sizeof(*s));
+	struct trace_report *r = &s->r;
 	struct ds_event e = sync_ev(DS_OP_READ_CLEAR, 5, 0);
 	FILE *out = fopen("/dev/null", "w");
 	char path[600], *csv;
 
 	(void)state;
-	assert_int_equal(report_init(r, dir), 0);
-	report_add(r, &e);
-	report_add(r, &e);
+	open_sink(s, dir);
+	add(s, &e);
+	add(s, &e);
 	r->counters[DS_CNT_DROPS] = 7;
-	report_interval(r, out, 1000);
-	report_add(r, &e);
-	report_interval(r, out, 2000);
+	interval(s, out, 1000);
+	add(s, &e);
+	interval(s, out, 2000);
 	r->counters[DS_CNT_DROPS] = 10;
-	report_interval(r, out, 3000);
+	interval(s, out, 3000);
 	assert_int_equal(r->total.row[DS_OP_READ_CLEAR].count, 3);
 	assert_int_equal(r->interval.row[DS_OP_READ_CLEAR].count, 0);
-	assert_int_equal(report_write_csv(r), 0);
+	assert_int_equal(report_csv_write(&s->c, r), 0);
 	csv = slurp("intervals.csv");
 	assert_non_null(csv);
 	assert_string_equal(csv,
@@ -328,21 +360,21 @@ static void intervals(void **state)
 			    "2,2000,lost_events,0,0,0,0,0,0,0\n"
 			    "3,3000,lost_events,3,0,0,0,0,0,0\n");
 	fclose(out);
-	free(r);
+	free(s);
 	snprintf(path, sizeof(path), "rm -f %s/*.csv", dir);
 	assert_int_equal(system(path), 0);
 }
 
 static void abort_writes_nothing(void **state)
 {
-	struct trace_report *r = malloc(sizeof(*r));
+	struct sink *s = calloc(1, sizeof(*s));
 	struct ds_event e = sync_ev(DS_OP_READ_CLEAR, 1, 0);
 
 	(void)state;
-	assert_int_equal(report_init(r, dir), 0);
-	report_add(r, &e);
-	report_abort(r);
-	free(r);
+	open_sink(s, dir);
+	add(s, &e);
+	report_csv_abort(&s->c);
+	free(s);
 	assert_null(slurp("syncs.csv"));
 	assert_null(slurp("summary.csv"));
 }

@@ -4,18 +4,7 @@
  * line, with the same names and units as summary.csv (docs/csv.md).
  */
 #include "json.h"
-#include "trace_report.h"
-
-static const struct {
-	const char *name;
-	unsigned int counter;
-} counter_keys[] = {
-	{ "bitmap_set", DS_CNT_BITMAP_SET },
-	{ "bitmap_set_orphan", DS_CNT_BITMAP_SET_ORPHAN },
-	{ "lost_events", DS_CNT_DROPS },
-	{ "state_full", DS_CNT_STATE_FULL },
-	{ "redirty_untracked", DS_CNT_REDIRTY_UNTRACKED },
-};
+#include "report_output.h"
 
 static void member(struct json_writer *w, const char *key, uint64_t v)
 {
@@ -70,9 +59,9 @@ int report_print_json(const struct trace_report *r,
 	member(&w, "events_consumed", r->consumed);
 	json_key(&w, "counters");
 	json_object_begin(&w);
-	for (i = 0; i < sizeof(counter_keys) / sizeof(counter_keys[0]); i++)
-		member(&w, counter_keys[i].name,
-		       r->counters[counter_keys[i].counter]);
+	for (i = 0; i < ncounter_rows; i++)
+		member(&w, counter_rows[i].name,
+		       r->counters[counter_rows[i].counter]);
 	json_object_end(&w);
 	/* Operations that happened; every one in the summary. */
 	json_key(&w, "ops");

@@ -125,6 +125,8 @@ for g in "${groups[@]}"; do
 		# invalidation lasted at least that (a bound, not a timing).
 		VM_OPTS="--inv-latency 20000" run_vm vtd-dirty test_bench_vtd_dirty
 		VM_OPTS="--fault-injection" run_vm vtd-dirty test_faults_vtd_dirty
+		# One vCPU, for the reason vm-mock's signal test gives.
+		VM_OPTS="--smp 1" run_vm vtd-dirty test_signals_vtd_dirty
 		;;
 	*)
 		echo "tests/run.sh: unknown group '$g' (unit, unit-asan, host," \

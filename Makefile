@@ -124,7 +124,9 @@ KSRC ?= $(shell d=$$(scripts/testbed-kernel.sh 2>/dev/null) && readlink -f $$d/s
 $(BUILD)/tests/test_mock_abi: CPPFLAGS += -I$(KSRC)/drivers/iommu/iommufd
 # test_probes reads the program list from the trace skeleton itself.
 $(BUILD)/tests/test_probes: $(SKELS)
-$(BUILD)/tests/test_signals_vm: $(SKELS)
+# The signal tests share their checks, one of which reads the skeleton.
+$(BUILD)/tests/test_signals_vm $(BUILD)/tests/test_signals_vtd_dirty: $(SKELS) \
+	tests/system/sigcheck.c tests/system/sigcheck.h
 $(BUILD)/tests/test_qtest_vtd: tests/system/qtest.c tests/system/qtest.h
 # The fault-injection sweeps share their machinery.
 $(BUILD)/tests/test_faults_vm $(BUILD)/tests/test_faults_vtd \

@@ -11,7 +11,6 @@
  * before main() has installed its handler (exec, the dynamic loader) ends
  * the process by the signal; nothing has been created then.
  */
-#include <dirent.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -21,12 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-#include <bpf/libbpf.h>
 #include <cmocka.h>
+#include "sigcheck.h"
 #include "syshelp.h"
-#include "trace.skel.h"
 
 /* The rows of summary.csv: the header and one per counted operation. */
 #define SUMMARY_ROWS 34
@@ -34,87 +31,6 @@
 static char dir[] = "/tmp/ds-sig-XXXXXX";
 static int mock_baseline;
 static struct run loop; /* the mock-dirty loop beside trace */
-
-static uint64_t ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-/* Entries of a folder (not . and ..), -1 if it does not exist. */
-static int dir_entries(const char *path)
-{
-	struct dirent *d;
-	int n = 0;
-	DIR *dh = opendir(path);
-
-	if (!dh)
-		return -1;
-	while ((d = readdir(dh)))
-		n += strcmp(d->d_name, ".") && strcmp(d->d_name, "..");
-	closedir(dh);
-	return n;
-}
-
-/* Fail on any dot file: a temp file outfile_open() left behind. */
-static void assert_no_temp_files(const char *path)
-{
-	struct dirent *d;
-	DIR *dh = opendir(path);
-
-	if (!dh)
-		return;
-	while ((d = readdir(dh)))
-		if (d->d_name[0] == '.' && strcmp(d->d_name, ".") &&
-		    strcmp(d->d_name, ".."))
-			fail_msg("temp file %s/%s left behind", path,
-				 d->d_name);
-	closedir(dh);
-}
-
-static bool exists(const char *d, const char *name)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", d, name);
-	return access(path, F_OK) == 0;
-}
-
-/*
- * BPF programs loaded now whose name is one of ours (the kernel keeps 15
- * characters of a name). bpftool from the host root, seen by the guest.
- */
-static int our_bpf_progs(void)
-{
-	const char *argv[] = { "/usr/sbin/bpftool", "prog", "show", NULL };
-	struct trace_bpf *skel = trace_bpf__open();
-	struct bpf_program *prog;
-	struct run r;
-	int n = 0;
-
-	assert_non_null(skel);
-	assert_int_equal(run_sync(&r, RUN_AS_ROOT, argv, 60), 0);
-	bpf_object__for_each_program (prog, skel->obj) {
-		char want[32];
-
-		snprintf(want, sizeof(want), " name %.15s ",
-			 bpf_program__name(prog));
-		for (const char *p = r.out; (p = strstr(p, want)); p++)
-			n++;
-	}
-	run_free(&r);
-	trace_bpf__destroy(skel);
-	return n;
-}
 
 static int mock_devices(void)
 {
@@ -145,12 +61,6 @@ static int mock_loop_stop(void **state)
 	status = run_wait(&loop, 60);
 	run_free(&loop);
 	return status;
-}
-
-/* The signal came before the handler was installed: nothing was made. */
-static bool died_early(const struct run *r, int sig, const char *csvdir)
-{
-	return r->status == 128 + sig && !*r->err && dir_entries(csvdir) <= 0;
 }
 
 /*
@@ -279,7 +189,7 @@ static void bench_signals_leave_no_files(void **state)
 						 r.err);
 			}
 			for (size_t k = 0; k < 5; k++)
-				if (exists(csvdir, outputs[k]))
+				if (file_in(csvdir, outputs[k]))
 					fail_msg("%s/%s written", csvdir,
 						 outputs[k]);
 			assert_no_temp_files(csvdir);

@@ -56,10 +56,12 @@ FUZZ_SECONDS ?= 60
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ)/%)
 FUZZ_LIB := src/lib/parse.c src/bench/workload.c src/bench/schedule.c \
-	src/lib/csv_read.c src/lib/outfile.c src/gate/gate.c src/lib/mannwhitney.c
+	src/lib/csv_read.c src/lib/errmsg.c src/lib/outfile.c \
+	src/gate/gate_rules.c src/gate/gate_compare.c src/gate/gate_output.c \
+	src/lib/mannwhitney.c
 FUZZ_HDRS := tests/fuzz/fuzz.h src/lib/parse.h src/lib/prng.h \
 	src/bench/schedule.h src/bench/workload.h src/lib/csv_read.h \
-	src/lib/outfile.h src/gate/gate.h src/lib/mannwhitney.h
+	src/lib/outfile.h src/gate/gate.h src/lib/mannwhitney.h src/lib/errmsg.h
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=all
 REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(ASAN)/tests/replay_%)

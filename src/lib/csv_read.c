@@ -8,19 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "csv_read.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
+#include "errmsg.h"
 
 /* A growing array of pointers. */
 static int push(void ***v, size_t *n, size_t *cap, void *p)
@@ -70,10 +58,11 @@ static int read_record(struct cursor *c, const char *name, char ***fields,
 			if (c->p == c->end) {
 				if (quoted) {
 					free(buf);
-					return fail(err, errlen,
-						    "%s:%zu: quoted field not "
-						    "closed",
-						    name, start);
+					return err_msg(
+						err, errlen,
+						"%s:%zu: quoted field not "
+						"closed",
+						name, start);
 				}
 				ch = 0;
 				break;
@@ -89,7 +78,7 @@ static int read_record(struct cursor *c, const char *name, char ***fields,
 					if (c->p < c->end && ch != ',' &&
 					    ch != '\n' && ch != '\r') {
 						free(buf);
-						return fail(
+						return err_msg(
 							err, errlen,
 							"%s:%zu: text after a "
 							"closing quote",
@@ -104,10 +93,10 @@ static int read_record(struct cursor *c, const char *name, char ***fields,
 				break;
 			} else if (!quoted && ch == '"') {
 				free(buf);
-				return fail(err, errlen,
-					    "%s:%zu: quote inside an "
-					    "unquoted field",
-					    name, c->line);
+				return err_msg(err, errlen,
+					       "%s:%zu: quote inside an "
+					       "unquoted field",
+					       name, c->line);
 			}
 			if (ch == '\n')
 				c->line++;
@@ -135,10 +124,10 @@ static int read_record(struct cursor *c, const char *name, char ***fields,
 		f[blen] = '\0';
 		if (c->p == c->end) {
 			free(buf);
-			return fail(err, errlen,
-				    "%s:%zu: last line has no line break "
-				    "(truncated file?)",
-				    name, c->line);
+			return err_msg(err, errlen,
+				       "%s:%zu: last line has no line break "
+				       "(truncated file?)",
+				       name, c->line);
 		}
 		ch = *c->p++;
 		if (ch == ',')
@@ -146,10 +135,11 @@ static int read_record(struct cursor *c, const char *name, char ***fields,
 		if (ch == '\r') {
 			if (c->p == c->end || *c->p != '\n') {
 				free(buf);
-				return fail(err, errlen,
-					    "%s:%zu: carriage return without "
-					    "line feed",
-					    name, c->line);
+				return err_msg(
+					err, errlen,
+					"%s:%zu: carriage return without "
+					"line feed",
+					name, c->line);
 			}
 			c->p++;
 		}
@@ -183,12 +173,14 @@ int csv_parse(struct csv_table *t, const char *name, const char *text,
 	if (nul) {
 		for (line = 1; text < nul; text++)
 			line += *text == '\n';
-		return fail(err, errlen, "%s:%zu: NUL byte (not a text file)",
-			    t->name, line);
+		return err_msg(err, errlen,
+			       "%s:%zu: NUL byte (not a text file)", t->name,
+			       line);
 	}
 	ret = read_record(&c, t->name, &t->header, &t->ncols, err, errlen);
 	if (ret == 0)
-		ret = fail(err, errlen, "%s: empty file, no header", t->name);
+		ret = err_msg(err, errlen, "%s: empty file, no header",
+			      t->name);
 	if (ret < 0)
 		goto out;
 	for (;;) {
@@ -201,9 +193,9 @@ int csv_parse(struct csv_table *t, const char *name, const char *text,
 		}
 		if (n != t->ncols) {
 			free_fields(f, n);
-			ret = fail(err, errlen,
-				   "%s:%zu: %zu fields, the header has %zu",
-				   t->name, line, n, t->ncols);
+			ret = err_msg(err, errlen,
+				      "%s:%zu: %zu fields, the header has %zu",
+				      t->name, line, n, t->ncols);
 			break;
 		}
 		if (t->nrows == rcap) {
@@ -228,7 +220,7 @@ int csv_parse(struct csv_table *t, const char *name, const char *text,
 	}
 out:
 	if (ret == -ENOMEM)
-		fail(err, errlen, "%s: out of memory", t->name);
+		err_msg(err, errlen, "%s: out of memory", t->name);
 	if (ret < 0) {
 		csv_table_free(t);
 		return ret;
@@ -247,7 +239,7 @@ int csv_read_file(struct csv_table *t, const char *path, const char *name,
 	memset(t, 0, sizeof(*t));
 	if (!f) {
 		ret = -errno;
-		fail(err, errlen, "%s: %s", name, strerror(-ret));
+		err_msg(err, errlen, "%s: %s", name, strerror(-ret));
 		return ret;
 	}
 	do {
@@ -257,8 +249,8 @@ int csv_read_file(struct csv_table *t, const char *path, const char *name,
 			if (!nt) {
 				free(text);
 				fclose(f);
-				return fail(err, errlen, "%s: out of memory",
-					    name);
+				return err_msg(err, errlen, "%s: out of memory",
+					       name);
 			}
 			text = nt;
 		}
@@ -266,7 +258,7 @@ int csv_read_file(struct csv_table *t, const char *path, const char *name,
 		len += got;
 	} while (got);
 	if (ferror(f)) {
-		ret = fail(err, errlen, "%s: read error", name);
+		ret = err_msg(err, errlen, "%s: read error", name);
 		fclose(f);
 		free(text);
 		return ret;
@@ -301,11 +293,11 @@ int csv_column(const struct csv_table *t, const char *col, char *err,
 	for (i = 0; i < t->ncols; i++)
 		if (!strcmp(t->header[i], col))
 			return (int)i;
-	fail(err, errlen, "%s: no column '%s'", t->name, col);
+	err_msg(err, errlen, "%s: no column '%s'", t->name, col);
 	return -1;
 }
 
-void csv_printable(char *buf, size_t len, const char *s)
+const char *csv_printable(char *buf, size_t len, const char *s)
 {
 	size_t i;
 
@@ -315,6 +307,7 @@ void csv_printable(char *buf, size_t len, const char *s)
 	/* Cut short: say so. */
 	if (s[i] && i >= 3)
 		memcpy(buf + i - 3, "...", 3);
+	return buf;
 }
 
 int csv_number(const struct csv_table *t, size_t row, int col, double *out,
@@ -334,9 +327,9 @@ int csv_number(const struct csv_table *t, size_t row, int col, double *out,
 	    s[strspn(s, "0123456789+-.eE")]) {
 		csv_printable(value, sizeof(value), s);
 		csv_printable(name, sizeof(name), t->header[col]);
-		return fail(err, errlen,
-			    "%s:%zu: column '%s': '%s' is not a number",
-			    t->name, t->lines[row], name, value);
+		return err_msg(err, errlen,
+			       "%s:%zu: column '%s': '%s' is not a number",
+			       t->name, t->lines[row], name, value);
 	}
 	*out = v;
 	return 0;

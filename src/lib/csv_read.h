@@ -38,7 +38,7 @@ int csv_number(const struct csv_table *t, size_t row, int col, double *out,
 	       char *err, size_t errlen);
 /* s as messages quote it: control characters (a line break in a quoted
  * field) as '?', so the message stays one line, and cut to len - 1 bytes,
- * ending in "..." when cut. */
-void csv_printable(char *buf, size_t len, const char *s);
+ * ending in "..." when cut. Returns buf. */
+const char *csv_printable(char *buf, size_t len, const char *s);
 
 #endif

@@ -83,7 +83,7 @@ $(UAPI_STAMP): scripts/fetch-trixie.sh | $(BUILD)
 	scripts/fetch-trixie.sh linux-libc-dev $(BUILD)/uapi >/dev/null
 	test -f $@ && touch $@
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c include/trace_event.h vmlinux/$(ARCH)/vmlinux.h | $(BUILD)
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.bpf.h) include/trace_event.h vmlinux/$(ARCH)/vmlinux.h | $(BUILD)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
@@ -233,7 +233,7 @@ install: dirtyscope
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/dirtyscope/
 	install -m 0644 docs/examples/* $(DESTDIR)$(PREFIX)/share/doc/dirtyscope/examples/
 
-FORMATTED = src/*/*.c src/*/*.h include/*.h bpf/*.bpf.c tests/*/*.c tests/*/*.h
+FORMATTED = src/*/*.c src/*/*.h include/*.h bpf/*.bpf.c bpf/*.bpf.h tests/*/*.c tests/*/*.h
 
 format:
 	$(CLANG_FORMAT) -i $(FORMATTED)

@@ -25,16 +25,13 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+#include "bitmap_count.bpf.h"
+
 /* Set by user space before load. */
 const volatile __u32 targ_tgid;	     /* trace only this process (0: all) */
 const volatile bool bitmap_analysis; /* --bitmap-analysis */
 const volatile bool iopte_stats;     /* the iova_bitmap_set probe is loaded */
 const volatile __u32 analysis_hwpt;  /* its hwpt; 0: the first one read */
-
-/* Zero, but not a constant to the verifier (a .bss load): counters of a
- * bpf_loop context that start from it are not tracked value by value, so
- * the callback's states converge instead of differing by one per call. */
-__u32 verifier_zero;
 
 /* --bitmap-analysis state: the hwpt analysed and its read counter. */
 __u32 analysed_hwpt;
@@ -112,27 +109,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } page_seq SEC(".maps");
-
-/*
- * Where the caller's bitmap is read, one user page at a time. Per CPU, and
- * taken with an atomic flag: a BPF program can be preempted (PREEMPT
- * kernels), and another task's read on this CPU must not count a half
- * overwritten page.
- */
-#define BITMAP_CHUNK 4096
-#define CHUNK_WORDS  (BITMAP_CHUNK / 8)
-
-struct bitmap_scratch {
-	__u64 words[CHUNK_WORDS];
-	__u32 busy;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct bitmap_scratch);
-} scratch SEC(".maps");
 
 static __always_inline void count(__u32 idx, __u64 n)
 {
@@ -312,120 +288,6 @@ int BPF_PROG(rfc_clear_tp, unsigned long iova, size_t size)
 }
 
 /* ---- dirty pages: the caller's bitmap ---- */
-
-/* BPF has no popcount instruction. */
-static __always_inline __u64 popcount64(__u64 x)
-{
-	x -= (x >> 1) & 0x5555555555555555ull;
-	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
-	return (x * 0x0101010101010101ull) >> 56;
-}
-
-/*
- * A bit is addressed as user byte address * 8 + bit in the byte, which is
- * the kernel's bit order in a little-endian bitmap at any alignment.
- */
-struct bitmap_count {
-	__u64 lo, hi; /* the bits counted: [lo, hi) */
-	__u64 first;  /* user address of the first chunk */
-	__u64 ones;   /* bits set in [lo, hi), readable chunks only */
-	__u64 part;   /* count_word(): bits set in this chunk's words */
-	__u32 word;   /* count_word(): the chunk's first word to count */
-	__u32 absent; /* chunks that could not be read (not present) */
-};
-
-/*
- * One word of the chunk in the scratch buffer. A callback of its own, not
- * a loop in count_chunk(): the verifier walks a loop with a variable trip
- * count once per possible iteration, in every program that counts a
- * bitmap, which made loading take seconds; a callback it checks once.
- * The index is masked: the verifier cannot bound it otherwise.
- */
-static long count_word(__u32 k, struct bitmap_count *c)
-{
-	struct bitmap_scratch *s;
-	__u32 zero = 0;
-
-	s = bpf_map_lookup_elem(&scratch, &zero);
-	if (!s)
-		return 1;
-	c->part += popcount64(s->words[(c->word + k) & (CHUNK_WORDS - 1)]);
-	return 0;
-}
-
-static long count_chunk(__u32 i, struct bitmap_count *c)
-{
-	__u64 addr = c->first + (__u64)i * BITMAP_CHUNK, bit = addr * 8;
-	__u64 ones, any = 0, jlo = 0, jhi, edge;
-	struct bitmap_scratch *s;
-	__u32 zero = 0, j;
-
-	s = bpf_map_lookup_elem(&scratch, &zero);
-	if (!s)
-		return 1;
-	if (bpf_probe_read_user(s->words, sizeof(s->words), (void *)addr)) {
-		c->absent++;
-		return 0;
-	}
-	/* A chunk of zeros (most of a fresh bitmap, and of a sparse one)
-	 * costs a load and an OR per word, no popcount. Over the whole
-	 * chunk: a constant trip count, which the verifier walks once. */
-	for (j = 0; j < CHUNK_WORDS; j++)
-		any |= s->words[j];
-	if (!any)
-		return 0;
-	/* Words [jlo, jhi) of the chunk hold bits of [lo, hi). */
-	if (c->lo > bit)
-		jlo = (c->lo - bit) / 64;
-	jhi = (c->hi - bit + 63) / 64;
-	if (jhi > CHUNK_WORDS)
-		jhi = CHUNK_WORDS;
-	if (jlo >= jhi)
-		return 0;
-	c->word = jlo;
-	c->part = verifier_zero;
-	bpf_loop(jhi - jlo, count_word, c, 0);
-	ones = c->part;
-	/* Then take out the bits of the two edge words outside [lo, hi). */
-	edge = bit + jlo * 64;
-	if (edge < c->lo)
-		ones -= popcount64(s->words[jlo & (CHUNK_WORDS - 1)] &
-				   ~(~0ull << (c->lo - edge)));
-	edge = bit + (jhi - 1) * 64;
-	if (edge + 64 > c->hi)
-		ones -= popcount64(s->words[(jhi - 1) & (CHUNK_WORDS - 1)] &
-				   (~0ull << (c->hi - edge)));
-	c->ones += ones;
-	return 0;
-}
-
-/* Count the bits set in [lo, hi). False if it could not be done. */
-static __always_inline bool bitmap_ones(__u64 lo, __u64 hi, __u64 *ones,
-					__u32 *absent)
-{
-	struct bitmap_count c = { .lo = lo, .hi = hi };
-	struct bitmap_scratch *s;
-	__u32 zero = 0;
-	bool done;
-	__u64 n;
-
-	c.ones = verifier_zero;
-	c.absent = verifier_zero;
-	c.first = lo / 8 & ~(__u64)(BITMAP_CHUNK - 1);
-	n = ((hi - 1) / 8 - c.first) / BITMAP_CHUNK + 1;
-	s = bpf_map_lookup_elem(&scratch, &zero);
-	if (!s || __sync_lock_test_and_set(&s->busy, 1))
-		return false;
-	done = bpf_loop(n, count_chunk, &c, 0) == (long)n;
-	s->busy = 0;
-	*ones = c.ones;
-	*absent = c.absent;
-	return done;
-}
-
-/* bpf_loop's limit: a bitmap of up to 2^23 chunks (32 GiB) is counted. */
-#define BITMAP_MAX_BITS ((1ull << 23) * BITMAP_CHUNK * 8)
 
 /*
  * At entry of a dirty read: nbits bits of the caller's bitmap from bit

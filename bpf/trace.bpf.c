@@ -26,9 +26,9 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #include "bitmap_count.bpf.h"
+#include "events.bpf.h"
 
 /* Set by user space before load. */
-const volatile __u32 targ_tgid;	     /* trace only this process (0: all) */
 const volatile bool bitmap_analysis; /* --bitmap-analysis */
 const volatile bool iopte_stats;     /* the iova_bitmap_set probe is loaded */
 const volatile __u32 analysis_hwpt;  /* its hwpt; 0: the first one read */
@@ -36,18 +36,6 @@ const volatile __u32 analysis_hwpt;  /* its hwpt; 0: the first one read */
 /* --bitmap-analysis state: the hwpt analysed and its read counter. */
 __u32 analysed_hwpt;
 __u32 analysis_seq;
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 1 << 22); /* RB_WAKEUP_BYTES is a quarter */
-} events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, DS_CNT__COUNT);
-	__type(key, __u32);
-	__type(value, __u64);
-} counters SEC(".maps");
 
 struct task_state {
 	struct ds_event ev;
@@ -110,62 +98,6 @@ struct {
 	__type(value, __u32);
 } page_seq SEC(".maps");
 
-static __always_inline void count(__u32 idx, __u64 n)
-{
-	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
-
-	if (v)
-		*v += n;
-}
-
-static __always_inline bool traced(void)
-{
-	return !targ_tgid || (bpf_get_current_pid_tgid() >> 32) == targ_tgid;
-}
-
-static __always_inline __u32 current_tid(void)
-{
-	return (__u32)bpf_get_current_pid_tgid();
-}
-
-static __always_inline void fill_task(struct ds_event *ev)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-
-	ev->pid = id >> 32;
-	ev->tid = (__u32)id;
-	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
-}
-
-/*
- * The reader is woken only once the ring holds this much: a wakeup per event
- * (an irq_work, its self-IPI, waking the reader) is work on the traced
- * task's CPU for every event. The reader also polls every 100 ms
- * (src/trace/tracer.c), so an event waits that long at most.
- */
-#define RB_WAKEUP_BYTES (1 << 20)
-
-static __always_inline __u64 wakeup_flag(void)
-{
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= RB_WAKEUP_BYTES)
-		return BPF_RB_FORCE_WAKEUP;
-	return BPF_RB_NO_WAKEUP;
-}
-
-static __always_inline void submit(const struct ds_event *src)
-{
-	struct ds_event *ev;
-
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-	if (!ev) {
-		count(DS_CNT_DROPS, 1);
-		return;
-	}
-	__builtin_memcpy(ev, src, sizeof(*ev));
-	bpf_ringbuf_submit(ev, wakeup_flag());
-	count(DS_CNT_EVENTS, 1);
-}
-
 static __always_inline __u32 cause_of(__u32 op)
 {
 	switch (op) {
@@ -193,29 +125,6 @@ static __always_inline __u32 cause_of(__u32 op)
 }
 
 /* ---- tracepoints ---- */
-
-/* Tracepoint events are built in the ring buffer directly: no copy. */
-static __always_inline struct ds_event *reserve(__u32 op)
-{
-	struct ds_event *ev;
-
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-	if (!ev) {
-		count(DS_CNT_DROPS, 1);
-		return NULL;
-	}
-	__builtin_memset(ev, 0, sizeof(*ev));
-	ev->op = op;
-	ev->ts_ns = bpf_ktime_get_ns();
-	fill_task(ev);
-	return ev;
-}
-
-static __always_inline void commit(struct ds_event *ev)
-{
-	bpf_ringbuf_submit(ev, wakeup_flag());
-	count(DS_CNT_EVENTS, 1);
-}
 
 static __always_inline int instant(__u32 op, __u64 iova, __u64 length,
 				   __u64 aux)

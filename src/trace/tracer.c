@@ -154,36 +154,41 @@ int tracer_start(struct tracer *t)
 
 int tracer_open(struct tracer *t, const struct tracer_opts *o)
 {
-	int err = tracer_prepare(t, o);
+	int usable, attached, err;
 
-	if (err == 0) {
+	usable = tracer_prepare(t, o);
+	if (usable == 0) {
 		probes_report_skipped(t->probes, t->nprobes);
 		err = fail(t, -ENOENT,
 			   "nothing to trace: this kernel has none of the "
 			   "probe points dirtyscope knows");
+		goto fail;
 	}
-	if (err > 0)
-		err = tracer_load(t);
-	if (!err) {
-		probes_report_skipped(t->probes, t->nprobes);
-		err = tracer_attach(t);
+	err = usable < 0 ? usable : tracer_load(t);
+	if (err)
+		goto fail;
+	probes_report_skipped(t->probes, t->nprobes);
+	attached = tracer_attach(t);
+	if (attached < 0) {
+		err = attached;
+		goto fail;
 	}
-	for (size_t i = 0; err >= 0 && i < t->nprobes; i++)
+	for (size_t i = 0; i < t->nprobes; i++)
 		if (t->probes[i].attach_err)
 			ds_warn("cannot attach %s: %s", t->probes[i].section,
 				strerror(-t->probes[i].attach_err));
-	if (err == 0)
+	if (!attached) {
 		err = fail(t, -ENOENT,
-			   "no probe could be attached (run with "
-			   "-v)");
-	if (err > 0)
-		err = tracer_start(t);
-	if (err < 0) {
-		ds_err("%s", t->error);
-		tracer_close(t);
-		return err;
+			   "no probe could be attached (run with -v)");
+		goto fail;
 	}
-	return t->nlinks;
+	err = tracer_start(t);
+	if (!err)
+		return attached;
+fail:
+	ds_err("%s", t->error);
+	tracer_close(t);
+	return err;
 }
 
 int tracer_open_ring(struct tracer *t, const struct tracer_opts *o, int map_fd)

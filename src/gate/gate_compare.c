@@ -16,34 +16,44 @@ struct group {
 
 struct side {
 	const struct csv_table *t;
-	int strategy, point;
-	int col[16];
+	int strategy;
+	int point;   /* -1: no such column, every run at point 0 */
+	int col[16]; /* -1: no such column (a file older than the metric) */
 };
+
+/* docs/csv.md: a column an older file lacks takes its default. */
+static const char *point_of(const struct side *s, size_t row)
+{
+	return s->point < 0 ? "0" : s->t->rows[row][s->point];
+}
 
 static int side_init(struct side *s, const struct csv_table *t, char *err,
 		     size_t errlen)
 {
-	size_t i, r;
+	size_t i, r, found;
 	double v;
 
 	s->t = t;
 	s->strategy = csv_column(t, "strategy", err, errlen);
 	if (s->strategy < 0)
 		return -EINVAL;
-	s->point = csv_column(t, "point", err, errlen);
-	if (s->point < 0)
-		return -EINVAL;
-	for (i = 0; i < gate_nmetrics; i++) {
-		s->col[i] = csv_column(t, gate_metrics[i].name, err, errlen);
-		if (s->col[i] < 0)
-			return -EINVAL;
+	s->point = csv_column(t, "point", NULL, 0);
+	for (i = 0, found = 0; i < gate_nmetrics; i++) {
+		s->col[i] = csv_column(t, gate_metrics[i].name, NULL, 0);
+		found += s->col[i] >= 0;
 	}
+	if (!found)
+		return err_msg(err, errlen,
+			       "%s: no column of gate's metrics (not a bench "
+			       "runs.csv?)",
+			       t->name);
 	if (!t->nrows)
 		return err_msg(err, errlen, "%s: no runs", t->name);
 	/* Every value is checked, row by row, before anything is compared. */
 	for (r = 0; r < t->nrows; r++)
 		for (i = 0; i < gate_nmetrics; i++)
-			if (csv_number(t, r, s->col[i], &v, err, errlen) < 0)
+			if (s->col[i] >= 0 &&
+			    csv_number(t, r, s->col[i], &v, err, errlen) < 0)
 				return -EINVAL;
 	return 0;
 }
@@ -55,7 +65,7 @@ static int add_groups(struct group **g, size_t *n, const struct side *s,
 
 	for (r = 0; r < s->t->nrows; r++) {
 		const char *st = s->t->rows[r][s->strategy];
-		const char *pt = s->t->rows[r][s->point];
+		const char *pt = point_of(s, r);
 
 		for (i = 0; i < *n; i++)
 			if (!strcmp((*g)[i].strategy, st) &&
@@ -84,9 +94,11 @@ static size_t collect(const struct side *s, const struct group *g, size_t m,
 {
 	size_t r, n = 0;
 
+	if (s->col[m] < 0)
+		return 0;
 	for (r = 0; r < s->t->nrows; r++) {
 		if (strcmp(s->t->rows[r][s->strategy], g->strategy) ||
-		    strcmp(s->t->rows[r][s->point], g->point))
+		    strcmp(point_of(s, r), g->point))
 			continue;
 		if (csv_number(s->t, r, s->col[m], &out[n], NULL, 0) == 0)
 			n++;
@@ -216,7 +228,8 @@ int gate_compare(const struct gate_config *c, const struct csv_table *base,
 			res->ncur = collect(&sc, &g[i], m, vc);
 			/* A column empty on both sides (no profiler, real
 			 * hardware) has nothing to compare. */
-			if (!res->nbase && !res->ncur)
+			if (!res->nbase && !res->ncur && sb.col[m] >= 0 &&
+			    sc.col[m] >= 0)
 				continue;
 			/* Shown like messages: a line per check. */
 			if (npoints > 1)
@@ -226,7 +239,20 @@ int gate_compare(const struct gate_config *c, const struct csv_table *base,
 				snprintf(label, sizeof(label), "%s",
 					 g[i].strategy);
 			csv_printable(res->group, sizeof(res->group), label);
-			judge(c, res, vb, vc);
+			if (sb.col[m] < 0 || sc.col[m] < 0) {
+				/* Said, not failed: the rest is compared. */
+				res->verdict = GATE_INCONCLUSIVE;
+				res->base = mean(vb, res->nbase);
+				res->cur = mean(vc, res->ncur);
+				res->change = NAN;
+				snprintf(res->detail, sizeof(res->detail),
+					 "no column '%s' in %.100s",
+					 gate_metrics[m].name,
+					 sb.col[m] < 0 ? base->name
+						       : cur->name);
+			} else {
+				judge(c, res, vb, vc);
+			}
 			rep->regressions += res->verdict == GATE_REGRESSION;
 			rep->inconclusive += res->verdict == GATE_INCONCLUSIVE;
 			rep->n++;

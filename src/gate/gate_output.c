@@ -31,8 +31,15 @@ void gate_print_table(FILE *f, const struct gate_report *rep)
 	for (i = 0; i < rep->n; i++) {
 		const struct gate_result *r = &rep->res[i];
 
-		fmt_num(b, sizeof(b), r->base);
-		fmt_num(c, sizeof(c), r->cur);
+		/* A side with no values (a column an older file lacks): -. */
+		if (r->nbase)
+			fmt_num(b, sizeof(b), r->base);
+		else
+			snprintf(b, sizeof(b), "-");
+		if (r->ncur)
+			fmt_num(c, sizeof(c), r->cur);
+		else
+			snprintf(c, sizeof(c), "-");
 		fmt_change(ch, sizeof(ch), r);
 		fprintf(f, "%-20s %-10s %16s %16s %9s %-13s %s\n",
 			gate_metrics[r->metric].name, r->group, b, c, ch,
@@ -89,8 +96,15 @@ void gate_write_junit(FILE *f, const struct gate_report *rep)
 	for (i = 0; i < rep->n; i++) {
 		const struct gate_result *r = &rep->res[i];
 
-		fmt_num(b, sizeof(b), r->base);
-		fmt_num(c, sizeof(c), r->cur);
+		/* A side with no values (a column an older file lacks): -. */
+		if (r->nbase)
+			fmt_num(b, sizeof(b), r->base);
+		else
+			snprintf(b, sizeof(b), "-");
+		if (r->ncur)
+			fmt_num(c, sizeof(c), r->cur);
+		else
+			snprintf(c, sizeof(c), "-");
 		fmt_change(ch, sizeof(ch), r);
 		snprintf(what, sizeof(what),
 			 "baseline %s (%zu runs), current %s (%zu runs), "

@@ -2,10 +2,12 @@
 /*
  * gate_compare on two runs.csv texts, the input split at its first NUL
  * (without one, the text is compared with itself), under the default
- * rules. It fails exactly when a side lacks a column, has no runs or a
- * value that is not a number, or the two sides' (strategy, point) groups
- * differ; then with one line. Otherwise every metric of every group with
- * a value on either side gets exactly one verdict, in order, with the
+ * rules. It fails exactly when a side lacks the strategy column or every
+ * metric column, has no runs or a value that is not a number, or the two
+ * sides' (strategy, point) groups differ; then with one line. A side
+ * without a point column has every run at point 0. Otherwise every metric
+ * of every group with a value on either side, or whose column a side
+ * lacks (inconclusive), gets exactly one verdict, in order, with the
  * counts of values it saw; the totals, the table's last line (gate's exit
  * status) and the JUnit XML agree with the verdicts; a decrease never
  * fails, and a table compared with itself never regresses.
@@ -21,19 +23,26 @@
 #define BASE "fz/base/runs.csv"
 #define CUR  "fz/cur/runs.csv"
 
-/* The columns gate needs, or false. */
+/* The columns gate needs (strategy and one metric at least), or false;
+ * an absent point or metric column is -1. */
 static bool model_columns(const struct csv_table *t, int *st, int *pt, int *col)
 {
+	bool any = false;
 	size_t m;
 
 	*st = csv_column(t, "strategy", NULL, 0);
 	*pt = csv_column(t, "point", NULL, 0);
-	for (m = 0; m < gate_nmetrics; m++)
+	for (m = 0; m < gate_nmetrics; m++) {
 		col[m] = csv_column(t, gate_metrics[m].name, NULL, 0);
-	for (m = 0; m < gate_nmetrics; m++)
-		if (col[m] < 0)
-			return false;
-	return *st >= 0 && *pt >= 0;
+		any |= col[m] >= 0;
+	}
+	return *st >= 0 && any;
+}
+
+/* Row r's point: "0" in a file older than the column. */
+static const char *point_at(const struct csv_table *t, size_t r, int pt)
+{
+	return pt < 0 ? "0" : t->rows[r][pt];
 }
 
 /* Columns, runs, and every metric value a number or empty. */
@@ -46,7 +55,8 @@ static bool model_valid(const struct csv_table *t, int *st, int *pt, int *col)
 		return false;
 	for (r = 0; r < t->nrows; r++)
 		for (m = 0; m < gate_nmetrics; m++)
-			if (csv_number(t, r, col[m], &v, NULL, 0) < 0)
+			if (col[m] >= 0 &&
+			    csv_number(t, r, col[m], &v, NULL, 0) < 0)
 				return false;
 	return true;
 }
@@ -55,7 +65,7 @@ static bool in_group(const struct csv_table *t, size_t r, int st, int pt,
 		     const char *strategy, const char *point)
 {
 	return !strcmp(t->rows[r][st], strategy) &&
-	       !strcmp(t->rows[r][pt], point);
+	       !strcmp(point_at(t, r, pt), point);
 }
 
 /* Is row r's group among a's rows? */
@@ -65,7 +75,8 @@ static bool has_group(const struct csv_table *a, int ast, int apt,
 	size_t i;
 
 	for (i = 0; i < a->nrows; i++)
-		if (in_group(a, i, ast, apt, b->rows[r][bst], b->rows[r][bpt]))
+		if (in_group(a, i, ast, apt, b->rows[r][bst],
+			     point_at(b, r, bpt)))
 			return true;
 	return false;
 }
@@ -77,6 +88,8 @@ static size_t count_values(const struct csv_table *t, int st, int pt, int col,
 	size_t r, n = 0;
 	double v;
 
+	if (col < 0)
+		return 0;
 	for (r = 0; r < t->nrows; r++)
 		n += in_group(t, r, st, pt, strategy, point) &&
 		     csv_number(t, r, col, &v, NULL, 0) == 0;
@@ -142,11 +155,12 @@ static void check_report(const struct csv_table *b, const struct csv_table *c,
 	char label[160], shown[64];
 
 	for (r = 1; r < b->nrows; r++)
-		points |= !!strcmp(b->rows[r][bpt], b->rows[0][bpt]);
+		points |= !!strcmp(point_at(b, r, bpt), point_at(b, 0, bpt));
 	/* Metric by metric, each group in the order of its first run. */
 	for (m = 0; m < gate_nmetrics; m++) {
 		for (r = 0; r < b->nrows; r++) {
-			const char *st = b->rows[r][bst], *pt = b->rows[r][bpt];
+			const char *st = b->rows[r][bst];
+			const char *pt = point_at(b, r, bpt);
 			const struct gate_result *res;
 			size_t nb, nc;
 
@@ -157,7 +171,7 @@ static void check_report(const struct csv_table *b, const struct csv_table *c,
 				continue;
 			nb = count_values(b, bst, bpt, bcol[m], st, pt);
 			nc = count_values(c, cst, cpt, ccol[m], st, pt);
-			if (!nb && !nc)
+			if (!nb && !nc && bcol[m] >= 0 && ccol[m] >= 0)
 				continue;
 			CHECK(k < rep->n);
 			res = &rep->res[k++];

@@ -25,6 +25,8 @@ PKGS=(
 	clang-format
 	# make bench-self: the per-event comparison (the guest runs the host's)
 	bpftrace jq
+	# tests: Prometheus scraping trace --metrics, promtool check metrics
+	prometheus
 )
 
 if [ "$(id -u)" -ne 0 ]; then

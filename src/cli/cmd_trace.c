@@ -17,6 +17,7 @@
 #include "options.h"
 #include "parse.h"
 #include "report_output.h"
+#include "trace_export.h"
 #include "tracer.h"
 
 struct trace_args {
@@ -29,8 +30,13 @@ struct trace_args {
 	bool bitmap_analysis;
 	bool iopte_stats;
 	bool json;
+	const char *metrics;  /* --metrics ADDR:PORT */
+	const char *textfile; /* --textfile FILE */
 	int positional;
 };
+
+/* An option with no short name (a key past the characters). */
+enum { OPT_TEXTFILE = 256 };
 
 static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS", 0,
@@ -47,6 +53,12 @@ static const struct argp_option options[] = {
 	{ "iopte-stats", 'I', NULL, 0,
 	  "Also count the dirty IOPTEs of each read and their bytes: a probe "
 	  "run per dirty IOPTE, which slows dirty reads down" },
+	{ "metrics", 'M', "ADDR:PORT", 0,
+	  "Serve Prometheus metrics on http://ADDR:PORT/metrics while tracing "
+	  "(PORT alone: 127.0.0.1)" },
+	{ "textfile", OPT_TEXTFILE, "FILE", 0,
+	  "Rewrite FILE with the metrics every INTERVAL (10 s without one), "
+	  "for node_exporter's textfile collector" },
 	{},
 };
 
@@ -82,6 +94,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'j':
 		a->json = true;
+		break;
+	case 'M':
+		if (!http_addr_valid(arg))
+			return ds_arg_error("trace: invalid --metrics '%s' "
+					    "(ADDR:PORT with an IPv4 ADDR, "
+					    "or PORT)",
+					    arg);
+		a->metrics = arg;
+		break;
+	case OPT_TEXTFILE:
+		a->textfile = arg;
 		break;
 	case ARGP_KEY_ARG:
 		if (a->positional == 0) {
@@ -150,6 +173,7 @@ int cmd_trace(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct tracer_opts topts = { .who = "trace" };
 	struct tracer t = {};
+	struct trace_export x = { .http.fd = -1 };
 	static struct trace_snapshot snap; /* 16 KiB: not on the stack */
 	uint64_t start, deadline, next_tick;
 	int attached, err, status = 1;
@@ -187,6 +211,11 @@ int cmd_trace(int argc, char **argv)
 	topts.iopte_stats = a.iopte_stats;
 	topts.on_event = on_event;
 	topts.ctx = out;
+	/* A port in use fails before the probes take seconds to load. */
+	if (trace_export_open(&x, a.metrics, a.textfile,
+			      a.interval_ns ? a.interval_ns : 10000000000ull,
+			      &t, report, &snap))
+		goto cleanup;
 	attached = tracer_open(&t, &topts);
 	if (attached < 0)
 		goto cleanup;
@@ -206,6 +235,7 @@ int cmd_trace(int argc, char **argv)
 			       strerror(-err));
 			goto cleanup;
 		}
+		trace_export_poll(&x, now_ns());
 		if (now_ns() >= next_tick) {
 			tracer_snapshot(&t, &snap);
 			report_snapshot(report, &snap);
@@ -246,6 +276,8 @@ int cmd_trace(int argc, char **argv)
 		report_print(report, stdout);
 	}
 	fflush(stdout);
+	if (trace_export_finish(&x))
+		goto cleanup;
 	err = report_csv_write(&out->csv, report);
 	if (err) {
 		ds_err("trace: writing CSV to %s failed: %s", a.csv_dir,
@@ -254,6 +286,7 @@ int cmd_trace(int argc, char **argv)
 	}
 	status = 0;
 cleanup:
+	trace_export_close(&x);
 	tracer_close(&t);
 	if (out)
 		report_csv_abort(&out->csv);

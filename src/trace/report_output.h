@@ -21,6 +21,11 @@ void report_print_interval(const struct trace_report *r, FILE *out);
 int report_print_json(const struct trace_report *r,
 		      const struct report_stats *s, bool interval, FILE *out);
 
+/* Everything counted so far for Prometheus: the text format 0.0.4, or
+ * OpenMetrics 1.0.0 (openmetrics). 0 or -errno. (report_metrics.c) */
+int report_print_metrics(const struct trace_report *r, bool openmetrics,
+			 FILE *f);
+
 /* The CSV folder: syncs.csv and intervals.csv streamed, summary.csv and
  * histograms.csv at the end; all committed together, or none. */
 struct trace_csv {

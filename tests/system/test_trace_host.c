@@ -5,6 +5,7 @@
  * skipped, and wrong use gets one error line. Needs root.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -214,6 +215,125 @@ static int teardown(void **state)
 	return tmpdir_remove(dir);
 }
 
+/* GET url with the given Accept header (or none): "STATUS\nCONTENT-TYPE\n"
+ * then the body, on r's stdout. */
+static int http_get(struct run *r, const char *url, const char *accept)
+{
+	const char *prog =
+		"import sys, urllib.request as u, urllib.error as e\n"
+		"q = u.Request(sys.argv[1])\n"
+		"if sys.argv[2]: q.add_header('Accept', sys.argv[2])\n"
+		"try:\n"
+		"    x = u.urlopen(q, timeout=20)\n"
+		"    print(x.status); print(x.headers['Content-Type'])\n"
+		"    sys.stdout.write(x.read().decode())\n"
+		"except e.HTTPError as h:\n"
+		"    print(h.code); print(h.headers['Content-Type'])\n";
+	const char *argv[] = { PYTHON3, "-c", prog, url, accept, NULL };
+
+	return run_sync(r, RUN_AS_ROOT, argv, 60);
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+/* Is the text valid Prometheus exposition format, for promtool? */
+static bool promtool_accepts(const char *text)
+{
+	char path[160], cmd[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/scrape.prom", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "promtool check metrics < %s >/dev/null",
+		 path);
+	return system(cmd) == 0;
+}
+
+/*
+ * --metrics and --textfile on this kernel: /metrics answers in the text
+ * format (OpenMetrics when asked), promtool accepts it, other paths are
+ * 404; the textfile is rewritten and complete at the end; a port in use
+ * and a bad address are one line.
+ */
+static void metrics_for_prometheus(void **state)
+{
+	char prom[160], pass[256];
+	const char *argv[] = {
+		dirtyscope_bin(),  "trace",	 "-d", "6", "--metrics",
+		"127.0.0.1:19464", "--textfile", prom, "1", NULL
+	};
+	const char *busy[] = {
+		dirtyscope_bin(), "trace", "--metrics", "19464", "-d", "1", NULL
+	};
+	const char *bad[] = { dirtyscope_bin(), "trace", "--metrics",
+			      "localhost:http", NULL };
+	struct run t, r;
+	char *body, text[4096];
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	snprintf(prom, sizeof(prom), "%s/ds.prom", dir);
+	assert_int_equal(run_start(&t, RUN_AS_ROOT, argv), 0);
+	assert_true(run_wait_stderr(&t, "Tracing with ", 60));
+
+	assert_int_equal(http_get(&r, "http://127.0.0.1:19464/metrics", ""), 0);
+	if (!starts_with(r.out, "200\ntext/plain; version=0.0.4"))
+		fail_msg("got: %.200s / %.300s", r.out, r.err);
+	body = strchr(strchr(r.out, '\n') + 1, '\n') + 1;
+	assert_non_null(strstr(body, "\ndirtyscope_events_lost_total 0\n"));
+	assert_non_null(strstr(body, "# TYPE dirtyscope_operations_total "
+				     "counter\n"));
+	assert_true(promtool_accepts(body));
+	run_free(&r);
+
+	assert_int_equal(http_get(&r, "http://127.0.0.1:19464/metrics",
+				  "application/openmetrics-text; "
+				  "version=1.0.0"),
+			 0);
+	assert_true(starts_with(r.out, "200\napplication/openmetrics-text; "
+				       "version=1.0.0"));
+	n = strlen(r.out);
+	assert_string_equal(r.out + n - 6, "# EOF\n");
+	run_free(&r);
+
+	assert_int_equal(http_get(&r, "http://127.0.0.1:19464/other", ""), 0);
+	assert_true(starts_with(r.out, "404\n"));
+	run_free(&r);
+
+	/* The same port again: one line, before any probe loads. */
+	assert_int_equal(run_sync(&r, RUN_AS_ROOT, busy, 60), 1);
+	assert_string_equal(r.err, "dirtyscope: trace: --metrics: cannot "
+				   "listen on 19464: Address already in "
+				   "use\n");
+	run_free(&r);
+
+	assert_int_equal(run_wait(&t, 60), 0);
+	run_free(&t);
+	f = fopen(prom, "r");
+	assert_non_null(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(text, "# HELP dirtyscope_operations_total "));
+	snprintf(pass, sizeof(pass), "promtool check metrics < %s", prom);
+	assert_int_equal(system(pass), 0);
+
+	assert_int_equal(run_sync(&r, RUN_AS_ROOT, bad, 60), 2);
+	assert_string_equal(r.err, "dirtyscope: trace: invalid --metrics "
+				   "'localhost:http' (ADDR:PORT with an IPv4 "
+				   "ADDR, or PORT)\n");
+	run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +344,7 @@ int main(void)
 		cmocka_unit_test(intervals_end_after_count),
 		cmocka_unit_test(json_lines),
 		cmocka_unit_test(csv_target_must_be_a_folder),
+		cmocka_unit_test(metrics_for_prometheus),
 	};
 
 	return cmocka_run_group_tests_name("trace_host", tests, setup,

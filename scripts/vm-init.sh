@@ -50,6 +50,9 @@ mkdir -p /host/dev/pts /host/dev/shm
 mount -t devpts devpts /host/dev/pts 2>/dev/null
 mount -t tmpfs -o mode=1777 tmpfs /host/dev/shm 2>/dev/null
 
+# Loopback, for what listens on 127.0.0.1 (trace --metrics, Prometheus).
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up 2>/dev/null
+
 run=/host/run/dirtyscope
 mkdir -p "$run"
 mount -t 9p -o "$ninep" dsrun "$run" || fail "cannot mount the run share"

@@ -67,7 +67,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(ASAN)/tests/replay_%)
 
 .PHONY: all clean check deps demo fuzz test-bins vmlinux format format-check lint \
-	testbed testbed-qemu install bench-self bench-consumer answer-vtd
+	testbed testbed-qemu install bench-self bench-consumer answer-vtd soak
 all: dirtyscope
 
 dirtyscope: $(OBJS)
@@ -112,6 +112,14 @@ testbed:
 # Our QEMU for the vtd-dirty profile (about 3 minutes the first time).
 testbed-qemu:
 	scripts/testbed-qemu.sh
+
+# trace with intervals and metrics for SOAK_MINUTES (default 30) beside
+# back-to-back bench runs in the mock VM (not part of check):
+# docs/reliability.md, Soak.
+SOAK_MINUTES ?= 30
+soak: dirtyscope
+	scripts/testbed-kernel.sh >/dev/null
+	scripts/soak.sh $(SOAK_MINUTES)
 
 # Auto against manual clear on the emulated dirty-tracking VT-d, over clear
 # chunk and invalidation latency (not part of check): build/answer/.

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The nested level of trace.bpf.c: the driver's read_and_clear_dirty walk
+ * and IOTLB flush ops (and Intel's queued-invalidation submissions), each
+ * timed at its outermost entry per task, sent as an event of its own and
+ * summed into the outer operation or call it ran inside, which gives a
+ * flush its cause. Included once, by the one BPF object, after the outer
+ * and call state it reads.
+ */
+#ifndef DIRTYSCOPE_NESTED_BPF_H
+#define DIRTYSCOPE_NESTED_BPF_H
+
+enum nested_kind { NESTED_WALK, NESTED_FLUSH, NESTED_QI };
+
+struct nested_state {
+	__u64 ts;
+	__u32 depth; /* flush ops that call each other count once */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64); /* tid << 8 | enum nested_kind */
+	__type(value, struct nested_state);
+} nested SEC(".maps");
+
+static __always_inline __u64 nested_key(enum nested_kind kind)
+{
+	return (__u64)current_tid() << 8 | kind;
+}
+
+/* Returns true for the outermost entry of its kind. */
+static __always_inline bool nested_enter(enum nested_kind kind)
+{
+	__u64 key = nested_key(kind);
+	struct nested_state *ns, fresh = {};
+
+	if (!traced())
+		return false;
+	ns = bpf_map_lookup_elem(&nested, &key);
+	if (ns) {
+		ns->depth++;
+		return false;
+	}
+	fresh.ts = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&nested, &key, &fresh, BPF_ANY))
+		count(DS_CNT_STATE_FULL, 1);
+	return true;
+}
+
+/* Duration of the outermost entry on its exit, 0 for inner exits. */
+static __always_inline __u64 nested_exit(enum nested_kind kind)
+{
+	__u64 key = nested_key(kind), dur;
+	struct nested_state *ns;
+
+	ns = bpf_map_lookup_elem(&nested, &key);
+	if (!ns)
+		return 0;
+	if (ns->depth) {
+		ns->depth--;
+		return 0;
+	}
+	dur = bpf_ktime_get_ns() - ns->ts;
+	bpf_map_delete_elem(&nested, &key);
+	return dur ?: 1;
+}
+
+static __always_inline void nested_event(__u32 op, __u64 dur, __u64 iova,
+					 __u64 length, long ret)
+{
+	__u32 tid = current_tid();
+	struct task_state *st = bpf_map_lookup_elem(&outer, &tid);
+	struct ds_event *call = bpf_map_lookup_elem(&calls, &tid);
+	struct ds_event ev = {};
+	__u32 cause = DS_CAUSE_OTHER;
+
+	fill_task(&ev);
+	ev.op = op;
+	ev.ts_ns = bpf_ktime_get_ns() - dur;
+	ev.dur_ns = dur;
+	ev.iova = iova;
+	ev.length = length;
+	ev.ret = ret;
+	if (st) {
+		cause = cause_of(st->ev.op);
+		ev.hwpt_id = st->ev.hwpt_id;
+		if (op == DS_OP_WALK) {
+			st->ev.walk_calls++;
+			st->ev.walk_ns += dur;
+		} else {
+			st->ev.iotlb_flushes++;
+			st->ev.iotlb_ns += dur;
+		}
+	}
+	if (call && op == DS_OP_IOTLB_FLUSH) {
+		call->iotlb_flushes++;
+		call->iotlb_ns += dur;
+		if (cause == DS_CAUSE_OTHER)
+			cause = cause_of(call->op);
+	}
+	if (op == DS_OP_IOTLB_FLUSH)
+		ev.aux = cause;
+	submit(&ev);
+}
+
+/* A driver's read_and_clear_dirty op (and the 2021 series' functions of
+ * the same role): the page-table walk inside a dirty read. */
+#define WALK_PROBE(fn)                                                     \
+	SEC("fentry/" #fn)                                                 \
+	int BPF_PROG(fn##_enter, struct iommu_domain *domain)              \
+	{                                                                  \
+		nested_enter(NESTED_WALK);                                 \
+		return 0;                                                  \
+	}                                                                  \
+	SEC("fexit/" #fn)                                                  \
+	int BPF_PROG(fn##_exit, struct iommu_domain *domain,               \
+		     unsigned long iova, size_t size, unsigned long flags, \
+		     void *dirty, int ret)                                 \
+	{                                                                  \
+		__u64 dur = nested_exit(NESTED_WALK);                      \
+		if (dur)                                                   \
+			nested_event(DS_OP_WALK, dur, iova, size, ret);    \
+		return 0;                                                  \
+	}
+
+WALK_PROBE(mock_domain_read_and_clear_dirty)
+WALK_PROBE(intel_iommu_read_and_clear_dirty)
+WALK_PROBE(amd_iommu_read_and_clear_dirty)
+WALK_PROBE(arm_smmu_read_and_clear_dirty)
+/* 2021 series: (domain, iova, size, bitmap, base_iova, pgshift) */
+WALK_PROBE(iommu_sync_dirty_log)
+WALK_PROBE(iommu_clear_dirty_log)
+
+/* A driver's IOTLB flush op: iotlb_sync(domain, gather) or
+ * flush_iotlb_all(domain). One invalidation each, whatever it submits. */
+#define FLUSH_PROBE(fn)                                                \
+	SEC("fentry/" #fn)                                             \
+	int BPF_PROG(fn##_enter, struct iommu_domain *domain)          \
+	{                                                              \
+		nested_enter(NESTED_FLUSH);                            \
+		return 0;                                              \
+	}                                                              \
+	SEC("fexit/" #fn)                                              \
+	int BPF_PROG(fn##_exit, struct iommu_domain *domain)           \
+	{                                                              \
+		__u64 dur = nested_exit(NESTED_FLUSH);                 \
+		if (dur)                                               \
+			nested_event(DS_OP_IOTLB_FLUSH, dur, 0, 0, 0); \
+		return 0;                                              \
+	}
+
+FLUSH_PROBE(intel_iommu_tlb_sync)
+FLUSH_PROBE(intel_flush_iotlb_all)
+FLUSH_PROBE(amd_iommu_iotlb_sync)
+FLUSH_PROBE(amd_iommu_flush_iotlb_all)
+FLUSH_PROBE(arm_smmu_iotlb_sync)
+FLUSH_PROBE(arm_smmu_flush_iotlb_all)
+
+/* Intel: each submission of invalidation descriptors to the hardware
+ * queue, waited for. Counted on its own, not attributed. */
+SEC("fentry/qi_submit_sync")
+int BPF_PROG(qi_submit_enter, struct intel_iommu *iommu)
+{
+	nested_enter(NESTED_QI);
+	return 0;
+}
+
+SEC("fexit/qi_submit_sync")
+int BPF_PROG(qi_submit_exit, struct intel_iommu *iommu, struct qi_desc *desc,
+	     unsigned int nr, unsigned long options, int ret)
+{
+	__u64 dur = nested_exit(NESTED_QI);
+	struct ds_event ev = {};
+
+	if (!dur)
+		return 0;
+	fill_task(&ev);
+	ev.op = DS_OP_QI_SUBMIT;
+	ev.ts_ns = bpf_ktime_get_ns() - dur;
+	ev.dur_ns = dur;
+	ev.aux = nr;
+	ev.ret = ret;
+	submit(&ev);
+	return 0;
+}
+
+#endif

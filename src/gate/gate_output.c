@@ -21,6 +21,21 @@ static void fmt_change(char *buf, size_t len, const struct gate_result *r)
 		snprintf(buf, len, "%+.1f%%", r->change);
 }
 
+/* Baseline, current and change of r as shown, each in 32 bytes; a side
+ * with no values (a column an older file lacks) is "-". */
+static void fmt_sides(const struct gate_result *r, char *b, char *c, char *ch)
+{
+	if (r->nbase)
+		fmt_num(b, 32, r->base);
+	else
+		snprintf(b, 32, "-");
+	if (r->ncur)
+		fmt_num(c, 32, r->cur);
+	else
+		snprintf(c, 32, "-");
+	fmt_change(ch, 32, r);
+}
+
 void gate_print_table(FILE *f, const struct gate_report *rep)
 {
 	char b[32], c[32], ch[32];
@@ -31,16 +46,7 @@ void gate_print_table(FILE *f, const struct gate_report *rep)
 	for (i = 0; i < rep->n; i++) {
 		const struct gate_result *r = &rep->res[i];
 
-		/* A side with no values (a column an older file lacks): -. */
-		if (r->nbase)
-			fmt_num(b, sizeof(b), r->base);
-		else
-			snprintf(b, sizeof(b), "-");
-		if (r->ncur)
-			fmt_num(c, sizeof(c), r->cur);
-		else
-			snprintf(c, sizeof(c), "-");
-		fmt_change(ch, sizeof(ch), r);
+		fmt_sides(r, b, c, ch);
 		fprintf(f, "%-20s %-10s %16s %16s %9s %-13s %s\n",
 			gate_metrics[r->metric].name, r->group, b, c, ch,
 			gate_verdict_name(r->verdict), r->detail);
@@ -96,16 +102,7 @@ void gate_write_junit(FILE *f, const struct gate_report *rep)
 	for (i = 0; i < rep->n; i++) {
 		const struct gate_result *r = &rep->res[i];
 
-		/* A side with no values (a column an older file lacks): -. */
-		if (r->nbase)
-			fmt_num(b, sizeof(b), r->base);
-		else
-			snprintf(b, sizeof(b), "-");
-		if (r->ncur)
-			fmt_num(c, sizeof(c), r->cur);
-		else
-			snprintf(c, sizeof(c), "-");
-		fmt_change(ch, sizeof(ch), r);
+		fmt_sides(r, b, c, ch);
 		snprintf(what, sizeof(what),
 			 "baseline %s (%zu runs), current %s (%zu runs), "
 			 "change %s",

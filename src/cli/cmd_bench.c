@@ -267,7 +267,6 @@ static void run_start(void *ctx)
 static void round_end(void *ctx, struct mig_round *r)
 {
 	struct bench *bn = ctx;
-
 	struct report_sums sums;
 
 	/* The round's ioctls have returned: their events are in the ring. */

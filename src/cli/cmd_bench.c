@@ -248,7 +248,10 @@ static uint64_t lost_since_last(struct bench *bn)
 {
 	uint64_t c[DS_CNT__COUNT], lost;
 
-	tracer_counters(&bn->t, c);
+	/* A failed read is kept by the tracer and fails the run at its
+	 * final snapshot, before any result goes out. */
+	if (tracer_counters(&bn->t, c))
+		return 0;
 	lost = c[DS_CNT_DROPS] - bn->lost_seen;
 	bn->lost_seen = c[DS_CNT_DROPS];
 	return lost;
@@ -512,7 +515,12 @@ int cmd_bench(int argc, char **argv)
 	if (bn->traced) {
 		/* Detached first: the profiler's files end with the runs. */
 		tracer_drain(&bn->t);
-		tracer_snapshot(&bn->t, &bn->snap);
+		err = tracer_snapshot(&bn->t, &bn->snap);
+		if (err) {
+			ds_err("bench: reading the profiler's BPF maps: %s",
+			       strerror(-err));
+			goto out;
+		}
 		report_snapshot(bn->report, &bn->snap);
 	}
 	workload_format(&wcfg, bn->workload, sizeof(bn->workload));

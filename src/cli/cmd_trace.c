@@ -165,6 +165,21 @@ static int on_event(void *ctx, const struct ds_event *e)
 	return 0;
 }
 
+/* What the BPF maps counted, into the report; numbers from a failed read
+ * would be wrong, so trace ends on one. */
+static int read_snapshot(struct tracer *t, struct trace_snapshot *snap,
+			 struct trace_report *report)
+{
+	int err = tracer_snapshot(t, snap);
+
+	if (err) {
+		ds_err("trace: reading the BPF maps: %s", strerror(-err));
+		return err;
+	}
+	report_snapshot(report, snap);
+	return 0;
+}
+
 int cmd_trace(int argc, char **argv)
 {
 	struct trace_args a = {};
@@ -235,10 +250,11 @@ int cmd_trace(int argc, char **argv)
 			       strerror(-err));
 			goto cleanup;
 		}
-		trace_export_poll(&x, now_ns());
+		if (trace_export_poll(&x, now_ns()))
+			goto cleanup;
 		if (now_ns() >= next_tick) {
-			tracer_snapshot(&t, &snap);
-			report_snapshot(report, &snap);
+			if (read_snapshot(&t, &snap, report))
+				goto cleanup;
 			report_interval_end(report);
 			if (a.json)
 				report_print_json(report, &report->interval,
@@ -255,8 +271,8 @@ int cmd_trace(int argc, char **argv)
 		}
 	}
 	tracer_drain(&t);
-	tracer_snapshot(&t, &snap);
-	report_snapshot(report, &snap);
+	if (read_snapshot(&t, &snap, report))
+		goto cleanup;
 	report->duration_ns = now_ns() - start;
 	if (report->consumed != report->counters[DS_CNT_EVENTS])
 		ds_warn("%llu events submitted but %llu consumed",

@@ -9,10 +9,15 @@
 
 #define OPENMETRICS "application/openmetrics-text"
 
-static void refresh(struct trace_export *x)
+/* The numbers as of now; a failed read is kept by the tracer, and trace
+ * ends on it at its next interval or at the end. */
+static int refresh(struct trace_export *x)
 {
-	tracer_snapshot(x->t, x->snap);
-	report_snapshot(x->r, x->snap);
+	int err = tracer_snapshot(x->t, x->snap);
+
+	if (!err)
+		report_snapshot(x->r, x->snap);
+	return err;
 }
 
 /* OpenMetrics for a scraper that asks for it, else the text format. */
@@ -21,8 +26,7 @@ static const char *scrape(void *ctx, const char *accept, FILE *f)
 	struct trace_export *x = ctx;
 	bool om = strstr(accept, OPENMETRICS) != NULL;
 
-	refresh(x);
-	if (report_print_metrics(x->r, om, f))
+	if (refresh(x) || report_print_metrics(x->r, om, f))
 		return NULL;
 	return om ? OPENMETRICS "; version=1.0.0; charset=utf-8"
 		  : "text/plain; version=0.0.4; charset=utf-8";
@@ -43,7 +47,11 @@ static int write_textfile(struct trace_export *x)
 	struct outfile o = {};
 	int err;
 
-	refresh(x);
+	err = refresh(x);
+	if (err) {
+		ds_err("trace: reading the BPF maps: %s", strerror(-err));
+		return err;
+	}
 	err = open_textfile(x, &o);
 	if (!err)
 		err = report_print_metrics(x->r, false, o.f);
@@ -94,14 +102,14 @@ int trace_export_open(struct trace_export *x, const char *listen,
 	return 0;
 }
 
-void trace_export_poll(struct trace_export *x, uint64_t now_ns)
+int trace_export_poll(struct trace_export *x, uint64_t now_ns)
 {
 	http_serve_pending(&x->http, scrape, x);
 	if (!x->textfile || now_ns < x->next_ns)
-		return;
+		return 0;
 	/* The first poll writes at once, then every every_ns. */
-	write_textfile(x);
 	x->next_ns = (x->next_ns ? x->next_ns : now_ns) + x->every_ns;
+	return write_textfile(x);
 }
 
 int trace_export_finish(struct trace_export *x)

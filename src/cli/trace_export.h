@@ -29,8 +29,10 @@ struct trace_export {
 int trace_export_open(struct trace_export *x, const char *listen,
 		      const char *textfile, uint64_t every_ns, struct tracer *t,
 		      struct trace_report *r, struct trace_snapshot *snap);
-/* Answer pending scrapes; rewrite the file when due. */
-void trace_export_poll(struct trace_export *x, uint64_t now_ns);
+/* Answer pending scrapes; rewrite the file when due. 0, or -errno after
+ * one error line (the file or the BPF maps could not be written or read):
+ * trace ends on it. */
+int trace_export_poll(struct trace_export *x, uint64_t now_ns);
 /* The file's last version. 0, or -errno after one error line. */
 int trace_export_finish(struct trace_export *x);
 void trace_export_close(struct trace_export *x);

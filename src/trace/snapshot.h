@@ -13,7 +13,6 @@
 struct trace_snapshot {
 	uint64_t counters[DS_CNT__COUNT];	    /* enum ds_counter */
 	struct ds_size_hist sizes[DS_SIZES__COUNT]; /* cumulative */
-	int sizes_err; /* -errno: sizes could not be read, left zero */
 };
 
 #endif

@@ -113,8 +113,7 @@ void report_sizes(struct trace_report *r, const struct ds_size_hist *now)
 void report_snapshot(struct trace_report *r, const struct trace_snapshot *s)
 {
 	memcpy(r->counters, s->counters, sizeof(r->counters));
-	if (!s->sizes_err)
-		report_sizes(r, s->sizes);
+	report_sizes(r, s->sizes);
 }
 
 _Static_assert(DS_HIST_BUCKETS == HIST_BUCKETS,

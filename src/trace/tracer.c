@@ -234,14 +234,13 @@ void tracer_drain(struct tracer *t)
  * 0 or -errno. */
 static int tracer_sizes(struct tracer *t, struct ds_size_hist *out)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd, c, err = 0;
+	int ncpu = libbpf_num_possible_cpus(), fd, c;
 	struct ds_size_hist *vals;
 	uint32_t key;
 	size_t i;
 
-	memset(out, 0, DS_SIZES__COUNT * sizeof(*out));
-	if (ncpu <= 0 || !t->skel)
-		return ncpu < 0 ? ncpu : -EINVAL;
+	if (ncpu < 0)
+		return ncpu;
 	vals = calloc(ncpu, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
@@ -250,8 +249,8 @@ static int tracer_sizes(struct tracer *t, struct ds_size_hist *out)
 		struct ds_size_hist *o = &out[key];
 
 		if (bpf_map_lookup_elem(fd, &key, vals)) {
-			err = -errno;
-			break;
+			free(vals);
+			return -errno;
 		}
 		for (c = 0; c < ncpu; c++) {
 			o->count += vals[c].count;
@@ -263,39 +262,53 @@ static int tracer_sizes(struct tracer *t, struct ds_size_hist *out)
 		}
 	}
 	free(vals);
-	return err;
+	return 0;
 }
 
-void tracer_snapshot(struct tracer *t, struct trace_snapshot *s)
-{
-	tracer_counters(t, s->counters);
-	s->sizes_err = tracer_sizes(t, s->sizes);
-	if (s->sizes_err)
-		ds_warn("reading the map/unmap counts failed: %s",
-			strerror(-s->sizes_err));
-}
-
-void tracer_counters(struct tracer *t, uint64_t *out)
+static int counters_read(struct tracer *t, uint64_t *out)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd, i, c;
 	uint64_t *vals;
 
-	if (ncpu <= 0 || !t->skel)
-		return;
+	if (ncpu < 0)
+		return ncpu;
 	vals = calloc(ncpu, sizeof(*vals));
 	if (!vals)
-		return;
+		return -ENOMEM;
 	fd = bpf_map__fd(t->skel->maps.counters);
 	for (i = 0; i < DS_CNT__COUNT; i++) {
 		uint32_t key = i;
 
-		out[i] = 0;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;
+		if (bpf_map_lookup_elem(fd, &key, vals)) {
+			free(vals);
+			return -errno;
+		}
 		for (c = 0; c < ncpu; c++)
 			out[i] += vals[c];
 	}
 	free(vals);
+	return 0;
+}
+
+int tracer_counters(struct tracer *t, uint64_t *out)
+{
+	memset(out, 0, DS_CNT__COUNT * sizeof(*out));
+	/* A tracer over another object's ring (tracer_open_ring) has no
+	 * maps of its own: nothing counted, nothing wrong. */
+	if (!t->skel)
+		return 0;
+	if (!t->read_err)
+		t->read_err = counters_read(t, out);
+	return t->read_err;
+}
+
+int tracer_snapshot(struct tracer *t, struct trace_snapshot *s)
+{
+	memset(s->sizes, 0, sizeof(s->sizes));
+	if (tracer_counters(t, s->counters) || !t->skel)
+		return t->read_err;
+	t->read_err = tracer_sizes(t, s->sizes);
+	return t->read_err;
 }
 
 void tracer_close(struct tracer *t)

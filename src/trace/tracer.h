@@ -51,6 +51,9 @@ struct tracer {
 	int nlinks;
 	const struct tracer_opts *opts;
 	char error[256]; /* the failed phase's line, without "dirtyscope: " */
+	/* The first failed read of a BPF map, -errno, kept: numbers summed
+	 * from a partial read are wrong, so every later snapshot fails. */
+	int read_err;
 };
 
 /* Returns the number of usable probes (0 is not an error here). */
@@ -77,11 +80,12 @@ int tracer_consume(struct tracer *t);
 /* Detach every probe, then deliver what is left: after this no event can
  * be produced, so delivered + lost == produced. */
 void tracer_drain(struct tracer *t);
-/* Sum the per-CPU counters (enum ds_counter) into out. */
-void tracer_counters(struct tracer *t, uint64_t *out);
-/* What the kernel counted rather than sent, as of now. Warns if the sizes
- * cannot be read (s->sizes_err). */
-void tracer_snapshot(struct tracer *t, struct trace_snapshot *s);
+/* Sum the per-CPU counters (enum ds_counter) into out. 0 or the first
+ * failed read's -errno (t->read_err), also when an earlier read failed. */
+int tracer_counters(struct tracer *t, uint64_t *out);
+/* What the kernel counted rather than sent, as of now. 0 or -errno as
+ * tracer_counters(); the caller fails, since the numbers are wrong. */
+int tracer_snapshot(struct tracer *t, struct trace_snapshot *s);
 /* Detach and unload. Safe twice and after a failed phase. */
 void tracer_close(struct tracer *t);
 

@@ -38,7 +38,8 @@ static long redirty_page(__u32 i, struct redirty_ctx *c)
  * slow. An array and a hash lookup, no event of its own (the loop only
  * with --bitmap-analysis). Dirty pages come from the bitmap, not from here.
  */
-SEC("fentry/iova_bitmap_set")
+/* fentry iova_bitmap_set */
+SEC("fentry")
 int BPF_PROG(bitmap_set, struct iova_bitmap *bitmap, unsigned long iova,
 	     size_t length)
 {

@@ -104,17 +104,21 @@ static __always_inline void nested_event(__u32 op, __u64 dur, __u64 iova,
 	submit(&ev);
 }
 
-/* A driver's read_and_clear_dirty op (and the 2021 series' functions of
- * the same role): the page-table walk inside a dirty read. */
-#define WALK_PROBE(fn)                                                     \
-	SEC("fentry/" #fn)                                                 \
-	int BPF_PROG(fn##_enter, struct iommu_domain *domain)              \
+/*
+ * A driver's read_and_clear_dirty op (and the 2021 series' functions of
+ * the same role): the page-table walk inside a dirty read. Sections carry
+ * no function: the loader sets the one this kernel has, from the table of
+ * alternatives in src/trace/probe_table.c, under the probe's name.
+ */
+#define WALK_PROBE(probe)                                                  \
+	SEC("fentry")                                                      \
+	int BPF_PROG(probe##_enter, struct iommu_domain *domain)           \
 	{                                                                  \
 		nested_enter(NESTED_WALK);                                 \
 		return 0;                                                  \
 	}                                                                  \
-	SEC("fexit/" #fn)                                                  \
-	int BPF_PROG(fn##_exit, struct iommu_domain *domain,               \
+	SEC("fexit")                                                       \
+	int BPF_PROG(probe##_exit, struct iommu_domain *domain,            \
 		     unsigned long iova, size_t size, unsigned long flags, \
 		     void *dirty, int ret)                                 \
 	{                                                                  \
@@ -124,25 +128,26 @@ static __always_inline void nested_event(__u32 op, __u64 dur, __u64 iova,
 		return 0;                                                  \
 	}
 
-WALK_PROBE(mock_domain_read_and_clear_dirty)
-WALK_PROBE(intel_iommu_read_and_clear_dirty)
-WALK_PROBE(amd_iommu_read_and_clear_dirty)
-WALK_PROBE(arm_smmu_read_and_clear_dirty)
+WALK_PROBE(walk_mock)
+WALK_PROBE(walk_intel)
+WALK_PROBE(walk_amd)
+WALK_PROBE(walk_x86_64)
+WALK_PROBE(walk_arm)
 /* 2021 series: (domain, iova, size, bitmap, base_iova, pgshift) */
-WALK_PROBE(iommu_sync_dirty_log)
-WALK_PROBE(iommu_clear_dirty_log)
+WALK_PROBE(walk_rfc_sync)
+WALK_PROBE(walk_rfc_clear)
 
 /* A driver's IOTLB flush op: iotlb_sync(domain, gather) or
  * flush_iotlb_all(domain). One invalidation each, whatever it submits. */
-#define FLUSH_PROBE(fn)                                                \
-	SEC("fentry/" #fn)                                             \
-	int BPF_PROG(fn##_enter, struct iommu_domain *domain)          \
+#define FLUSH_PROBE(probe)                                             \
+	SEC("fentry")                                                  \
+	int BPF_PROG(probe##_enter, struct iommu_domain *domain)       \
 	{                                                              \
 		nested_enter(NESTED_FLUSH);                            \
 		return 0;                                              \
 	}                                                              \
-	SEC("fexit/" #fn)                                              \
-	int BPF_PROG(fn##_exit, struct iommu_domain *domain)           \
+	SEC("fexit")                                                   \
+	int BPF_PROG(probe##_exit, struct iommu_domain *domain)        \
 	{                                                              \
 		__u64 dur = nested_exit(NESTED_FLUSH);                 \
 		if (dur)                                               \
@@ -150,23 +155,26 @@ WALK_PROBE(iommu_clear_dirty_log)
 		return 0;                                              \
 	}
 
-FLUSH_PROBE(intel_iommu_tlb_sync)
-FLUSH_PROBE(intel_flush_iotlb_all)
-FLUSH_PROBE(amd_iommu_iotlb_sync)
-FLUSH_PROBE(amd_iommu_flush_iotlb_all)
-FLUSH_PROBE(arm_smmu_iotlb_sync)
-FLUSH_PROBE(arm_smmu_flush_iotlb_all)
+FLUSH_PROBE(flush_mock)
+FLUSH_PROBE(flush_intel)
+FLUSH_PROBE(flush_intel_all)
+FLUSH_PROBE(flush_amd)
+FLUSH_PROBE(flush_amd_all)
+FLUSH_PROBE(flush_arm)
+FLUSH_PROBE(flush_arm_all)
 
 /* Intel: each submission of invalidation descriptors to the hardware
  * queue, waited for. Counted on its own, not attributed. */
-SEC("fentry/qi_submit_sync")
+/* fentry qi_submit_sync */
+SEC("fentry")
 int BPF_PROG(qi_submit_enter, struct intel_iommu *iommu)
 {
 	nested_enter(NESTED_QI);
 	return 0;
 }
 
-SEC("fexit/qi_submit_sync")
+/* fexit qi_submit_sync */
+SEC("fexit")
 int BPF_PROG(qi_submit_exit, struct intel_iommu *iommu, struct qi_desc *desc,
 	     unsigned int nr, unsigned long options, int ret)
 {

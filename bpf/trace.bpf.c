@@ -16,6 +16,11 @@
  * iova_bitmap_set() is loaded only for --iopte-stats and --bitmap-analysis.
  * Programs whose target a kernel lacks are turned off before load by user
  * space (src/trace/probe_select.c), so every target here is optional.
+ * fentry/fexit sections name no function: each program's name names its
+ * probe ("get_dirty_enter": the entry of "get_dirty"), and the functions
+ * a probe accepts, newest kernel first, are in src/trace/probe_table.c;
+ * the loader sets the first one the kernel's BTF (vmlinux or a module's)
+ * has. The comment above each program says what it is on today's kernels.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -285,7 +290,8 @@ static __always_inline __u32 analysis_next_seq(__u32 hwpt)
 	return __sync_fetch_and_add(&analysis_seq, 1) + 1;
 }
 
-SEC("fentry/iommufd_hwpt_get_dirty_bitmap")
+/* fentry iommufd_hwpt_get_dirty_bitmap */
+SEC("fentry")
 int BPF_PROG(get_dirty_enter, struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_get_dirty_bitmap *cmd = ucmd->cmd;
@@ -315,14 +321,16 @@ int BPF_PROG(get_dirty_enter, struct iommufd_ucmd *ucmd)
 	return 0;
 }
 
-SEC("fexit/iommufd_hwpt_get_dirty_bitmap")
+/* fexit iommufd_hwpt_get_dirty_bitmap */
+SEC("fexit")
 int BPF_PROG(get_dirty_exit, struct iommufd_ucmd *ucmd, int ret)
 {
 	outer_end(ret);
 	return 0;
 }
 
-SEC("fentry/iommufd_hwpt_set_dirty_tracking")
+/* fentry iommufd_hwpt_set_dirty_tracking */
+SEC("fentry")
 int BPF_PROG(set_tracking_enter, struct iommufd_ucmd *ucmd)
 {
 	struct iommu_hwpt_set_dirty_tracking *cmd = ucmd->cmd;
@@ -339,7 +347,8 @@ int BPF_PROG(set_tracking_enter, struct iommufd_ucmd *ucmd)
 	return 0;
 }
 
-SEC("fexit/iommufd_hwpt_set_dirty_tracking")
+/* fexit iommufd_hwpt_set_dirty_tracking */
+SEC("fexit")
 int BPF_PROG(set_tracking_exit, struct iommufd_ucmd *ucmd, int ret)
 {
 	outer_end(ret);
@@ -404,7 +413,8 @@ static __always_inline int type1_unmap(struct task_state *st, unsigned long arg)
 	return 0;
 }
 
-SEC("fentry/vfio_iommu_type1_ioctl")
+/* fentry vfio_iommu_type1_ioctl */
+SEC("fentry")
 int BPF_PROG(type1_ioctl_enter, void *iommu_data, unsigned int cmd,
 	     unsigned long arg)
 {
@@ -439,7 +449,8 @@ int BPF_PROG(type1_ioctl_enter, void *iommu_data, unsigned int cmd,
 	return 0;
 }
 
-SEC("fexit/vfio_iommu_type1_ioctl")
+/* fexit vfio_iommu_type1_ioctl */
+SEC("fexit")
 int BPF_PROG(type1_ioctl_exit, void *iommu_data, unsigned int cmd,
 	     unsigned long arg, long ret)
 {
@@ -453,7 +464,8 @@ int BPF_PROG(type1_ioctl_exit, void *iommu_data, unsigned int cmd,
  * mapped page is reported dirty; otherwise only pinned pages are, which
  * this probe does not count (docs/csv.md says so).
  */
-SEC("fentry/update_user_bitmap")
+/* fentry update_user_bitmap */
+SEC("fentry")
 int BPF_PROG(type1_user_bitmap, u64 *bitmap, struct vfio_iommu *iommu,
 	     struct vfio_dma *dma, dma_addr_t base_iova, size_t pgsize)
 {
@@ -471,7 +483,8 @@ int BPF_PROG(type1_user_bitmap, u64 *bitmap, struct vfio_iommu *iommu,
 }
 
 /* VFIO device DMA logging (mlx5, pds): one call per reported chunk. */
-SEC("fentry/vfio_device_log_read_and_clear")
+/* fentry vfio_device_log_read_and_clear */
+SEC("fentry")
 int BPF_PROG(device_log_enter, struct iova_bitmap *iter, unsigned long iova,
 	     size_t length)
 {
@@ -500,7 +513,8 @@ int BPF_PROG(device_log_enter, struct iova_bitmap *iter, unsigned long iova,
 	return 0;
 }
 
-SEC("fexit/vfio_device_log_read_and_clear")
+/* fexit vfio_device_log_read_and_clear */
+SEC("fexit")
 int BPF_PROG(device_log_exit, struct iova_bitmap *iter, unsigned long iova,
 	     size_t length, void *opaque, int ret)
 {
@@ -542,7 +556,8 @@ static __always_inline void call_end(long ret, __u64 unmapped)
 	bpf_map_delete_elem(&calls, &tid);
 }
 
-SEC("fentry/iommu_map")
+/* fentry iommu_map */
+SEC("fentry")
 int BPF_PROG(map_call_enter, struct iommu_domain *domain, unsigned long iova,
 	     phys_addr_t paddr, size_t size)
 {
@@ -550,7 +565,8 @@ int BPF_PROG(map_call_enter, struct iommu_domain *domain, unsigned long iova,
 	return 0;
 }
 
-SEC("fexit/iommu_map")
+/* fexit iommu_map */
+SEC("fexit")
 int BPF_PROG(map_call_exit, struct iommu_domain *domain, unsigned long iova,
 	     phys_addr_t paddr, size_t size, int prot, gfp_t gfp, int ret)
 {
@@ -558,7 +574,8 @@ int BPF_PROG(map_call_exit, struct iommu_domain *domain, unsigned long iova,
 	return 0;
 }
 
-SEC("fentry/iommu_unmap")
+/* fentry iommu_unmap */
+SEC("fentry")
 int BPF_PROG(unmap_call_enter, struct iommu_domain *domain, unsigned long iova,
 	     size_t size)
 {
@@ -566,7 +583,8 @@ int BPF_PROG(unmap_call_enter, struct iommu_domain *domain, unsigned long iova,
 	return 0;
 }
 
-SEC("fexit/iommu_unmap")
+/* fexit iommu_unmap */
+SEC("fexit")
 int BPF_PROG(unmap_call_exit, struct iommu_domain *domain, unsigned long iova,
 	     size_t size, size_t ret)
 {
@@ -574,7 +592,8 @@ int BPF_PROG(unmap_call_exit, struct iommu_domain *domain, unsigned long iova,
 	return 0;
 }
 
-SEC("fentry/iommu_unmap_fast")
+/* fentry iommu_unmap_fast */
+SEC("fentry")
 int BPF_PROG(unmap_fast_enter, struct iommu_domain *domain, unsigned long iova,
 	     size_t size)
 {
@@ -582,7 +601,8 @@ int BPF_PROG(unmap_fast_enter, struct iommu_domain *domain, unsigned long iova,
 	return 0;
 }
 
-SEC("fexit/iommu_unmap_fast")
+/* fexit iommu_unmap_fast */
+SEC("fexit")
 int BPF_PROG(unmap_fast_exit, struct iommu_domain *domain, unsigned long iova,
 	     size_t size, struct iommu_iotlb_gather *gather, size_t ret)
 {

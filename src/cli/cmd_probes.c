@@ -85,14 +85,23 @@ static void item_set(struct item *it, enum feat_status s, const char *detail)
 	snprintf(it->res.detail, sizeof(it->res.detail), "%s", detail);
 }
 
-/* A probe trace loads only when an option asks for it, said as such. */
-static void mark_optional(struct item *it)
+/* What else an item's detail says: the module its function is in, which
+ * of the probe's functions it is, whether trace loads it only on request. */
+static void add_where(struct item *it, const struct probe_status *p)
 {
 	char *d = it->res.detail;
-	size_t len = strlen(d);
+	size_t len = strlen(d), size = sizeof(it->res.detail);
 
-	snprintf(d + len, sizeof(it->res.detail) - len, "%s(optional)",
-		 len ? " " : "");
+	if (p->module[0])
+		len += snprintf(d + len, size - len, " [%s]", p->module);
+	if (p->nfuncs > 1 && p->why && len < size)
+		len += snprintf(d + len, size - len, " (none of %zu)",
+				p->nfuncs);
+	else if (p->nfuncs > 1 && len < size)
+		len += snprintf(d + len, size - len, " (%zu of %zu)",
+				p->alt + 1, p->nfuncs);
+	if (probe_optional(p->prog) && len < size)
+		snprintf(d + len, size - len, " (optional)");
 }
 
 /*
@@ -122,7 +131,7 @@ static int check_probes(struct tracer *t, struct item *items, size_t *n)
 	for (i = 0; i < *n; i++) {
 		const struct probe_status *p = &t->probes[i];
 
-		items[i].name = p->section;
+		items[i].name = p->attach;
 		if (p->why)
 			item_set(&items[i], FEAT_MISSING, p->why);
 		else if ((err == -EPERM || err == -EACCES) && geteuid() != 0)
@@ -138,8 +147,7 @@ static int check_probes(struct tracer *t, struct item *items, size_t *n)
 		} else {
 			item_set(&items[i], FEAT_AVAILABLE, "attached");
 		}
-		if (probe_optional(p->prog))
-			mark_optional(&items[i]);
+		add_where(&items[i], p);
 	}
 	return 0;
 }

@@ -13,6 +13,19 @@ struct btf *kernel_btf_load(void)
 	return btf__load_vmlinux_btf();
 }
 
+struct btf *kernel_btf_load_module(const char *module, struct btf *vmlinux)
+{
+	char path[128];
+
+	/* A name that would leave the directory is no module. */
+	if (!*module || strchr(module, '/')) {
+		errno = EINVAL;
+		return NULL;
+	}
+	snprintf(path, sizeof(path), KERNEL_BTF_DIR "/%s", module);
+	return btf__parse_split(path, vmlinux);
+}
+
 void kernel_btf_explain(int err, char *buf, size_t len)
 {
 	if (err == -ENOENT || err == -ESRCH)

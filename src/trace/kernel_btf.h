@@ -8,7 +8,8 @@
 
 #include <stddef.h>
 
-#define KERNEL_BTF_PATH "/sys/kernel/btf/vmlinux"
+#define KERNEL_BTF_DIR	"/sys/kernel/btf"
+#define KERNEL_BTF_PATH KERNEL_BTF_DIR "/vmlinux"
 
 struct btf;
 
@@ -18,6 +19,12 @@ struct btf;
  * into ESRCH); else where libbpf looks.
  */
 struct btf *kernel_btf_load(void);
+/*
+ * A loaded module's BTF, split on the kernel's (vmlinux, from
+ * kernel_btf_load()), or NULL with errno (ENOENT: the module has none,
+ * built without CONFIG_DEBUG_INFO_BTF_MODULES or not loaded).
+ */
+struct btf *kernel_btf_load_module(const char *module, struct btf *vmlinux);
 /* What a failure of kernel_btf_load() (-errno) means, for an error line. */
 void kernel_btf_explain(int err, char *buf, size_t len);
 

@@ -11,14 +11,6 @@
 #include "log.h"
 #include "probe_select.h"
 
-static const char *prog_target(const struct bpf_program *prog)
-{
-	const char *sec = bpf_program__section_name(prog);
-	const char *slash = strchr(sec, '/');
-
-	return slash ? slash + 1 : sec;
-}
-
 static bool is_function_probe(const struct bpf_program *prog)
 {
 	enum bpf_attach_type t = bpf_program__expected_attach_type(prog);
@@ -80,32 +72,171 @@ void probes_drop_optional(struct bpf_object *obj)
 			bpf_program__set_autoload(prog, false);
 }
 
-/* The BTF id a program of this attach type would attach to: what
- * libbpf_find_vmlinux_btf_id() looks up, without parsing the kernel's BTF
- * again for every program. -ENOENT when the kernel has no such target. */
-static int target_btf_id(const struct btf *btf, const char *target,
-			 enum bpf_attach_type t)
+/* The kernel's BTF: vmlinux's, and each module's once a target is in it. */
+#define BTF_MODULES_MAX 16
+
+struct kernel_btfs {
+	struct btf *vmlinux;
+	struct {
+		char name[KSYM_MODULE_MAX];
+		struct btf *btf;
+		int err;
+	} mods[BTF_MODULES_MAX];
+	size_t nmods;
+};
+
+static struct btf *module_btf(struct kernel_btfs *kb, const char *module,
+			      int *err)
+{
+	size_t i;
+
+	for (i = 0; i < kb->nmods; i++)
+		if (!strcmp(kb->mods[i].name, module))
+			break;
+	if (i == kb->nmods) {
+		if (i == BTF_MODULES_MAX) {
+			*err = -E2BIG;
+			return NULL;
+		}
+		snprintf(kb->mods[i].name, sizeof(kb->mods[i].name), "%s",
+			 module);
+		kb->mods[i].btf = kernel_btf_load_module(module, kb->vmlinux);
+		kb->mods[i].err = kb->mods[i].btf ? 0 : -errno;
+		kb->nmods++;
+	}
+	*err = kb->mods[i].err;
+	return kb->mods[i].btf;
+}
+
+static void kernel_btfs_free(struct kernel_btfs *kb)
+{
+	for (size_t i = 0; i < kb->nmods; i++)
+		btf__free(kb->mods[i].btf);
+	btf__free(kb->vmlinux);
+}
+
+/* The program's kind, target list and names; verdict still to come. */
+static void describe(struct probe_status *s, struct bpf_program *prog)
+{
+	const char *sec = bpf_program__section_name(prog);
+	const char *slash = strchr(sec, '/');
+	const struct probe_target *pt;
+
+	memset(s, 0, sizeof(*s));
+	s->prog = prog;
+	s->name = bpf_program__name(prog);
+	/* "fentry", "fexit", "tp_btf": the section up to its target. */
+	snprintf(s->kind, sizeof(s->kind), "%.*s",
+		 (int)(slash ? slash - sec : (long)strlen(sec)), sec);
+	if (slash) {
+		/* The section names its one target. */
+		s->funcs[0] = slash + 1;
+		s->nfuncs = 1;
+	} else if ((pt = probe_target_find(s->name))) {
+		s->nfuncs = probe_target_nfuncs(pt);
+		memcpy(s->funcs, pt->funcs, s->nfuncs * sizeof(*s->funcs));
+	}
+	s->target = s->nfuncs ? s->funcs[0] : s->name;
+	snprintf(s->attach, sizeof(s->attach), "%s/%s", s->kind, s->target);
+}
+
+static void choose_tracepoint(struct probe_status *s, struct kernel_btfs *kb)
 {
 	char name[128];
 
-	/* tp_btf/NAME attaches to the typedef btf_trace_NAME. */
-	if (t == BPF_TRACE_RAW_TP) {
-		snprintf(name, sizeof(name), "btf_trace_%s", target);
-		return btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF);
+	for (s->alt = 0; s->alt < s->nfuncs; s->alt++) {
+		/* tp_btf/NAME attaches to the typedef btf_trace_NAME. */
+		snprintf(name, sizeof(name), "btf_trace_%s", s->funcs[s->alt]);
+		if (btf__find_by_name_kind(kb->vmlinux, name,
+					   BTF_KIND_TYPEDEF) >= 0)
+			return;
 	}
-	return btf__find_by_name_kind(btf, target, BTF_KIND_FUNC);
+	s->alt = 0;
+	s->why = "not in kernel BTF";
+}
+
+/*
+ * The first function of the probe's list that has BTF and a symbol, in
+ * vmlinux or in the module kallsyms places it in. where[] is kallsyms'
+ * answer for each of s->funcs.
+ */
+static void choose_function(struct probe_status *s, struct kernel_btfs *kb,
+			    const struct ksym_where *where)
+{
+	const char *why =
+		s->nfuncs ? "not in kernel BTF" : "no functions listed for it";
+	struct btf *btf;
+	size_t a;
+	int err;
+
+	for (a = 0; a < s->nfuncs; a++) {
+		const char *f = s->funcs[a];
+
+		if (!where[a].present) {
+			/* BTF but no symbol: inlined into every caller. */
+			if (btf__find_by_name_kind(kb->vmlinux, f,
+						   BTF_KIND_FUNC) >= 0)
+				why = "no such symbol (inlined?)";
+			continue;
+		}
+		btf = kb->vmlinux;
+		if (where[a].module[0]) {
+			btf = module_btf(kb, where[a].module, &err);
+			if (!btf) {
+				snprintf(s->why_buf, sizeof(s->why_buf),
+					 err == -ENOENT
+						 ? "module %s has no BTF"
+						 : "BTF of module %s: %s",
+					 where[a].module, strerror(-err));
+				why = s->why_buf;
+				continue;
+			}
+		}
+		if (btf__find_by_name_kind(btf, f, BTF_KIND_FUNC) < 0)
+			continue;
+		s->alt = a;
+		s->target = f;
+		snprintf(s->module, sizeof(s->module), "%s", where[a].module);
+		snprintf(s->attach, sizeof(s->attach), "%s/%s", s->kind, f);
+		return;
+	}
+	s->why = why;
+}
+
+/*
+ * Point a program whose section names no function at the chosen one.
+ * libbpf finds a module's function through the kernel's module BTF
+ * objects, which only CAP_SYS_ADMIN may open.
+ */
+static void set_target(struct probe_status *s)
+{
+	int err;
+
+	if (strchr(bpf_program__section_name(s->prog), '/'))
+		return;
+	err = bpf_program__set_attach_target((struct bpf_program *)s->prog, 0,
+					     s->target);
+	if (!err)
+		return;
+	if (s->module[0] && (err == -EPERM || err == -EACCES || err == -ESRCH))
+		s->why = "needs CAP_SYS_ADMIN";
+	else {
+		snprintf(s->why_buf, sizeof(s->why_buf),
+			 "attach target not found: %s", strerror(-err));
+		s->why = s->why_buf;
+	}
 }
 
 int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n)
 {
+	static const char *funcs[PROBE_MAX * PROBE_ALTS_MAX];
+	static struct ksym_where where[PROBE_MAX * PROBE_ALTS_MAX];
 	const char *fentry_refused = NULL;
 	bool fentry_checked = false;
-	const char *funcs[PROBE_MAX];
-	bool present[PROBE_MAX];
+	struct kernel_btfs kb = {};
 	struct bpf_program *prog;
-	struct btf *btf;
+	size_t i, nfuncs = 0, first[PROBE_MAX];
 	int usable = 0, err = 0;
-	size_t i;
 
 	*n = 0;
 	bpf_object__for_each_program (prog, obj) {
@@ -117,20 +248,18 @@ int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n)
 			 * load unchecked. */
 			bpf_program__set_autoload(prog, false);
 			ds_warn("more than %d BPF programs: %s not used",
-				PROBE_MAX, bpf_program__section_name(prog));
+				PROBE_MAX, bpf_program__name(prog));
 			continue;
 		}
-		st[*n].prog = prog;
-		st[*n].section = bpf_program__section_name(prog);
-		st[*n].target = prog_target(prog);
-		st[*n].why = NULL;
-		st[*n].link = NULL;
-		st[*n].attach_err = 0;
-		funcs[*n] = st[*n].target;
+		describe(&st[*n], prog);
+		/* One kallsyms pass for every function of every program. */
+		first[*n] = nfuncs;
+		for (i = 0; i < st[*n].nfuncs; i++)
+			funcs[nfuncs++] = st[*n].funcs[i];
 		(*n)++;
 	}
-	btf = kernel_btf_load();
-	if (!btf) {
+	kb.vmlinux = kernel_btf_load();
+	if (!kb.vmlinux) {
 		/* Not "not in kernel BTF": nothing was looked up. */
 		err = -errno;
 		for (i = 0; i < *n; i++) {
@@ -142,38 +271,42 @@ int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n)
 		}
 		return err;
 	}
-	if (ksyms_present(funcs, *n, present)) {
-		/* No kallsyms (hidepid, lockdown): let attach tell. */
-		for (i = 0; i < *n; i++)
-			present[i] = true;
+	if (ksyms_find(funcs, nfuncs, where)) {
+		/* No kallsyms (hidepid, lockdown): let attach tell, and
+		 * look in vmlinux only. */
+		for (i = 0; i < nfuncs; i++)
+			where[i] = (struct ksym_where){ .present = true };
 	}
 	for (i = 0; i < *n; i++) {
-		const struct bpf_program *p = st[i].prog;
-		enum bpf_attach_type t = bpf_program__expected_attach_type(p);
+		struct probe_status *s = &st[i];
 
-		int id = target_btf_id(btf, st[i].target, t);
-
-		if (id < 0)
-			st[i].why = "not in kernel BTF";
-		else if (is_function_probe(p) && !present[i])
-			st[i].why = "no such symbol (inlined?)";
-		else if (is_function_probe(p) && !fentry_checked) {
-			fentry_checked = true;
-			/* Without privilege every load fails: leave the
-			 * explaining to the real load. */
-			if (fentry_allowed(id) == -EPERM && geteuid() == 0)
-				fentry_refused = "fentry/fexit not permitted "
-						 "by this kernel";
+		if (!is_function_probe(s->prog)) {
+			choose_tracepoint(s, &kb);
+		} else {
+			choose_function(s, &kb, &where[first[i]]);
+			if (!s->why && !s->module[0] && !fentry_checked) {
+				fentry_checked = true;
+				/* Without privilege every load fails: leave
+				 * the explaining to the real load. */
+				if (fentry_allowed(btf__find_by_name_kind(
+					    kb.vmlinux, s->target,
+					    BTF_KIND_FUNC)) == -EPERM &&
+				    geteuid() == 0)
+					fentry_refused = "fentry not permitted "
+							 "by this kernel";
+			}
+			if (!s->why)
+				s->why = fentry_refused;
+			if (!s->why)
+				set_target(s);
 		}
-		if (!st[i].why && is_function_probe(p))
-			st[i].why = fentry_refused;
-		if (st[i].why)
-			bpf_program__set_autoload((struct bpf_program *)p,
+		if (s->why)
+			bpf_program__set_autoload((struct bpf_program *)s->prog,
 						  false);
 		else
 			usable++;
 	}
-	btf__free(btf);
+	kernel_btfs_free(&kb);
 	return usable;
 }
 
@@ -188,7 +321,8 @@ void probes_report_skipped(const struct probe_status *st, size_t n)
 		if (!st[i].why)
 			continue;
 		skipped++;
-		ds_debug("skipping %s: %s", st[i].section, st[i].why);
+		ds_debug("skipping %s (%s): %s", st[i].name, st[i].attach,
+			 st[i].why);
 		for (r = 0; r < nreasons && strcmp(reasons[r], st[i].why); r++)
 			;
 		if (r == nreasons && nreasons < 8)

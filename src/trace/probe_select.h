@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Which BPF programs of an object the running kernel can take. A program's
- * target (from its section name, "fentry/iova_bitmap_set") must be in the
- * kernel's BTF, and for fentry/fexit be a real symbol (a function inlined
- * everywhere has none). Programs that fail are turned off before load, so
- * the object loads with what the kernel has.
+ * Which BPF programs of an object the running kernel can take, and where
+ * each attaches. A function probe (fentry/fexit) takes the first of its
+ * probe's functions (probe_table.h) that the kernel's BTF has, vmlinux's
+ * or a loaded module's, and that is a real symbol (a function inlined
+ * everywhere has none); a tracepoint program (tp_btf/NAME) needs NAME in
+ * vmlinux's BTF. Programs that fail are turned off before load, so the
+ * object loads with what the kernel has. A module loaded after the
+ * selection is not traced: its functions were not there to choose.
  */
 #ifndef DIRTYSCOPE_PROBE_SELECT_H
 #define DIRTYSCOPE_PROBE_SELECT_H
@@ -12,22 +15,32 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <bpf/libbpf.h>
+#include "ksyms.h"
+#include "probe_table.h"
 
 #define PROBE_MAX 96
 
 struct probe_status {
 	const struct bpf_program *prog;
-	const char *section;   /* "fentry/iova_bitmap_set" */
-	const char *target;    /* "iova_bitmap_set" */
+	const char *name; /* the program's: "walk_intel_enter" */
+	char kind[16];	  /* "fentry", "fexit", "tp_btf" */
+	const char *funcs[PROBE_ALTS_MAX]; /* what it accepts, newest first */
+	size_t nfuncs;
+	const char *target;	      /* the chosen one; the newest if none */
+	size_t alt;		      /* index of target in funcs */
+	char module[KSYM_MODULE_MAX]; /* target's module, "" for vmlinux */
+	char attach[160];      /* "fentry/iommufd_hwpt_get_dirty_bitmap" */
 	const char *why;       /* NULL: usable; else why it is skipped */
+	char why_buf[128];     /* what why points to when it is built */
 	struct bpf_link *link; /* once attached */
 	int attach_err;	       /* -errno of a failed attach, else 0 */
 };
 
 /* Fill st (at most PROBE_MAX) for every program of obj still to be loaded
- * (autoload on), turn off autoload of the unusable ones. Returns the number
- * of usable programs, or -errno if the kernel's BTF could not be read (every
- * program is then unusable, and why says so). */
+ * (autoload on), set each usable function probe's attach target, turn off
+ * autoload of the unusable ones. Returns the number of usable programs, or
+ * -errno if the kernel's BTF could not be read (every program is then
+ * unusable, and why says so). */
 int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n);
 /* The trace options that load an optional program, NULL for the programs
  * trace always loads. */

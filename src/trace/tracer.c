@@ -137,11 +137,11 @@ int tracer_attach(struct tracer *t)
 			if (t->opts->every_probe)
 				return fail(t, p->attach_err,
 					    "attaching %s failed: %s",
-					    p->section,
+					    p->attach,
 					    strerror(-p->attach_err));
 			continue;
 		}
-		ds_debug("attached %s", p->section);
+		ds_debug("attached %s (%s)", p->name, p->attach);
 		t->nlinks++;
 	}
 	return t->nlinks;
@@ -175,7 +175,7 @@ int tracer_open(struct tracer *t, const struct tracer_opts *o)
 	}
 	for (size_t i = 0; i < t->nprobes; i++)
 		if (t->probes[i].attach_err)
-			ds_warn("cannot attach %s: %s", t->probes[i].section,
+			ds_warn("cannot attach %s: %s", t->probes[i].attach,
 				strerror(-t->probes[i].attach_err));
 	if (!attached) {
 		err = fail(t, -ENOENT,

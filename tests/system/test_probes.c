@@ -21,6 +21,7 @@
 #include <cmocka.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "probe_table.h"
 #include "syshelp.h"
 #include "trace.skel.h"
 
@@ -81,21 +82,56 @@ static bool is_root(void)
 	return geteuid() == 0;
 }
 
-/* Our own kallsyms lookup, independent of src/trace/ksyms.c: a text symbol
- * ('t' or 'T'), module symbols included. */
-static bool kallsyms_has(const char *func)
+/* The report being checked is of a root run (available means attached). */
+static bool is_root_run(const char *detail_ok)
 {
-	char line[512], name[256], type;
+	return !strcmp(detail_ok, "attached");
+}
+
+/* Our own kallsyms lookup, independent of src/trace/ksyms.c: a text symbol
+ * ('t' or 'T'), module symbols included; module (if not NULL) gets the
+ * module's name, "" for vmlinux. */
+static bool kallsyms_find(const char *func, char *module, size_t size)
+{
+	char line[512], name[256], mod[128] = "", type;
 	unsigned long long addr;
 	bool found = false;
+	int fields = 0;
 	FILE *f = fopen("/proc/kallsyms", "r");
 
 	assert_non_null(f);
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%llx %c %255s", &addr, &type, name) ==
-				3 &&
-			(type == 't' || type == 'T') && !strcmp(name, func);
+	while (!found && fgets(line, sizeof(line), f)) {
+		fields = sscanf(line, "%llx %c %255s [%127[^]]", &addr, &type,
+				name, mod);
+		found = fields >= 3 && (type == 't' || type == 'T') &&
+			!strcmp(name, func);
+	}
 	fclose(f);
+	if (module)
+		snprintf(module, size, "%s", found && fields == 4 ? mod : "");
+	return found;
+}
+
+static bool kallsyms_has(const char *func)
+{
+	return kallsyms_find(func, NULL, 0);
+}
+
+/* A function in a module's BTF, read from sysfs here (split on vmlinux). */
+static bool module_btf_has(const char *module, const char *func)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf(), *btf;
+	char path[256];
+	bool found = false;
+
+	if (!vmlinux)
+		return false;
+	snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module);
+	btf = btf__parse_split(path, vmlinux);
+	if (btf)
+		found = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) >= 0;
+	btf__free(btf);
+	btf__free(vmlinux);
 	return found;
 }
 
@@ -159,7 +195,7 @@ static bool exists(const char *path)
 /*
  * Parse the table: a header line per section ("PROBES  STATUS  DETAIL"),
  * then "name  status  detail" lines, a blank line between sections. Also
- * checks the layout: at most 100 columns, STATUS and DETAIL columns
+ * checks the layout: at most 110 columns, STATUS and DETAIL columns
  * aligned on every line.
  */
 static void parse_table(const char *out, struct report *rep)
@@ -175,7 +211,7 @@ static void parse_table(const char *out, struct report *rep)
 
 		nl = strchr(line, '\n');
 		assert_non_null(nl);
-		assert_true(nl - line <= 100);
+		assert_true(nl - line <= 110);
 		assert_true((size_t)(nl - line) < sizeof(buf));
 		memcpy(buf, line, nl - line);
 		buf[nl - line] = '\0';
@@ -264,13 +300,94 @@ static void run_probes(struct report *rep, enum run_as as)
  * --bitmap-analysis): probes shows its verdict with "(optional)" added. */
 #define OPTIONAL_PROBE "fentry/iova_bitmap_set"
 
-static const char *verdict(const char *sec, const char *detail, char *buf,
-			   size_t size)
+/*
+ * What a probe's detail must say: the verdict, the module its function is
+ * in, which of nfuncs alternatives (alt, 0-based; nfuncs for none) it is,
+ * "(optional)" for the per-IOPTE probe.
+ */
+static const char *verdict_at(const char *name, const char *detail,
+			      const char *module, size_t alt, size_t nfuncs,
+			      char *buf, size_t size)
 {
-	if (strcmp(sec, OPTIONAL_PROBE))
-		return detail;
-	snprintf(buf, size, "%s%s(optional)", detail, *detail ? " " : "");
+	size_t len = snprintf(buf, size, "%s", detail);
+
+	if (module && *module)
+		len += snprintf(buf + len, size - len, " [%s]", module);
+	if (nfuncs > 1 && alt == nfuncs)
+		len += snprintf(buf + len, size - len, " (none of %zu)",
+				nfuncs);
+	else if (nfuncs > 1)
+		len += snprintf(buf + len, size - len, " (%zu of %zu)", alt + 1,
+				nfuncs);
+	if (!strcmp(name, OPTIONAL_PROBE))
+		snprintf(buf + len, size - len, " (optional)");
 	return buf;
+}
+
+/* The functions a program may attach to: its section's one, or its
+ * probe's from the table (the table is the spec; the choice is tested). */
+static size_t program_funcs(const struct bpf_program *prog, const char **funcs)
+{
+	const char *slash = strchr(bpf_program__section_name(prog), '/');
+	const struct probe_target *pt;
+	size_t n;
+
+	if (slash) {
+		funcs[0] = slash + 1;
+		return 1;
+	}
+	pt = probe_target_find(bpf_program__name(prog));
+	assert_non_null(pt);
+	n = probe_target_nfuncs(pt);
+	memcpy(funcs, pt->funcs, n * sizeof(*funcs));
+	return n;
+}
+
+/*
+ * A function probe's expected line: the first of its functions with a
+ * symbol and BTF (vmlinux's, or its module's), else the newest, missing.
+ */
+static void expect_function_probe(const struct report *rep,
+				  const struct bpf_program *prog,
+				  const char *detail_ok, char *chosen,
+				  size_t chosen_size)
+{
+	const char *sec = bpf_program__section_name(prog);
+	const char *funcs[PROBE_ALTS_MAX], *why = "not in kernel BTF";
+	char kind[16], name[192], module[128], b[256];
+	size_t n = program_funcs(prog, funcs), a;
+
+	snprintf(kind, sizeof(kind), "%.*s", (int)strcspn(sec, "/"), sec);
+	for (a = 0; a < n; a++) {
+		bool sym = kallsyms_find(funcs[a], module, sizeof(module));
+		bool in_btf = *module ? module_btf_has(module, funcs[a])
+				      : btf_has(funcs[a], BTF_KIND_FUNC);
+
+		if (!sym && btf_has(funcs[a], BTF_KIND_FUNC))
+			why = "no such symbol (inlined?)";
+		if (sym && in_btf)
+			break;
+	}
+	snprintf(chosen, chosen_size, "%s", a < n ? funcs[a] : "");
+	snprintf(name, sizeof(name), "%s/%s", kind, funcs[a < n ? a : 0]);
+	if (a == n) {
+		expect(rep, "probes", name, "missing",
+		       verdict_at(name, why, NULL, n, n, b, sizeof(b)));
+	} else if (*module && !is_root_run(detail_ok)) {
+		/* libbpf opens module BTF objects: CAP_SYS_ADMIN only. */
+		expect(rep, "probes", name, "missing",
+		       verdict_at(name, "needs CAP_SYS_ADMIN", module, a, n, b,
+				  sizeof(b)));
+	} else if (is_root_run(detail_ok) && !*module &&
+		   fentry_refused(funcs[a])) {
+		/* Only a root run can tell refused. */
+		expect(rep, "probes", name, "missing",
+		       verdict_at(name, "fentry not permitted by this kernel",
+				  NULL, a, n, b, sizeof(b)));
+	} else {
+		expect(rep, "probes", name, "available",
+		       verdict_at(name, detail_ok, module, a, n, b, sizeof(b)));
+	}
 }
 
 /*
@@ -284,8 +401,8 @@ static void check_probes_section(const struct report *rep,
 	struct trace_bpf *skel = trace_bpf__open();
 	struct bpf_program *prog;
 	size_t i = 0, nprobes = 0;
-	int dirty_bitmap_progs = 0, optional = 0;
-	char b[256];
+	int dirty_bitmap_progs = 0, optional = 0, mock_walks = 0;
+	char chosen[128];
 
 	assert_non_null(skel);
 	for (size_t k = 0; k < rep->n; k++)
@@ -293,68 +410,54 @@ static void check_probes_section(const struct report *rep,
 	bpf_object__for_each_program (prog, skel->obj) {
 		const char *sec = bpf_program__section_name(prog);
 		const char *slash = strchr(sec, '/');
-		const char *target = slash ? slash + 1 : sec;
 		enum bpf_attach_type t =
 			bpf_program__expected_attach_type(prog);
 		const struct row *r = &rep->rows[i++];
 
 		assert_true(i <= nprobes);
 		assert_string_equal(r->sec, "probes");
-		assert_string_equal(r->name, sec);
-		optional += !strcmp(sec, OPTIONAL_PROBE);
+		*chosen = '\0';
 		if (t == BPF_TRACE_FENTRY || t == BPF_TRACE_FEXIT) {
-			bool in_btf = btf_has(target, BTF_KIND_FUNC);
-			bool in_kallsyms = kallsyms_has(target);
-
-			/* No symbol, no fentry: missing, whatever BTF says. */
-			if (!in_kallsyms)
-				assert_string_equal(r->status, "missing");
-			if (!in_btf)
-				expect(rep, "probes", sec, "missing",
-				       verdict(sec, "not in kernel BTF", b,
-					       sizeof(b)));
-			else if (!in_kallsyms)
-				expect(rep, "probes", sec, "missing",
-				       verdict(sec, "no such symbol (inlined?)",
-					       b, sizeof(b)));
-			else if (!strcmp(detail_ok, "attached") &&
-				 fentry_refused(target))
-				/* Only a root run can tell refused. */
-				expect(rep, "probes", sec, "missing",
-				       verdict(sec,
-					       "fentry/fexit not permitted by "
-					       "this kernel",
-					       b, sizeof(b)));
-			else
-				expect(rep, "probes", sec, "available",
-				       verdict(sec, detail_ok, b, sizeof(b)));
+			expect_function_probe(rep, prog, detail_ok, chosen,
+					      sizeof(chosen));
 		} else if (t == BPF_TRACE_RAW_TP) {
+			assert_non_null(slash);
+			assert_string_equal(r->name, sec);
 			expect(rep, "probes", sec,
-			       tracepoint_in_btf(target) ? "available"
-							 : "missing",
-			       tracepoint_in_btf(target) ? detail_ok
-							 : "not in kernel BTF");
+			       tracepoint_in_btf(slash + 1) ? "available"
+							    : "missing",
+			       tracepoint_in_btf(slash + 1)
+				       ? detail_ok
+				       : "not in kernel BTF");
 		} else {
 			/* A kind this test does not know yet: one honest
 			 * line is all it can ask for. */
 			assert_true(!strcmp(r->status, "available") ||
 				    !strcmp(r->status, "missing"));
 		}
+		optional += !strcmp(r->name, OPTIONAL_PROBE);
 		if (in_vm() &&
-		    !strcmp(target, "iommufd_hwpt_get_dirty_bitmap")) {
-			expect(rep, "probes", sec, "available", detail_ok);
+		    !strcmp(chosen, "iommufd_hwpt_get_dirty_bitmap")) {
+			expect(rep, "probes", r->name, "available", NULL);
 			dirty_bitmap_progs++;
 		}
 		/* The testbed has iova_bitmap_set: optional, not missing. */
-		if (in_vm() && !strcmp(sec, OPTIONAL_PROBE))
-			expect(rep, "probes", sec, "available",
-			       verdict(sec, detail_ok, b, sizeof(b)));
+		if (in_vm() && !strcmp(r->name, OPTIONAL_PROBE))
+			expect(rep, "probes", r->name, "available", NULL);
+		/* The mock's walk, whichever kernel: both halves there. */
+		if (in_vm() &&
+		    !strncmp(bpf_program__name(prog), "walk_mock_", 10)) {
+			assert_true(*chosen);
+			mock_walks++;
+		}
 	}
 	assert_int_equal(i, nprobes);
 	assert_int_equal(optional, 1);
 	/* The testbed has iommufd: the dirty-read handler is probed. */
-	if (in_vm())
+	if (in_vm()) {
 		assert_true(dirty_bitmap_progs > 0);
+		assert_int_equal(mock_walks, 2);
+	}
 	trace_bpf__destroy(skel);
 }
 

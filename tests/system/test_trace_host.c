@@ -25,20 +25,20 @@ static void trace_attaches_what_kernel_has(void **state)
 	char csvdir[128], path[160];
 	const char *argv[] = { dirtyscope_bin(), "trace", "-d", "1",
 			       "--csv",		 csvdir,  NULL };
-	bool has_iommufd;
+	struct ksym_where has_iommufd;
 	struct csv sum;
 	struct run r;
 
 	(void)state;
 	if (geteuid() != 0)
 		skip();
-	assert_int_equal(ksyms_present(fn, 1, &has_iommufd), 0);
+	assert_int_equal(ksyms_find(fn, 1, &has_iommufd), 0);
 	snprintf(csvdir, sizeof(csvdir), "%s/out", dir);
 	assert_int_equal(run_sync(&r, RUN_AS_ROOT, argv, 60), 0);
 	assert_non_null(strstr(r.err, "Tracing with "));
 	/* A kernel without iommufd: its probes are skipped, with the reason
 	 * summed up on one line. */
-	if (!has_iommufd) {
+	if (!has_iommufd.present) {
 		assert_non_null(strstr(r.err, "probes skipped: "));
 		assert_non_null(strstr(r.err, "not in kernel BTF"));
 	}

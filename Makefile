@@ -128,10 +128,17 @@ answer-vtd: dirtyscope
 	scripts/testbed-qemu.sh >/dev/null
 	scripts/answer-vtd.sh build/answer
 
-# Unit tests need the testbed source only for the mock ABI comparison.
-KSRC ?= $(shell d=$$(scripts/testbed-kernel.sh 2>/dev/null) && readlink -f $$d/source)
+# Unit tests need the testbed sources only for the mock ABI comparison,
+# one test per testbed kernel (scripts/testbed-kernels).
+TESTBED_KERNELS := $(shell sed -e 's/\#.*//' scripts/testbed-kernels)
+KSRC ?= $(shell d=$$(scripts/testbed-kernel.sh $(firstword $(TESTBED_KERNELS)) 2>/dev/null) && readlink -f $$d/source)
+KSRC_NEXT ?= $(shell d=$$(scripts/testbed-kernel.sh $(lastword $(TESTBED_KERNELS)) 2>/dev/null) && readlink -f $$d/source)
 
 $(BUILD)/tests/test_mock_abi: CPPFLAGS += -I$(KSRC)/drivers/iommu/iommufd
+$(BUILD)/tests/test_mock_abi_next: CPPFLAGS += -I$(KSRC_NEXT)/drivers/iommu/iommufd
+$(BUILD)/tests/test_mock_abi $(BUILD)/tests/test_mock_abi_next \
+		$(ASAN)/tests/test_mock_abi $(ASAN)/tests/test_mock_abi_next: \
+	tests/unit/mock_abi_checks.h
 # test_probes reads the program list from the trace skeleton itself.
 $(BUILD)/tests/test_probes: $(SKELS)
 # The signal tests share their checks, one of which reads the skeleton.
@@ -143,7 +150,7 @@ $(BUILD)/tests/test_faults_vm $(BUILD)/tests/test_faults_vtd \
 		$(BUILD)/tests/test_faults_vtd_dirty: \
 	tests/system/faultinj.c tests/system/faultinj.h
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(filter %.c %.o,$^) -lcmocka $(LDLIBS)
 
 $(BUILD)/tests/%: tests/system/%.c tests/system/syshelp.c tests/system/syshelp.h $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) -Itests/system $(CFLAGS) -o $@ $(filter %.c %.o,$^) -lcmocka $(LDLIBS)
@@ -158,8 +165,9 @@ $(ASAN)/%.o: src/%.c $(UAPI_STAMP)
 -include $(ASAN_LIB_OBJS:.o=.d)
 
 $(ASAN)/tests/test_mock_abi: CPPFLAGS += -I$(KSRC)/drivers/iommu/iommufd
+$(ASAN)/tests/test_mock_abi_next: CPPFLAGS += -I$(KSRC_NEXT)/drivers/iommu/iommufd
 $(ASAN)/tests/%: tests/unit/%.c $(ASAN_LIB_OBJS) | $(ASAN)/tests
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ -lcmocka $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -o $@ $(filter %.c %.o,$^) -lcmocka $(LDLIBS)
 
 $(ASAN)/tests/replay_%: tests/fuzz/replay.c tests/fuzz/%.c $(FUZZ_HDRS) $(ASAN_LIB_OBJS) | $(ASAN)/tests
 	$(CC) $(CPPFLAGS) -Itests/fuzz $(CFLAGS) $(SAN_FLAGS) \

@@ -131,7 +131,6 @@ static __always_inline void nested_event(__u32 op, __u64 dur, __u64 iova,
 WALK_PROBE(walk_mock)
 WALK_PROBE(walk_intel)
 WALK_PROBE(walk_amd)
-WALK_PROBE(walk_x86_64)
 WALK_PROBE(walk_arm)
 /* 2021 series: (domain, iova, size, bitmap, base_iova, pgshift) */
 WALK_PROBE(walk_rfc_sync)
@@ -155,7 +154,6 @@ WALK_PROBE(walk_rfc_clear)
 		return 0;                                              \
 	}
 
-FLUSH_PROBE(flush_mock)
 FLUSH_PROBE(flush_intel)
 FLUSH_PROBE(flush_intel_all)
 FLUSH_PROBE(flush_amd)

@@ -22,7 +22,8 @@ static const struct probe_target probe_targets[] = {
 	{ "unmap_call", { "iommu_unmap" } },
 	{ "unmap_fast", { "iommu_unmap_fast" } },
 	/* The drivers' read_and_clear_dirty walks. 7.x: VT-d second stage,
-	 * AMD v1 and the iommufd mock use the generic page table. */
+	 * AMD v1 and the iommufd mock use the generic page table (its
+	 * x86_64 format has no dirty ops there). */
 	{ "walk_mock",
 	  { "pt_iommu_amdv1_mock_read_and_clear_dirty",
 	    "mock_domain_read_and_clear_dirty" } },
@@ -32,13 +33,12 @@ static const struct probe_target probe_targets[] = {
 	{ "walk_amd",
 	  { "pt_iommu_amdv1_read_and_clear_dirty",
 	    "amd_iommu_read_and_clear_dirty" } },
-	{ "walk_x86_64", { "pt_iommu_x86_64_read_and_clear_dirty" } },
 	{ "walk_arm", { "arm_smmu_read_and_clear_dirty" } },
 	/* the 2021 HWDBM series' walks */
 	{ "walk_rfc_sync", { "iommu_sync_dirty_log" } },
 	{ "walk_rfc_clear", { "iommu_clear_dirty_log" } },
-	/* the drivers' IOTLB flush ops */
-	{ "flush_mock", { "mock_iotlb_sync" } },
+	/* The drivers' IOTLB flush ops. Not the 7.x mock's iotlb_sync: it
+	 * only frees page-table pages, the mock has no IOTLB. */
 	{ "flush_intel", { "intel_iommu_tlb_sync" } },
 	{ "flush_intel_all", { "intel_flush_iotlb_all" } },
 	{ "flush_amd", { "amd_iommu_iotlb_sync" } },

@@ -206,28 +206,38 @@ static void choose_function(struct probe_status *s, struct kernel_btfs *kb,
 /*
  * Point a program whose section names no function at the chosen one.
  * libbpf finds a module's function through the kernel's module BTF
- * objects, which only CAP_SYS_ADMIN may open.
+ * objects, which only CAP_SYS_ADMIN may open: without it the probe is
+ * skipped. A vmlinux function found above that libbpf cannot find is
+ * libbpf failing (its BTF parse turns every error into ESRCH): -errno.
  */
-static void set_target(struct probe_status *s)
+static int set_target(struct probe_status *s)
 {
 	int err;
 
 	if (strchr(bpf_program__section_name(s->prog), '/'))
-		return;
+		return 0;
 	err = bpf_program__set_attach_target((struct bpf_program *)s->prog, 0,
 					     s->target);
-	if (!err)
-		return;
-	if (s->module[0] && (err == -EPERM || err == -EACCES || err == -ESRCH))
+	if (err && s->module[0] &&
+	    (err == -EPERM || err == -EACCES || err == -ESRCH)) {
 		s->why = "needs CAP_SYS_ADMIN";
-	else {
-		snprintf(s->why_buf, sizeof(s->why_buf),
-			 "attach target not found: %s", strerror(-err));
-		s->why = s->why_buf;
+		return 0;
+	}
+	return err;
+}
+
+/* Nothing usable, for the reason given: what a failed selection leaves. */
+static void drop_all(struct probe_status *st, size_t n, const char *why)
+{
+	for (size_t i = 0; i < n; i++) {
+		st[i].why = why;
+		bpf_program__set_autoload((struct bpf_program *)st[i].prog,
+					  false);
 	}
 }
 
-int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n)
+int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n,
+		  char *error, size_t error_len)
 {
 	static const char *funcs[PROBE_MAX * PROBE_ALTS_MAX];
 	static struct ksym_where where[PROBE_MAX * PROBE_ALTS_MAX];
@@ -262,13 +272,11 @@ int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n)
 	if (!kb.vmlinux) {
 		/* Not "not in kernel BTF": nothing was looked up. */
 		err = -errno;
-		for (i = 0; i < *n; i++) {
-			st[i].why = err == -ENOENT || err == -ESRCH
-					    ? "no kernel BTF"
-					    : "kernel BTF not readable";
-			bpf_program__set_autoload(
-				(struct bpf_program *)st[i].prog, false);
-		}
+		drop_all(st, *n,
+			 err == -ENOENT || err == -ESRCH
+				 ? "no kernel BTF"
+				 : "kernel BTF not readable");
+		kernel_btf_explain(err, error, error_len);
 		return err;
 	}
 	if (ksyms_find(funcs, nfuncs, where)) {
@@ -298,7 +306,16 @@ int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n)
 			if (!s->why)
 				s->why = fentry_refused;
 			if (!s->why)
-				set_target(s);
+				err = set_target(s);
+			if (err) {
+				snprintf(error, error_len,
+					 "libbpf's kernel BTF lookup failed: "
+					 "%s",
+					 strerror(-err));
+				drop_all(st, *n, "kernel BTF lookup failed");
+				kernel_btfs_free(&kb);
+				return err;
+			}
 		}
 		if (s->why)
 			bpf_program__set_autoload((struct bpf_program *)s->prog,

@@ -39,9 +39,10 @@ struct probe_status {
 /* Fill st (at most PROBE_MAX) for every program of obj still to be loaded
  * (autoload on), set each usable function probe's attach target, turn off
  * autoload of the unusable ones. Returns the number of usable programs, or
- * -errno if the kernel's BTF could not be read (every program is then
- * unusable, and why says so). */
-int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n);
+ * -errno with one line in error if the kernel's BTF could not be read
+ * (every program is then unusable, and why says so). */
+int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n,
+		  char *error, size_t error_len);
 /* The trace options that load an optional program, NULL for the programs
  * trace always loads. */
 const char *probe_optional(const struct bpf_program *prog);

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
-#include "kernel_btf.h"
 #include "log.h"
 #include "trace.skel.h"
 #include "tracer.h"
@@ -109,11 +108,10 @@ int tracer_prepare(struct tracer *t, const struct tracer_opts *o)
 		bpf_map__set_max_entries(t->skel->maps.page_seq,
 					 ANALYSIS_PAGES);
 	}
-	err = probes_select(t->skel->obj, t->probes, &t->nprobes);
-	if (err < 0) {
-		kernel_btf_explain(err, why, sizeof(why));
+	err = probes_select(t->skel->obj, t->probes, &t->nprobes, why,
+			    sizeof(why));
+	if (err < 0)
 		return fail(t, err, "%s", why);
-	}
 	return err;
 }
 

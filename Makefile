@@ -193,10 +193,10 @@ test-bins: dirtyscope $(UNIT_BINS) $(SYSTEM_BINS) $(ASAN_UNIT_BINS) \
 deps:
 	scripts/deps.sh
 
-# Build (or reuse) the testbed kernel first, with its progress shown: the
-# mock ABI test and the VM tests need it.
+# Build (or reuse) the testbed kernels first, with their progress shown:
+# the mock ABI tests and the VM tests need them.
 check: lint
-	scripts/testbed-kernel.sh >/dev/null
+	for k in $(TESTBED_KERNELS); do scripts/testbed-kernel.sh $$k >/dev/null || exit 1; done
 	scripts/testbed-qemu.sh >/dev/null
 	$(MAKE) test-bins
 	@tests/run.sh

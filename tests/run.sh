@@ -8,14 +8,16 @@
 #   one group per manifest in tests/groups/: its first line says what the
 #   group is; then one test program per line, for a vm-PROFILE group
 #   followed by the scripts/vm-run.sh options it needs. A vm-PROFILE group
-#   runs in the testbed VM of that profile, any other on the host.
+#   runs in the testbed VM of that profile, once on each testbed kernel
+#   (scripts/testbed-kernels; DIRTYSCOPE_TEST_KERNELS="6.12" picks some),
+#   any other group on the host.
 # A program in tests/system/ that no manifest lists fails the run: a test
 # that is built is a test that runs.
 # Each test program is a cmocka group printing TAP; this script only runs the
 # groups and adds up their TAP lines.
 # Usage: tests/run.sh [GROUP...]   (default: all groups)
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 
 bin=build/tests
 export CMOCKA_MESSAGE_OUTPUT=TAP
@@ -25,6 +27,10 @@ groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=("${all_groups[@]}")
 passed=0 failed=0 skipped=0
 failures=()
+mapfile -t kernels < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' scripts/testbed-kernels)
+if [ -n "${DIRTYSCOPE_TEST_KERNELS:-}" ]; then
+	read -ra kernels <<<"$DIRTYSCOPE_TEST_KERNELS"
+fi
 
 # tally NAME RC OUTPUT: count the TAP results of one test program.
 tally() {
@@ -61,15 +67,16 @@ run_host() {
 	done
 }
 
+# run_vm PROFILE KERNEL TEST [VM-RUN OPTIONS...]
 run_vm() {
-	local profile=$1 t=$2 out rc
-	shift 2
-	echo "== $t (VM, $profile profile)"
-	out=$(scripts/vm-run.sh --profile "$profile" --timeout 900 "$@" -- \
-		env CMOCKA_MESSAGE_OUTPUT=TAP "$bin/$t" 2>&1)
+	local profile=$1 kernel=$2 t=$3 out rc
+	shift 3
+	echo "== $t (VM, $profile profile, kernel $kernel)"
+	out=$(scripts/vm-run.sh --profile "$profile" --kernel-version "$kernel" \
+		--timeout 900 "$@" -- env CMOCKA_MESSAGE_OUTPUT=TAP "$bin/$t" 2>&1)
 	rc=$?
 	printf '%s\n' "$out"
-	tally "$t" "$rc" "$out"
+	tally "$t [$kernel]" "$rc" "$out"
 }
 
 # The lines of a manifest that name a test, comments and blanks left out.
@@ -77,27 +84,32 @@ manifest_entries() {
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "tests/groups/$1"
 }
 
-# run_manifest GROUP: each listed program, in the VM for vm-PROFILE.
+# run_manifest GROUP: each listed program, in the VM for vm-PROFILE (on
+# every testbed kernel, one kernel after the other).
 run_manifest() {
-	local g=$1 t opts line entries
+	local g=$1 t opts line entries k
 	# Read first: a test or vm-run.sh must not eat the manifest as stdin.
 	mapfile -t entries < <(manifest_entries "$g")
+	case $g in
+	vm-*)
+		for k in "${kernels[@]}"; do
+			for line in "${entries[@]}"; do
+				read -r t opts <<<"$line"
+				# shellcheck disable=SC2086
+				run_vm "${g#vm-}" "$k" "$t" $opts
+			done
+		done
+		return
+		;;
+	esac
 	for line in "${entries[@]}"; do
 		read -r t opts <<<"$line"
-		case $g in
-		vm-*)
-			# shellcheck disable=SC2086
-			run_vm "${g#vm-}" "$t" $opts
-			;;
-		*)
-			if [ -n "$opts" ]; then
-				failed=$((failed + 1))
-				failures+=("tests/groups/$g: options '$opts' for a host test")
-				continue
-			fi
-			run_host "$bin" "$t"
-			;;
-		esac
+		if [ -n "$opts" ]; then
+			failed=$((failed + 1))
+			failures+=("tests/groups/$g: options '$opts' for a host test")
+			continue
+		fi
+		run_host "$bin" "$t"
 	done
 }
 

@@ -67,7 +67,8 @@ if [ -z "$(find "$apt_dir/lists" -name '*Packages*' -mtime -1 2>/dev/null)" ]; t
 fi
 
 if [ "$list_only" = 1 ]; then
-	apt-cache "${opts[@]}" pkgnames | grep -E -- "$pkg" | LC_ALL=C sort
+	# No match is an empty list, not a failure.
+	apt-cache "${opts[@]}" pkgnames | { grep -E -- "$pkg" || true; } | LC_ALL=C sort
 	exit 0
 fi
 

@@ -32,7 +32,7 @@ else
 	debdir=$cache/linux-source-$ver-deb
 	frags+=("$here/testbed-modules.config")
 	targets=(bzImage modules)
-	estimate="about 13 minutes on 2 cores"
+	estimate="measured 15 min 43 s on 2 cores, half of it beside the 6.12 build"
 fi
 mkdir -p "$cache"
 suite=trixie

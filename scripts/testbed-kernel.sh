@@ -32,7 +32,7 @@ else
 	debdir=$cache/linux-source-$ver-deb
 	frags+=("$here/testbed-modules.config")
 	targets=(bzImage modules)
-	estimate="measured 15 min 43 s on 2 cores, half of it beside the 6.12 build"
+	estimate="measured 15 min 43 s on 2 cores beside the 6.12 kernel and QEMU builds"
 fi
 mkdir -p "$cache"
 suite=trixie

@@ -11,8 +11,9 @@ PKGS=(
 	libcmocka-dev libclang-rt-14-dev
 	# tests: an independent JSON and XML parser
 	python3
-	# testbed kernel build
-	bc bison flex libssl-dev dwarves cpio xz-utils
+	# testbed kernel build; kmod: depmod for the modular kernels' modules.dep
+	# (testbed-kernel.sh 7.x, stock-kernel.sh), modprobe/lsmod in the guest
+	bc bison flex libssl-dev dwarves cpio xz-utils kmod
 	# testbed VM
 	qemu-system-x86 busybox-static
 	# testbed QEMU with dirty-tracking VT-d, built from Debian's source
@@ -33,6 +34,11 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "deps.sh: must run as root (apt-get install)" >&2
 	exit 1
 fi
+
+# Where the guest mounts its kernel's module tree (vm-init.sh): the host
+# root is shared read-only, so the mount point has to exist on the host. A
+# machine without an installed kernel (a container) has none.
+mkdir -p /lib/modules
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -1,36 +1,58 @@
 #!/usr/bin/env bash
-# fetch-trixie.sh PKG DESTDIR: download Debian trixie's PKG (.deb) and unpack it
-# into DESTDIR, using a private apt list so the machine's apt setup is untouched.
-# Used for the 6.12 kernel source and uAPI headers (linux-source-6.12,
-# linux-libc-dev); the host may run an older Debian.
+# fetch-trixie.sh PKG DESTDIR [SUITE]: download Debian trixie's PKG (.deb) and
+# unpack it into DESTDIR, using a private apt list so the machine's apt setup
+# is untouched. Used for the 6.12 kernel source and uAPI headers
+# (linux-source-6.12, linux-libc-dev); the host may run an older Debian.
+# SUITE (or $FETCH_SUITE) picks another suite, e.g. trixie-backports for the
+# 7.x kernels; each suite keeps its own private index.
+# fetch-trixie.sh --list REGEX [SUITE] prints the package names matching
+# REGEX in that suite's index, one a line, so callers can find versioned
+# names such as linux-image-7.3.4+bpo-amd64.
 set -euo pipefail
 
-pkg=${1:?usage: fetch-trixie.sh PKG DESTDIR}
-dest=${2:?usage: fetch-trixie.sh PKG DESTDIR}
-mkdir -p "$dest"
-dest=$(cd "$dest" && pwd)
+usage='usage: fetch-trixie.sh PKG DESTDIR [SUITE] | --list REGEX [SUITE]'
+pkg=${1:?$usage}
+dest=${2:?$usage}
+suite=${3:-${FETCH_SUITE:-trixie}}
+case $suite in
+trixie | trixie-*) ;;
+*) echo "fetch-trixie: unknown suite '$suite'" >&2; exit 2 ;;
+esac
+list_only=0
+if [ "$pkg" = --list ]; then
+	list_only=1
+	pkg=$dest
+	dest=
+fi
+if [ "$list_only" = 0 ]; then
+	mkdir -p "$dest"
+	dest=$(cd "$dest" && pwd)
+fi
 if [ -z "${DIRTYSCOPE_CACHE:-}" ]; then
 	DIRTYSCOPE_CACHE=/var/cache/dirtyscope
 	mkdir -p "$DIRTYSCOPE_CACHE" 2>/dev/null && [ -w "$DIRTYSCOPE_CACHE" ] ||
 		DIRTYSCOPE_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/dirtyscope
 fi
 cache=$DIRTYSCOPE_CACHE
-apt_dir=$cache/apt-trixie
+# trixie keeps the folder it always had, so its index is reused as is.
+apt_dir=$cache/apt-$suite
 
 mirror=$(sed -n 's/^URIs:[[:space:]]*\(http[^[:space:]]*debian\)$/\1/p' \
 	/etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
 mirror=${mirror:-http://deb.debian.org/debian}
 
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial"
-cat >"$apt_dir/trixie.sources" <<SRC
+# Only the one suite: a backports package is then the sole candidate, even
+# though the suite's Release file marks it NotAutomatic (priority 1).
+cat >"$apt_dir/$suite.sources" <<SRC
 Types: deb
 URIs: $mirror
-Suites: trixie
+Suites: $suite
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
 
-opts=(-o "Dir::Etc::sourcelist=$apt_dir/trixie.sources"
+opts=(-o "Dir::Etc::sourcelist=$apt_dir/$suite.sources"
 	-o Dir::Etc::sourceparts=/dev/null
 	-o "Dir::State::Lists=$apt_dir/lists"
 	-o "Dir::Cache::Archives=$apt_dir/archives"
@@ -44,10 +66,16 @@ if [ -z "$(find "$apt_dir/lists" -name '*Packages*' -mtime -1 2>/dev/null)" ]; t
 	}
 fi
 
+if [ "$list_only" = 1 ]; then
+	# No match is an empty list, not a failure.
+	apt-cache "${opts[@]}" pkgnames | { grep -E -- "$pkg" || true; } | LC_ALL=C sort
+	exit 0
+fi
+
 cd "$apt_dir/archives"
 ver=$(apt-cache "${opts[@]}" policy "$pkg" | sed -n 's/^  Candidate: //p')
 if [ -z "$ver" ] || [ "$ver" = "(none)" ]; then
-	echo "fetch-trixie: $pkg not found in trixie" >&2
+	echo "fetch-trixie: $pkg not found in $suite" >&2
 	exit 1
 fi
 # Already unpacked there: nothing to do (the kernel source is 150 MB).

@@ -31,6 +31,14 @@ fail() {
 	off
 }
 
+# A modular kernel (Debian's own) has 9p as modules: vm-run.sh put them in
+# the initramfs, listed in load order.
+if [ -f /early-modules ]; then
+	while read -r m; do
+		insmod "/lib/modules/$m" || echo "vm-init: cannot load $m"
+	done </early-modules
+fi
+
 # A large msize means fewer 9p round trips when loading big host binaries.
 ninep=trans=virtio,version=9p2000.L,msize=512000
 mount -t 9p -o "$ninep,ro" hostroot /host || fail "cannot mount hostroot"
@@ -57,6 +65,23 @@ run=/host/run/dirtyscope
 mkdir -p "$run"
 mount -t 9p -o "$ninep" dsrun "$run" || fail "cannot mount the run share"
 [ -f "$run/cmd.sh" ] || fail "no cmd.sh on the run share"
+
+# A modular kernel's tree (the dsmods share): load what the tool drives
+# (the list holds only modules this kernel has, with their parameters) and
+# put the tree where the host's modprobe and modinfo look in the chroot; the
+# host's own /lib/modules belongs to another kernel.
+if [ -f "$run/modules" ]; then
+	mkdir -p /modules
+	if mount -t 9p -o "$ninep,ro" dsmods /modules; then
+		while read -r m args; do
+			# shellcheck disable=SC2086 # one word per parameter
+			insmod "/modules/$m" $args || echo "vm-init: cannot load $m"
+		done <"$run/modules"
+		[ ! -d /host/lib/modules ] || mount --bind /modules /host/lib/modules
+	else
+		echo "vm-init: cannot mount the module share"
+	fi
+fi
 
 # The host's working directory (the checkout) is shared on its own and
 # mounted at its own path, over the fresh /tmp and /run: a checkout under

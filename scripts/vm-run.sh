@@ -5,7 +5,7 @@
 # 124 on timeout, 125 on a kernel splat, 126 if the guest gave no exit code.
 set -euo pipefail
 
-usage='usage: vm-run.sh [--profile mock|vtd|vtd-dirty] [--inv-latency NS] [--timeout SECONDS] [--kernel DIR] [--log FILE] [--mem SIZE] [--smp N] [--fault-injection] -- CMD [ARGS...]'
+usage='usage: vm-run.sh [--profile mock|vtd|vtd-dirty] [--inv-latency NS] [--timeout SECONDS] [--kernel-version V | --kernel DIR] [--log FILE] [--mem SIZE] [--smp N] [--fault-injection] -- CMD [ARGS...]'
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${DIRTYSCOPE_CACHE:-/var/cache/dirtyscope}
 
@@ -21,6 +21,7 @@ need_arg() {
 profile=mock
 timeout_s=600
 kernel=
+kernel_version=${DIRTYSCOPE_KERNEL:-6.12}
 log=
 mem=2G
 smp=2
@@ -31,6 +32,7 @@ while [ $# -gt 0 ]; do
 	--profile) need_arg "$1" $#; profile=$2; shift 2 ;;
 	--timeout) need_arg "$1" $#; timeout_s=$2; shift 2 ;;
 	--kernel) need_arg "$1" $#; kernel=$2; shift 2 ;;
+	--kernel-version) need_arg "$1" $#; kernel_version=$2; shift 2 ;;
 	--log) need_arg "$1" $#; log=$2; shift 2 ;;
 	--mem) need_arg "$1" $#; mem=$2; shift 2 ;;
 	--smp) need_arg "$1" $#; smp=$2; shift 2 ;;
@@ -48,11 +50,65 @@ case $profile in mock | vtd | vtd-dirty) ;; *) bad_usage "unknown profile '$prof
 [[ $smp =~ ^[1-9][0-9]?$ ]] || bad_usage "--smp must be a number of vCPUs"
 [[ $mem =~ ^[1-9][0-9]*[KMGT]?$ ]] || bad_usage "--mem must look like 2G or 1536M"
 
+[[ $kernel_version =~ ^[1-9][0-9]*\.[0-9]+$ ]] || bad_usage "--kernel-version must look like 6.12 or 7.3"
+
 if [ -z "$kernel" ]; then
 	# Cached after the first build, so this is instant from then on.
-	kernel=$("$here/testbed-kernel.sh")
+	kernel=$("$here/testbed-kernel.sh" "$kernel_version")
 fi
 [ -f "$kernel/bzImage" ] || { echo "vm-run: no bzImage in $kernel" >&2; exit 1; }
+
+# The kernel's release, for the guest (DIRTYSCOPE_VM_KERNEL) and its module
+# tree: the one folder under lib/modules of a modular kernel, else the
+# version string the bzImage header points to (offset 0x20e, plus 0x200).
+mods=
+release=
+for d in "$kernel"/lib/modules/*/; do
+	[ -f "$d/modules.dep" ] || continue
+	release=$(basename "$d")
+	mods=$kernel/lib/modules
+done
+if [ -z "$release" ]; then
+	off=$(od -An -tu2 -j 526 -N 2 "$kernel/bzImage" 2>/dev/null | tr -d ' ')
+	[ -z "$off" ] || release=$(dd if="$kernel/bzImage" bs=1 skip=$((off + 512)) \
+		count=128 2>/dev/null | tr '\0' '\n' | head -n 1 | cut -d ' ' -f 1)
+	[[ $release =~ ^[0-9][0-9A-Za-z.+_~-]*$ ]] || release=$kernel_version
+fi
+
+# Modules to load, in dependency order (modules.dep), as paths under
+# lib/modules; absent ones (built in, or not built at all) are skipped.
+declare -A mod_path=() mod_deps=() mod_seen=()
+mod_order=()
+if [ -n "$mods" ]; then
+	while IFS= read -r line; do
+		path=${line%%:*}
+		name=$(basename "$path" .ko)
+		name=${name//-/_}
+		mod_path[$name]=$path
+		mod_deps[$path]=${line#*:}
+	done <"$mods/$release/modules.dep"
+fi
+mod_visit() {
+	local dep
+	[ -z "${mod_seen[$1]:-}" ] || return 0
+	mod_seen[$1]=1
+	for dep in ${mod_deps[$1]}; do mod_visit "$dep"; done
+	mod_order+=("$1")
+}
+mod_closure() {
+	local m
+	mod_order=()
+	for m in "$@"; do
+		[ -z "${mod_path[$m]:-}" ] || mod_visit "${mod_path[$m]}"
+	done
+}
+# Before the 9p root: 9p and its virtio transport (modules in Debian's
+# kernels; virtio-pci itself is built in there).
+mod_closure 9pnet_virtio 9p
+early=("${mod_order[@]}")
+# After it: what the tool and the tests drive.
+mod_closure iommufd vfio vfio_iommu_type1 vfio_pci
+late=("${mod_order[@]}")
 
 # The initramfs is only busybox and /init; rebuild it when either changes.
 init=$here/vm-init.sh
@@ -63,7 +119,15 @@ if [ ! -x "$bb" ] || readelf -l "$bb" 2>/dev/null | grep -q INTERP; then
 	echo "vm-run: $bb must be busybox-static (scripts/deps.sh)" >&2
 	exit 1
 fi
-key=$(cat "$init" "$bb" | sha256sum | cut -c1-12)
+# With early modules the key covers their list and contents too; without
+# (every testbed kernel) it stays the plain busybox + init one.
+if [ ${#early[@]} -eq 0 ]; then
+	key=$(cat "$init" "$bb" | sha256sum | cut -c1-12)
+else
+	key=$( (cat "$init" "$bb"; printf '%s\n' "$release" "${early[@]}"
+		for m in "${early[@]}"; do cat "$mods/$release/$m"; done) |
+		sha256sum | cut -c1-12)
+fi
 initrd=$cache/initramfs-$key.cpio.gz
 if [ ! -f "$initrd" ]; then
 	mkdir -p "$cache"
@@ -71,6 +135,11 @@ if [ ! -f "$initrd" ]; then
 	mkdir -p "$stage/bin"
 	cp "$bb" "$stage/bin/busybox"
 	install -m 755 "$init" "$stage/init"
+	for m in "${early[@]}"; do
+		mkdir -p "$stage/lib/modules/$release/$(dirname "$m")"
+		cp "$mods/$release/$m" "$stage/lib/modules/$release/$m"
+		echo "$release/$m" >>"$stage/early-modules"
+	done
 	# A unique temp name then mv: concurrent runs never see a partial file.
 	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) |
 		gzip -9 >"$initrd.$$"
@@ -105,6 +174,7 @@ q() {
 	echo "cd $(q "$PWD") || exit 126"
 	echo "export PATH=$(q "$PATH") HOME=$(q "${HOME:-/root}") TMPDIR=/tmp"
 	echo "export DIRTYSCOPE_VM=1 DIRTYSCOPE_VM_PROFILE=$profile DIRTYSCOPE_VM_INV_LATENCY_NS=$inv_latency"
+	echo "export DIRTYSCOPE_VM_KERNEL=$(q "$release")"
 	# The project's own knobs reach the guest too.
 	while IFS= read -r v; do
 		case $v in DIRTYSCOPE_VM* | DIRTYSCOPE_KEEP_VM_TMP) continue ;; esac
@@ -143,6 +213,24 @@ vtd-dirty)
 	;;
 esac
 
+# The modules vm-init.sh loads from the dsmods share, one a line with its
+# parameters. A loadable module does not see its parameters on the kernel
+# command line (modprobe would read /proc/cmdline, busybox insmod does not):
+# hand each the ones the profile put there.
+modshare=()
+if [ -n "$mods" ]; then
+	for m in "${late[@]}"; do
+		name=$(basename "$m" .ko)
+		name=${name//-/_}
+		args=
+		for tok in $append; do
+			case $tok in "$name".*=*) args+=" ${tok#"$name".}" ;; esac
+		done
+		echo "$release/$m$args"
+	done >"$share/modules"
+	modshare=(-virtfs "local,path=$mods,mount_tag=dsmods,security_model=none,readonly=on,multidevs=remap")
+fi
+
 # intel-iommu must precede every other PCI device, the 9p ones included.
 qemu=("$qemu_bin" "${firmware[@]}" -machine q35 -accel tcg -smp "$smp" -m "$mem"
 	-display none -no-reboot -nodefaults
@@ -151,6 +239,7 @@ qemu=("$qemu_bin" "${firmware[@]}" -machine q35 -accel tcg -smp "$smp" -m "$mem"
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$share,mount_tag=dsrun,security_model=none,multidevs=remap"
 	-virtfs "local,path=$PWD,mount_tag=dscwd,security_model=none,readonly=on,multidevs=remap"
+	"${modshare[@]}"
 	-serial "file:$console")
 
 # In the background so that a Ctrl-C or kill interrupts the wait at once

@@ -67,6 +67,7 @@ err:
 
 int mock_dev_map(struct mock_dev *m, uint64_t length)
 {
+	const char *undo_failed;
 	void *buf;
 	int ret;
 
@@ -81,9 +82,22 @@ int mock_dev_map(struct mock_dev *m, uint64_t length)
 		m->failed = "mmap";
 		return -errno;
 	}
-	ret = iommufd_map_fixed(m->fd, m->ioas_id, DS_MOCK_APERTURE_START, buf,
-				length, &m->failed);
-	if (ret) {
+	/*
+	 * One IOAS_MAP per mock page, so that every IOPTE is one mock page on
+	 * every kernel. A 7.x mock (the generic page table) maps a physically
+	 * contiguous run of a larger mapping with larger IOPTEs, which are
+	 * dirty as a whole: one write would then report its neighbours.
+	 */
+	for (uint64_t off = 0; off < length; off += m->page_size) {
+		ret = iommufd_map_fixed(
+			m->fd, m->ioas_id, DS_MOCK_APERTURE_START + off,
+			(char *)buf + off, m->page_size, &m->failed);
+		if (!ret)
+			continue;
+		/* The map's failure is the one to report. */
+		if (off)
+			iommufd_unmap(m->fd, m->ioas_id, DS_MOCK_APERTURE_START,
+				      off, &undo_failed);
 		munmap(buf, length);
 		return ret;
 	}

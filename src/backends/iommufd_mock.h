@@ -31,7 +31,8 @@ struct mock_dev {
 /* Open /dev/iommu (or path), create the IOAS, a mock device with dev_flags
  * (DS_MOCK_DEV_*), and a dirty-tracking HWPT it is attached to. */
 int mock_dev_open(struct mock_dev *m, const char *path, uint32_t dev_flags);
-/* Map length bytes of fresh anonymous memory at the aperture start. */
+/* Map length bytes of fresh anonymous memory at the aperture start, one
+ * IOMMU_IOAS_MAP per mock page (so one IOPTE each, on every kernel). */
 int mock_dev_map(struct mock_dev *m, uint64_t length);
 int mock_dev_set_tracking(struct mock_dev *m, bool enable);
 /* "Device DMA": mark the mock pages whose bits are set in pages (one bit per

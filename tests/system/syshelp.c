@@ -21,6 +21,22 @@
 #include <unistd.h>
 #include "syshelp.h"
 
+bool kernel_has_function(const char *name)
+{
+	char line[512], sym[256], type;
+	unsigned long long addr;
+	bool found = false;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%llx %c %255s", &addr, &type, sym) == 3 &&
+			(type == 't' || type == 'T') && !strcmp(sym, name);
+	fclose(f);
+	return found;
+}
+
 const char *dirtyscope_bin(void)
 {
 	const char *p = getenv("DIRTYSCOPE");

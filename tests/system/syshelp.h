@@ -38,6 +38,10 @@ void run_free(struct run *r);
 bool run_wait_stderr(struct run *r, const char *text, int timeout_s);
 int count_lines(const char *s);
 
+/* A text symbol of the running kernel (/proc/kallsyms), modules' too: what
+ * a test asks to know which kernel's behaviour to expect. */
+bool kernel_has_function(const char *name);
+
 /* A fresh folder from templ ("/tmp/ds-x-XXXXXX", changed in place) for a
  * test group, and its removal with everything in it. 0 or -1. */
 int tmpdir_create(char *templ);

@@ -24,6 +24,7 @@
 #include "bitmap.h"
 #include "iommufd_mock_abi.h"
 #include "prng.h"
+#include "syshelp.h"
 
 #define MOCK_PAGE 2048ull /* PAGE_SIZE / 2 on x86 */
 #define SIZE	  (16ull << 20)
@@ -158,13 +159,15 @@ static void clear_clears_exactly_its_range(void **state)
 }
 
 /*
- * What this kernel (6.12) does around tracking on and off, asserted as it
- * is: the mock refuses device writes to an untracked domain (EINVAL from
- * IOMMU_TEST_OP_DIRTY); a read with tracking off succeeds and reports
- * nothing (the mock's walk fails with EINVAL, and
- * iommu_read_and_clear_dirty() drops the walk's error); enabling tracking
- * clears every dirty bit first, so pages written before a disable and
- * enable are not reported.
+ * What the kernels do around tracking on and off, asserted as it is: the
+ * mock refuses device writes to an untracked domain (EINVAL from
+ * IOMMU_TEST_OP_DIRTY); a read with tracking off succeeds, and reports
+ * nothing on 6.12 (the mock's walk fails with EINVAL, and
+ * iommu_read_and_clear_dirty() drops the walk's error) but the dirty bits
+ * still in the page table on 7.x, whose mock walks with the generic page
+ * table (which does not look at the mock's tracking flag); enabling
+ * tracking clears every dirty bit first, so pages written before a disable
+ * and enable are not reported.
  */
 static void tracking_off_writes_and_reads(void **state)
 {
@@ -187,9 +190,15 @@ static void tracking_off_writes_and_reads(void **state)
 	assert_bits(got, none, PAGES, "read right after enabling");
 	write_pages(&b, 0, PAGES, bits);
 	assert_int_equal(b.ops->set_tracking(&b, false), 0);
-	/* Dirty bits, tracking off: the read says nothing... */
+	/* Dirty bits, tracking off: the read says nothing on 6.12, what
+	 * the page table holds on 7.x... */
 	read_all(&b, false, got);
-	assert_bits(got, none, PAGES, "NO_CLEAR read with tracking off");
+	assert_bits(
+		got,
+		kernel_has_function("pt_iommu_amdv1_mock_read_and_clear_dirty")
+			? bits
+			: none,
+		PAGES, "NO_CLEAR read with tracking off");
 	assert_int_equal(b.ops->write(&b, b.iova, b.length, bits), -EINVAL);
 	b.failed = NULL;
 	/* ...and enabling again clears them. */

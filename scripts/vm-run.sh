@@ -5,7 +5,7 @@
 # 124 on timeout, 125 on a kernel splat, 126 if the guest gave no exit code.
 set -euo pipefail
 
-usage='usage: vm-run.sh [--profile mock|vtd|vtd-dirty] [--inv-latency NS] [--timeout SECONDS] [--kernel-version V | --kernel DIR] [--log FILE] [--mem SIZE] [--smp N] [--fault-injection] -- CMD [ARGS...]'
+usage='usage: vm-run.sh [--profile mock|vtd|vtd-dirty] [--inv-latency NS] [--timeout SECONDS] [--kernel-version V|stock-V | --kernel DIR] [--log FILE] [--mem SIZE] [--smp N] [--fault-injection] -- CMD [ARGS...]'
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${DIRTYSCOPE_CACHE:-/var/cache/dirtyscope}
 
@@ -50,11 +50,16 @@ case $profile in mock | vtd | vtd-dirty) ;; *) bad_usage "unknown profile '$prof
 [[ $smp =~ ^[1-9][0-9]?$ ]] || bad_usage "--smp must be a number of vCPUs"
 [[ $mem =~ ^[1-9][0-9]*[KMGT]?$ ]] || bad_usage "--mem must look like 2G or 1536M"
 
-[[ $kernel_version =~ ^[1-9][0-9]*\.[0-9]+$ ]] || bad_usage "--kernel-version must look like 6.12 or 7.3"
+[[ $kernel_version =~ ^(stock-)?[1-9][0-9]*\.[0-9]+$ ]] ||
+	bad_usage "--kernel-version must look like 6.12, 7.3 or stock-7.3"
 
 if [ -z "$kernel" ]; then
 	# Cached after the first build, so this is instant from then on.
-	kernel=$("$here/testbed-kernel.sh" "$kernel_version")
+	# stock-V: Debian's own kernel V, unmodified (scripts/stock-kernel.sh).
+	case $kernel_version in
+	stock-*) kernel=$("$here/stock-kernel.sh" "${kernel_version#stock-}") ;;
+	*) kernel=$("$here/testbed-kernel.sh" "$kernel_version") ;;
+	esac
 fi
 [ -f "$kernel/bzImage" ] || { echo "vm-run: no bzImage in $kernel" >&2; exit 1; }
 
@@ -175,6 +180,11 @@ q() {
 	echo "export PATH=$(q "$PATH") HOME=$(q "${HOME:-/root}") TMPDIR=/tmp"
 	echo "export DIRTYSCOPE_VM=1 DIRTYSCOPE_VM_PROFILE=$profile DIRTYSCOPE_VM_INV_LATENCY_NS=$inv_latency"
 	echo "export DIRTYSCOPE_VM_KERNEL=$(q "$release")"
+	# Tests expect the testbed's features (iommufd, its mock) only on a
+	# testbed kernel.
+	case $kernel_version in
+	stock-*) echo "export DIRTYSCOPE_VM_STOCK=1" ;;
+	esac
 	# The project's own knobs reach the guest too.
 	while IFS= read -r v; do
 		case $v in DIRTYSCOPE_VM* | DIRTYSCOPE_KEEP_VM_TMP) continue ;; esac

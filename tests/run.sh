@@ -10,7 +10,8 @@
 #   followed by the scripts/vm-run.sh options it needs. A vm-PROFILE group
 #   runs in the testbed VM of that profile, once on each testbed kernel
 #   (scripts/testbed-kernels; DIRTYSCOPE_TEST_KERNELS="6.12" picks some),
-#   any other group on the host.
+#   but an entry with its own --kernel-version once, on that kernel; any
+#   other group on the host.
 # A program in tests/system/ that no manifest lists fails the run: a test
 # that is built is a test that runs.
 # Each test program is a cmocka group printing TAP; this script only runs the
@@ -87,7 +88,7 @@ manifest_entries() {
 # run_manifest GROUP: each listed program, in the VM for vm-PROFILE (on
 # every testbed kernel, one kernel after the other).
 run_manifest() {
-	local g=$1 t opts line entries k
+	local g=$1 t opts line entries k k_entry
 	# Read first: a test or vm-run.sh must not eat the manifest as stdin.
 	mapfile -t entries < <(manifest_entries "$g")
 	case $g in
@@ -95,8 +96,15 @@ run_manifest() {
 		for k in "${kernels[@]}"; do
 			for line in "${entries[@]}"; do
 				read -r t opts <<<"$line"
+				# An entry naming its kernel runs once, on it.
+				if [[ " $opts " =~ \ --kernel-version\ ([^ ]+)\  ]]; then
+					[ "$k" = "${kernels[0]}" ] || continue
+					k_entry=${BASH_REMATCH[1]}
+				else
+					k_entry=$k
+				fi
 				# shellcheck disable=SC2086
-				run_vm "${g#vm-}" "$k" "$t" $opts
+				run_vm "${g#vm-}" "$k_entry" "$t" $opts
 			done
 		done
 		return

@@ -8,6 +8,7 @@
 #include "iommufd_ioctl.h"
 #include "iommufd_mock.h"
 #include "iommufd_mock_abi.h"
+#include "ksyms.h"
 
 static int do_ioctl(struct mock_dev *m, unsigned long req, void *arg,
 		    const char *step)
@@ -65,6 +66,18 @@ err:
 	return ret;
 }
 
+/* Does the mock keep dirty bits per mock page whatever the mapping? Not
+ * the 7.x one, whose walk is the generic page table's. */
+static bool mock_iopte_per_page(void)
+{
+	static const char *const generic_pt_walk[] = {
+		"pt_iommu_amdv1_mock_read_and_clear_dirty"
+	};
+	struct ksym_where where;
+
+	return ksyms_find(generic_pt_walk, 1, &where) || !where.present;
+}
+
 int mock_dev_map(struct mock_dev *m, uint64_t length)
 {
 	const char *undo_failed;
@@ -83,15 +96,19 @@ int mock_dev_map(struct mock_dev *m, uint64_t length)
 		return -errno;
 	}
 	/*
-	 * One IOAS_MAP per mock page, so that every IOPTE is one mock page on
-	 * every kernel. A 7.x mock (the generic page table) maps a physically
-	 * contiguous run of a larger mapping with larger IOPTEs, which are
-	 * dirty as a whole: one write would then report its neighbours.
+	 * The 7.x mock walks the generic page table, which maps a physically
+	 * contiguous run of one mapping with IOPTEs as large as the run
+	 * allows, each dirty as a whole: one write would report its
+	 * neighbours. There, one IOAS_MAP per mock page keeps every IOPTE one
+	 * mock page (one area, so one walk, each: costs not comparable with
+	 * a 6.12 mock's). The 6.12 mock tracks each mock page on its own: one
+	 * IOAS_MAP for all.
 	 */
-	for (uint64_t off = 0; off < length; off += m->page_size) {
+	m->map_chunk = mock_iopte_per_page() ? length : m->page_size;
+	for (uint64_t off = 0; off < length; off += m->map_chunk) {
 		ret = iommufd_map_fixed(
 			m->fd, m->ioas_id, DS_MOCK_APERTURE_START + off,
-			(char *)buf + off, m->page_size, &m->failed);
+			(char *)buf + off, m->map_chunk, &m->failed);
 		if (!ret)
 			continue;
 		/* The map's failure is the one to report. */

@@ -23,6 +23,7 @@ struct mock_dev {
 	uint64_t iova;	    /* start of the mapping */
 	uint64_t length;    /* bytes mapped, 0 when nothing is */
 	uint64_t page_size; /* mock IO page: PAGE_SIZE / 2 */
+	uint64_t map_chunk; /* bytes per IOAS_MAP: length or page_size */
 	void *buf;
 	bool tracking;
 	const char *failed;
@@ -31,8 +32,9 @@ struct mock_dev {
 /* Open /dev/iommu (or path), create the IOAS, a mock device with dev_flags
  * (DS_MOCK_DEV_*), and a dirty-tracking HWPT it is attached to. */
 int mock_dev_open(struct mock_dev *m, const char *path, uint32_t dev_flags);
-/* Map length bytes of fresh anonymous memory at the aperture start, one
- * IOMMU_IOAS_MAP per mock page (so one IOPTE each, on every kernel). */
+/* Map length bytes of fresh anonymous memory at the aperture start, each
+ * mock page one IOPTE: one IOMMU_IOAS_MAP, or one per mock page on a mock
+ * whose IOPTEs follow physical contiguity (7.x: m->map_chunk says). */
 int mock_dev_map(struct mock_dev *m, uint64_t length);
 int mock_dev_set_tracking(struct mock_dev *m, bool enable);
 /* "Device DMA": mark the mock pages whose bits are set in pages (one bit per

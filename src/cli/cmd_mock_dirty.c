@@ -204,9 +204,10 @@ int cmd_mock_dirty(int argc, char **argv)
 		goto out;
 	}
 	printf("mock device: hwpt %u, %" PRIu64
-	       " bytes mapped at iova 0x%" PRIx64 ", %" PRIu64
-	       " pages of %" PRIu64 " B\n",
-	       m.hwpt_id, m.length, m.iova, pages, m.page_size);
+	       " bytes mapped at iova 0x%" PRIx64 " in %" PRIu64
+	       " IOAS mapping%s, %" PRIu64 " pages of %" PRIu64 " B\n",
+	       m.hwpt_id, m.length, m.iova, m.length / m.map_chunk,
+	       m.length > m.map_chunk ? "s" : "", pages, m.page_size);
 
 	ret = mock_dev_set_tracking(&m, true);
 	if (ret) {

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <linux/bpf.h>
+#include <linux/capability.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include "kernel_btf.h"
@@ -203,12 +205,26 @@ static void choose_function(struct probe_status *s, struct kernel_btfs *kb,
 	s->why = why;
 }
 
+/* CAP_SYS_ADMIN in the effective set. */
+static bool has_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[CAP_SYS_ADMIN / 32].effective &
+	       (1u << (CAP_SYS_ADMIN % 32));
+}
+
 /*
  * Point a program whose section names no function at the chosen one.
  * libbpf finds a module's function through the kernel's module BTF
  * objects, which only CAP_SYS_ADMIN may open: without it the probe is
- * skipped. A vmlinux function found above that libbpf cannot find is
- * libbpf failing (its BTF parse turns every error into ESRCH): -errno.
+ * skipped. Any other failure, for a function found above, is libbpf's
+ * (its BTF parse turns every error into ESRCH): -errno.
  */
 static int set_target(struct probe_status *s)
 {
@@ -218,8 +234,7 @@ static int set_target(struct probe_status *s)
 		return 0;
 	err = bpf_program__set_attach_target((struct bpf_program *)s->prog, 0,
 					     s->target);
-	if (err && s->module[0] &&
-	    (err == -EPERM || err == -EACCES || err == -ESRCH)) {
+	if (err && s->module[0] && !has_sys_admin()) {
 		s->why = "needs CAP_SYS_ADMIN";
 		return 0;
 	}

@@ -8,7 +8,9 @@
  * intel_iommu_tlb_sync() ends every read-and-clear (iopt_read_and_clear_
  * dirty_data() calls iommu_iotlb_sync() unless NO_CLEAR), one IOTLB cache
  * tag for edu's domain (edu has no ATS, so no device-TLB tag), so one
- * invalidation per clearing read and none per NO_CLEAR read.
+ * invalidation per clearing read and none per NO_CLEAR read. On 7.x
+ * iommu_iotlb_sync() skips the driver for an empty gather: a clearing read
+ * that cleared nothing costs no invalidation there.
  */
 #include <inttypes.h>
 #include <setjmp.h>
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/utsname.h>
 #include <cmocka.h>
 #include "syshelp.h"
 
@@ -26,6 +29,16 @@
 #define DEVICE	  "/dev/vfio/devices/vfio0"
 
 static char dir[] = "/tmp/ds-bench-vtd-XXXXXX";
+
+/* 7.x's iommu_iotlb_sync() calls the driver only for a non-empty gather
+ * (6.12's always does): the testbed's two kernels, told apart by release. */
+static bool empty_clears_flush(void)
+{
+	struct utsname u;
+
+	assert_int_equal(uname(&u), 0);
+	return atoi(u.release) < 7;
+}
 static char group[64];
 
 static int64_t field(const struct csv *c, size_t row, const char *name)
@@ -112,10 +125,13 @@ static void scheduled_writes_hand_computed(void **state)
 			    field(&runs, i, "received_pages"));
 		assert_true(field(&runs, i, "lost_events") == 0);
 	}
-	/* Auto: 4 clearing reads. Manual: 2 NO_CLEAR reads, the chunk's
-	 * clear and the last read and clear. */
-	assert_true(field(&runs, a, "iotlb_invalidations") == 4);
-	assert_true(field(&runs, m, "iotlb_invalidations") == 2);
+	/* Auto: 4 clearing reads, 2 of them with pages. Manual: 2 NO_CLEAR
+	 * reads, the chunk's clear (150 pages) and the last read and clear
+	 * (none). */
+	assert_true(field(&runs, a, "iotlb_invalidations") ==
+		    (empty_clears_flush() ? 4 : 2));
+	assert_true(field(&runs, m, "iotlb_invalidations") ==
+		    (empty_clears_flush() ? 2 : 1));
 	csv_free(&runs);
 
 	/* Per read: one walk; the invalidation of each clearing read lasts at
@@ -127,6 +143,12 @@ static void scheduled_writes_hand_computed(void **state)
 		assert_true(field(&syncs, i, "walk_calls") == 1);
 		if (!strcmp(op, "read_clear")) {
 			clears++;
+			if (!empty_clears_flush() &&
+			    !field(&syncs, i, "dirty_pages")) {
+				assert_true(field(&syncs, i,
+						  "iotlb_invalidations") == 0);
+				continue;
+			}
 			assert_true(field(&syncs, i, "iotlb_invalidations") ==
 				    1);
 			if (field(&syncs, i, "iotlb_ns") < latency)

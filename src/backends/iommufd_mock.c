@@ -66,16 +66,18 @@ err:
 	return ret;
 }
 
-/* Does the mock keep dirty bits per mock page whatever the mapping? Not
- * the 7.x one, whose walk is the generic page table's. */
-static bool mock_iopte_per_page(void)
+/* Does the mock keep dirty bits per mock page whatever the mapping (1)?
+ * Not the 7.x one, whose walk is the generic page table's (0). -errno if
+ * kallsyms cannot tell: guessing wrong would make the counts wrong. */
+static int mock_iopte_per_page(void)
 {
 	static const char *const generic_pt_walk[] = {
 		"pt_iommu_amdv1_mock_read_and_clear_dirty"
 	};
 	struct ksym_where where;
+	int err = ksyms_find(generic_pt_walk, 1, &where);
 
-	return ksyms_find(generic_pt_walk, 1, &where) || !where.present;
+	return err ? err : !where.present;
 }
 
 int mock_dev_map(struct mock_dev *m, uint64_t length)
@@ -104,7 +106,13 @@ int mock_dev_map(struct mock_dev *m, uint64_t length)
 	 * a 6.12 mock's). The 6.12 mock tracks each mock page on its own: one
 	 * IOAS_MAP for all.
 	 */
-	m->map_chunk = mock_iopte_per_page() ? length : m->page_size;
+	ret = mock_iopte_per_page();
+	if (ret < 0) {
+		m->failed = "reading /proc/kallsyms";
+		munmap(buf, length);
+		return ret;
+	}
+	m->map_chunk = ret ? length : m->page_size;
 	for (uint64_t off = 0; off < length; off += m->map_chunk) {
 		ret = iommufd_map_fixed(
 			m->fd, m->ioas_id, DS_MOCK_APERTURE_START + off,

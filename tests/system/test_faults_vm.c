@@ -314,7 +314,9 @@ static void bench_traced(void **state)
 	csv_files = files;
 	bpf_objects(bpf_before);
 	sweep(&sw, cmd_bench, argv, 2);
-	fi_assert_hit(&sw, "reading /sys/kernel/btf/vmlinux");
+	/* Not asserted: "reading /sys/kernel/btf/vmlinux", one fault point
+	 * that the samples hit among 20 000 (6.12) but may miss among the
+	 * 60 000 of a kernel with module BTF (7.3). */
 	fi_assert_hit(&sw, "cannot open BPF object");
 	/* libbpf parses the kernel's BTF when the loader sets the first
 	 * attach target, before it loads anything. */

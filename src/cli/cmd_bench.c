@@ -517,7 +517,8 @@ int cmd_bench(int argc, char **argv)
 		tracer_drain(&bn->t);
 		err = tracer_snapshot(&bn->t, &bn->snap);
 		if (err) {
-			ds_err("bench: reading the profiler's BPF maps: %s",
+			ds_err("bench: reading the profiler's BPF maps failed: "
+			       "%s",
 			       strerror(-err));
 			goto out;
 		}

@@ -173,7 +173,8 @@ static int read_snapshot(struct tracer *t, struct trace_snapshot *snap,
 	int err = tracer_snapshot(t, snap);
 
 	if (err) {
-		ds_err("trace: reading the BPF maps: %s", strerror(-err));
+		ds_err("trace: reading the BPF maps failed: %s",
+		       strerror(-err));
 		return err;
 	}
 	report_snapshot(report, snap);

@@ -49,7 +49,8 @@ static int write_textfile(struct trace_export *x)
 
 	err = refresh(x);
 	if (err) {
-		ds_err("trace: reading the BPF maps: %s", strerror(-err));
+		ds_err("trace: reading the BPF maps failed: %s",
+		       strerror(-err));
 		return err;
 	}
 	err = open_textfile(x, &o);

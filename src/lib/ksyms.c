@@ -24,7 +24,7 @@ int ksyms_find(const char *const *names, size_t n, struct ksym_where *where)
 	unsigned long long addr;
 	size_t i;
 	FILE *f;
-	int fields;
+	int fields, err;
 
 	for (i = 0; i < n; i++)
 		where[i] = (struct ksym_where){ 0 };
@@ -44,6 +44,9 @@ int ksyms_find(const char *const *names, size_t n, struct ksym_where *where)
 				module_name(module, where[i].module);
 		}
 	}
+	/* A read cut short (ENOMEM from the kernel) must not look like
+	 * "not there": callers decide on absence. */
+	err = ferror(f) ? -(errno ?: EIO) : 0;
 	fclose(f);
-	return 0;
+	return err;
 }

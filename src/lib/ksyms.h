@@ -15,7 +15,8 @@ struct ksym_where {
 };
 
 /* where[i]: is names[i] a text symbol of the running kernel, and of which
- * module. One pass over kallsyms. Returns 0 or -errno (unreadable). */
+ * module. One pass over kallsyms. Returns 0 or -errno (unreadable, or a
+ * read cut short). */
 int ksyms_find(const char *const *names, size_t n, struct ksym_where *where);
 
 #endif

@@ -294,11 +294,20 @@ int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n,
 		kernel_btf_explain(err, error, error_len);
 		return err;
 	}
-	if (ksyms_find(funcs, nfuncs, where)) {
+	err = ksyms_find(funcs, nfuncs, where);
+	if (err == -ENOENT || err == -EACCES || err == -EPERM) {
 		/* No kallsyms (hidepid, lockdown): let attach tell, and
 		 * look in vmlinux only. */
 		for (i = 0; i < nfuncs; i++)
 			where[i] = (struct ksym_where){ .present = true };
+		err = 0;
+	} else if (err) {
+		/* A read cut short would pass for functions not there. */
+		snprintf(error, error_len, "reading /proc/kallsyms failed: %s",
+			 strerror(-err));
+		drop_all(st, *n, "kallsyms not readable");
+		kernel_btfs_free(&kb);
+		return err;
 	}
 	for (i = 0; i < *n; i++) {
 		struct probe_status *s = &st[i];

@@ -273,20 +273,6 @@ static void gate_against_committed_baseline(void **state)
 	run_free(&r);
 }
 
-/* Write "value" to a sysfs or procfs file; 0 or -1. */
-static int write_file(const char *path, const char *value)
-{
-	FILE *f = fopen(path, "we");
-	int ret;
-
-	if (!f)
-		return -1;
-	ret = fputs(value, f) < 0 ? -1 : 0;
-	return fclose(f) ? -1 : ret;
-}
-
-#define NR_HUGEPAGES "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
-
 /*
  * Huge IOPTEs over a 16M buffer of 2 MiB pages: IOPTEs of P mock pages,
  * 512 (1 MiB) on the 6.12 mock, whose largest IOPTE that is, 1024 (2 MiB)
@@ -371,9 +357,9 @@ static void hugetlb_2m_ioptes_hand_computed(void **state)
 {
 	(void)state;
 	/* 8 pages for 16M; the pool goes back to empty afterwards. */
-	assert_int_equal(write_file(NR_HUGEPAGES, "8"), 0);
+	assert_int_equal(reserve_hugepages_2m(8), 0);
 	huge_ioptes_hand_computed("hugetlb-2m");
-	assert_int_equal(write_file(NR_HUGEPAGES, "0"), 0);
+	assert_int_equal(reserve_hugepages_2m(0), 0);
 }
 
 static void thp_ioptes_hand_computed(void **state)
@@ -391,7 +377,7 @@ static void hugetlb_without_pool_one_line(void **state)
 	struct run r;
 
 	(void)state;
-	assert_int_equal(write_file(NR_HUGEPAGES, "0"), 0);
+	assert_int_equal(reserve_hugepages_2m(0), 0);
 	assert_int_equal(run_sync(&r, RUN_AS_ROOT, argv, 60), 1);
 	assert_int_equal(count_lines(r.err), 1);
 	assert_non_null(strstr(r.err, "hugepages-2048kB/nr_hugepages"));

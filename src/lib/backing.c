@@ -93,8 +93,8 @@ static int map_thp(uint64_t length, void **buf, const char **failed)
 		munmap(raw, p - raw);
 	munmap(p + length, raw + align - p);
 	if (madvise(p, length, MADV_HUGEPAGE)) {
-		*failed = "madvise(MADV_HUGEPAGE): the kernel has no "
-			  "transparent huge pages";
+		*failed = "madvise(MADV_HUGEPAGE) (a kernel without "
+			  "transparent huge pages?)";
 		goto err;
 	}
 	memset(p, 0, length);
@@ -147,9 +147,11 @@ int backing_map(enum backing b, uint64_t length, void **buf,
 				  "hugepages-1048576kB/nr_hugepages?)";
 		return -errno;
 	}
-	/* Base pages only: a THP would let the IOMMU map a larger IOPTE. */
+	/* Base pages only: a THP would let the IOMMU map a larger IOPTE. A
+	 * kernel without THP (EINVAL) or without madvise() (ENOSYS) has
+	 * nothing to refuse. */
 	if (b == BACKING_4K && madvise(p, length, MADV_NOHUGEPAGE) &&
-	    errno != EINVAL) {
+	    errno != EINVAL && errno != ENOSYS) {
 		*failed = "madvise(MADV_NOHUGEPAGE)";
 		munmap(p, length);
 		return -errno;

@@ -93,21 +93,6 @@ static int mock_iopte_per_page(void)
 	return err ? err : !where.present;
 }
 
-/* The IOPTE the mock maps over each backing page: 6.12 one per mock page,
- * or 1 MiB (its only large size) on a device asking for huge IOVAs; 7.x as
- * large as the IOAS_MAP, which mock_dev_map() keeps to one backing page. */
-static uint64_t mock_iopte_size(const struct mock_dev *m)
-{
-	uint64_t backing = backing_page_size(m->backing);
-
-	if (m->backing == BACKING_4K)
-		return m->page_size;
-	if (m->per_page)
-		return DS_MOCK_HUGE_IOPTE < backing ? DS_MOCK_HUGE_IOPTE
-						    : backing;
-	return backing;
-}
-
 int mock_dev_map(struct mock_dev *m, uint64_t length)
 {
 	uint64_t align = backing_page_size(m->backing), iova;
@@ -156,7 +141,6 @@ int mock_dev_map(struct mock_dev *m, uint64_t length)
 	m->buf = buf;
 	m->iova = iova;
 	m->length = length;
-	m->iopte_size = mock_iopte_size(m);
 	return 0;
 }
 

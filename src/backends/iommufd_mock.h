@@ -18,14 +18,13 @@
 struct mock_dev {
 	int fd;
 	uint32_t ioas_id;
-	uint32_t stdev_id;   /* selftest device object */
-	uint32_t idev_id;    /* the device's iommufd binding */
-	uint32_t hwpt_id;    /* our dirty-tracking HWPT */
-	uint64_t iova;	     /* start of the mapping */
-	uint64_t length;     /* bytes mapped, 0 when nothing is */
-	uint64_t page_size;  /* mock IO page: PAGE_SIZE / 2 */
-	uint64_t map_chunk;  /* bytes per IOAS_MAP (see mock_dev_map()) */
-	uint64_t iopte_size; /* bytes per IOPTE: one dirty bit covers them */
+	uint32_t stdev_id;  /* selftest device object */
+	uint32_t idev_id;   /* the device's iommufd binding */
+	uint32_t hwpt_id;   /* our dirty-tracking HWPT */
+	uint64_t iova;	    /* start of the mapping */
+	uint64_t length;    /* bytes mapped, 0 when nothing is */
+	uint64_t page_size; /* mock IO page: PAGE_SIZE / 2 */
+	uint64_t map_chunk; /* bytes per IOAS_MAP (see mock_dev_map()) */
 	enum backing backing;
 	bool per_page; /* 6.12's mock (dirty bits per mock page), not 7.x's */
 	void *buf;
@@ -39,10 +38,10 @@ struct mock_dev {
 int mock_dev_open(struct mock_dev *m, const char *path, uint32_t dev_flags,
 		  enum backing backing);
 /* Map length bytes of fresh memory with the backing at the first aperture
- * address aligned to a backing page, each backing page (4k: each mock page)
- * one IOPTE of m->iopte_size bytes: one IOMMU_IOAS_MAP, or one per backing
- * page on a mock whose IOPTEs follow physical contiguity (7.x; m->map_chunk
- * says). */
+ * address aligned to a backing page. 4k: each mock page one IOPTE; else
+ * 6.12 maps 1 MiB IOPTEs (its largest), 7.x one IOPTE per backing page.
+ * One IOMMU_IOAS_MAP, or one per backing page (4k: per mock page) on a mock
+ * whose IOPTEs follow physical contiguity (7.x; m->map_chunk says). */
 int mock_dev_map(struct mock_dev *m, uint64_t length);
 int mock_dev_set_tracking(struct mock_dev *m, bool enable);
 /* "Device DMA": mark the mock pages whose bits are set in pages (one bit per

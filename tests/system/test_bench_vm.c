@@ -294,7 +294,7 @@ static void huge_ioptes_hand_computed(const char *backing)
 		kernel_has_function("pt_iommu_amdv1_mock_read_and_clear_dirty")
 			? 1024
 			: 512;
-	char csvdir[128], name[32], want[32], tracedir[160], path[192];
+	char csvdir[128], name[32], want[48], tracedir[160], path[192];
 	const char *targv[] = { dirtyscope_bin(), "trace",  "--iopte-stats",
 				"--csv",	  tracedir, NULL };
 	struct csv runs, sum, hists;
@@ -310,6 +310,12 @@ static void huge_ioptes_hand_computed(const char *backing)
 	bench(name, csvdir, sizeof(csvdir), extra);
 	kill(tr.pid, SIGINT);
 	assert_int_equal(run_wait(&tr, 60), 0);
+	/* The table's IOPTE sizes: one row, P mock pages, 9 of them. */
+	snprintf(want, sizeof(want), "\n%-20s %8d\n",
+		 p == 512 ? "1 MiB" : "2 MiB", 9);
+	if (!strstr(tr.out, "DIRTY IOPTES") || !strstr(tr.out, want))
+		fail_msg("no '%s' row under DIRTY IOPTES in:\n%s", want,
+			 tr.out);
 	run_free(&tr);
 	snprintf(path, sizeof(path), "%s/summary.csv", tracedir);
 	assert_int_equal(csv_load(&sum, path), 0);

@@ -67,7 +67,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 REPLAY_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(ASAN)/tests/replay_%)
 
 .PHONY: all clean check deps demo fuzz test-bins vmlinux format format-check lint \
-	testbed testbed-qemu install bench-self bench-consumer answer-vtd soak
+	testbed testbed-qemu install bench-self bench-consumer answer-vtd answer-granularity soak
 all: dirtyscope
 
 dirtyscope: $(OBJS)
@@ -127,6 +127,13 @@ answer-vtd: dirtyscope
 	scripts/testbed-kernel.sh >/dev/null
 	scripts/testbed-qemu.sh >/dev/null
 	scripts/answer-vtd.sh build/answer
+
+# Dirty granularity: 4 KiB, THP and 2 MiB hugetlb backing on the mock of
+# each testbed kernel and on the emulated VT-d (not part of check).
+answer-granularity: dirtyscope
+	for v in $(TESTBED_KERNELS); do scripts/testbed-kernel.sh $$v >/dev/null; done
+	scripts/testbed-qemu.sh >/dev/null
+	scripts/answer-granularity.sh build/answer
 
 # Unit tests need the testbed sources only for the mock ABI comparison,
 # one test per testbed kernel (scripts/testbed-kernels).

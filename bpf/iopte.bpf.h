@@ -56,6 +56,8 @@ int BPF_PROG(bitmap_set, struct iova_bitmap *bitmap, unsigned long iova,
 	}
 	st->ev.dirty_records++;
 	st->ev.dirty_bytes += length;
+	/* The IOPTE sizes behind the reads: the dirty granularity. */
+	count_size(DS_SIZES_IOPTE, length);
 	ps = st->ev.page_size;
 	if (!bitmap_analysis || !st->ev.seq || !ps)
 		return 0;

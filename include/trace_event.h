@@ -34,9 +34,10 @@ enum ds_op {
 	DS_OP_TYPE1_SYNC_NOCLEAR, /* ... 2021 series: GET_BITMAP_NOCLEAR */
 	DS_OP_TYPE1_CLEAR,	  /* ... 2021 series: CLEAR_BITMAP */
 	DS_OP_DEVICE_LOG_REPORT,  /* VFIO device DMA logging, one chunk */
-	DS_OP_RFC_SWITCH, /* 2021 series tracepoint iommu:switch_dirty_log */
-	DS_OP_RFC_SYNC,	  /* ... iommu:sync_dirty_log */
-	DS_OP_RFC_CLEAR,  /* ... iommu:clear_dirty_log */
+	DS_OP_RFC_SWITCH,  /* 2021 series tracepoint iommu:switch_dirty_log */
+	DS_OP_RFC_SYNC,	   /* ... iommu:sync_dirty_log */
+	DS_OP_RFC_CLEAR,   /* ... iommu:clear_dirty_log */
+	DS_OP_DIRTY_IOPTE, /* a dirty IOPTE a read reported (iova_bitmap_set) */
 	DS_OP__COUNT,
 };
 
@@ -91,6 +92,9 @@ enum ds_counter {
 enum ds_sizes {
 	DS_SIZES_MAP,	/* iommu:map, size mapped */
 	DS_SIZES_UNMAP, /* iommu:unmap, size unmapped */
+	/* iova_bitmap_set() in a traced dirty read: the IOPTE's size, one
+	 * per dirty IOPTE (--iopte-stats, --bitmap-analysis) */
+	DS_SIZES_IOPTE,
 	DS_SIZES__COUNT,
 };
 

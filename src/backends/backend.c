@@ -62,6 +62,13 @@ int backend_open(struct backend *b, const char *name,
 
 	memset(b, 0, sizeof(*b));
 	b->ops = backend_find(name);
+	if (b->ops && cfg->backing != BACKING_4K &&
+	    b->ops != &backend_mock_ops && b->ops != &backend_iommufd_ops)
+		return backend_fail(b, -EINVAL,
+				    "the %s backend maps base pages only "
+				    "(--backing 4k): type1 tracks pinned "
+				    "pages, not IOPTEs",
+				    name);
 	if (b->ops)
 		return b->ops->open(b, cfg);
 	/* "unknown backend 'x' (mock, iommufd, ...)": the names known. */

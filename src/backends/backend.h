@@ -30,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "backing.h"
 
 struct backend_config {
 	uint64_t size;	     /* bytes to map */
@@ -37,6 +38,9 @@ struct backend_config {
 	const char *group;   /* vfio-type1, vfio-manual-clear: /dev/vfio/N */
 	const char *iommufd; /* /dev/iommu (tests may point elsewhere) */
 	uint32_t mock_flags; /* mock: DS_MOCK_DEV_* (error-path tests) */
+	/* mock, iommufd: the pages behind the buffer (the type1 backends
+	 * refuse anything but 4k: type1 tracks pinned pages, not IOPTEs). */
+	enum backing backing;
 };
 
 struct backend;

@@ -191,6 +191,7 @@ static int iommufd_open(struct backend *b, const struct backend_config *cfg)
 	const char *iommu = cfg->iommufd ? cfg->iommufd : "/dev/iommu";
 	uint64_t pg = sysconf(_SC_PAGESIZE);
 	struct iommufd_priv *p;
+	void *buf;
 	int ret;
 
 	/* Never pick a device on the user's behalf. */
@@ -236,13 +237,16 @@ static int iommufd_open(struct backend *b, const struct backend_config *cfg)
 	p->attached = true;
 
 	p->scratch = calloc(bitmap_words(cfg->size / pg), 8);
-	p->buf = mmap(NULL, cfg->size, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (!p->scratch || p->buf == MAP_FAILED) {
-		p->buf = NULL;
+	if (!p->scratch) {
 		ret = backend_fail(b, -ENOMEM, "iommufd: out of memory");
 		goto err;
 	}
+	/* IOMMUFD_IOVA is 1 GiB aligned: the driver may map the backing's
+	 * huge pages with IOPTEs as large. */
+	ret = backing_map(cfg->backing, cfg->size, &buf, &b->failed);
+	if (ret)
+		goto err;
+	p->buf = buf;
 	p->buf_len = cfg->size;
 	ret = iommufd_map_fixed(p->fd, p->ioas, IOMMUFD_IOVA, p->buf, cfg->size,
 				&b->failed);

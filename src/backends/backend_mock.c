@@ -54,7 +54,7 @@ static int mock_open(struct backend *b, const struct backend_config *cfg)
 	}
 	pthread_mutex_init(&p->lock, NULL);
 	b->priv = p;
-	ret = mock_dev_open(&p->m, cfg->iommufd, cfg->mock_flags);
+	ret = mock_dev_open(&p->m, cfg->iommufd, cfg->mock_flags, cfg->backing);
 	if (!ret)
 		ret = mock_dev_map(&p->m, cfg->size);
 	if (ret) {

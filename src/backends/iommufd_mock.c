@@ -10,13 +10,16 @@
 #include "iommufd_mock_abi.h"
 #include "ksyms.h"
 
+static int mock_iopte_per_page(void);
+
 static int do_ioctl(struct mock_dev *m, unsigned long req, void *arg,
 		    const char *step)
 {
 	return iommufd_ioctl(m->fd, req, arg, step, &m->failed);
 }
 
-int mock_dev_open(struct mock_dev *m, const char *path, uint32_t dev_flags)
+int mock_dev_open(struct mock_dev *m, const char *path, uint32_t dev_flags,
+		  enum backing backing)
 {
 	struct ds_mock_cmd mock = {
 		.size = sizeof(mock),
@@ -32,6 +35,16 @@ int mock_dev_open(struct mock_dev *m, const char *path, uint32_t dev_flags)
 	memset(m, 0, sizeof(*m));
 	m->fd = -1;
 	m->page_size = sysconf(_SC_PAGESIZE) / 2;
+	m->backing = backing;
+	ret = mock_iopte_per_page();
+	if (ret < 0) {
+		m->failed = "reading /proc/kallsyms";
+		return ret;
+	}
+	m->per_page = ret;
+	/* The 6.12 mock maps 1 MiB IOPTEs only on a device that asks. */
+	if (m->per_page && backing != BACKING_4K)
+		mock.mock_domain_flags.dev_flags |= DS_MOCK_DEV_HUGE_IOVA;
 	m->fd = open(path ? path : "/dev/iommu", O_RDWR | O_CLOEXEC);
 	if (m->fd < 0) {
 		m->failed = "open /dev/iommu";
@@ -82,52 +95,51 @@ static int mock_iopte_per_page(void)
 
 int mock_dev_map(struct mock_dev *m, uint64_t length)
 {
+	uint64_t align = backing_page_size(m->backing), iova;
 	const char *undo_failed;
 	void *buf;
 	int ret;
 
+	/* Large IOPTEs need the IOVA aligned as the physical pages are. */
+	iova = (DS_MOCK_APERTURE_START + align - 1) & ~(align - 1);
 	if (!length || length % m->page_size ||
-	    length > DS_MOCK_APERTURE_LAST + 1 - DS_MOCK_APERTURE_START) {
+	    length - 1 > DS_MOCK_APERTURE_LAST - iova) {
 		m->failed = "map size (outside the mock aperture or unaligned)";
 		return -EINVAL;
 	}
-	buf = mmap(NULL, length, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (buf == MAP_FAILED) {
-		m->failed = "mmap";
-		return -errno;
-	}
+	ret = backing_map(m->backing, length, &buf, &m->failed);
+	if (ret)
+		return ret;
 	/*
 	 * The 7.x mock walks the generic page table, which maps a physically
 	 * contiguous run of one mapping with IOPTEs as large as the run
-	 * allows, each dirty as a whole: one write would report its
-	 * neighbours. There, one IOAS_MAP per mock page keeps every IOPTE one
-	 * mock page (one area, so one walk, each: costs not comparable with
-	 * a 6.12 mock's). The 6.12 mock tracks each mock page on its own: one
-	 * IOAS_MAP for all.
+	 * allows, each dirty as a whole. There one IOAS_MAP per backing page
+	 * (per mock page for 4k backing) keeps every IOPTE one backing page,
+	 * as an IOMMU with 4 KiB, 2 MiB and 1 GiB IOPTEs (VT-d) would map it,
+	 * whatever lies next to it physically (one area each, so one walk
+	 * each: costs not comparable with a 6.12 mock's). The 6.12 mock
+	 * tracks each mock page on its own, or 1 MiB IOPTEs on a huge-IOVA
+	 * device: one IOAS_MAP for all.
 	 */
-	ret = mock_iopte_per_page();
-	if (ret < 0) {
-		m->failed = "reading /proc/kallsyms";
-		munmap(buf, length);
-		return ret;
-	}
-	m->map_chunk = ret ? length : m->page_size;
+	if (m->per_page)
+		m->map_chunk = length;
+	else
+		m->map_chunk = m->backing == BACKING_4K ? m->page_size : align;
 	for (uint64_t off = 0; off < length; off += m->map_chunk) {
-		ret = iommufd_map_fixed(
-			m->fd, m->ioas_id, DS_MOCK_APERTURE_START + off,
-			(char *)buf + off, m->map_chunk, &m->failed);
+		ret = iommufd_map_fixed(m->fd, m->ioas_id, iova + off,
+					(char *)buf + off, m->map_chunk,
+					&m->failed);
 		if (!ret)
 			continue;
 		/* The map's failure is the one to report. */
 		if (off)
-			iommufd_unmap(m->fd, m->ioas_id, DS_MOCK_APERTURE_START,
-				      off, &undo_failed);
+			iommufd_unmap(m->fd, m->ioas_id, iova, off,
+				      &undo_failed);
 		munmap(buf, length);
 		return ret;
 	}
 	m->buf = buf;
-	m->iova = DS_MOCK_APERTURE_START;
+	m->iova = iova;
 	m->length = length;
 	return 0;
 }

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "backing.h"
 
 struct mock_dev {
 	int fd;
@@ -23,18 +24,24 @@ struct mock_dev {
 	uint64_t iova;	    /* start of the mapping */
 	uint64_t length;    /* bytes mapped, 0 when nothing is */
 	uint64_t page_size; /* mock IO page: PAGE_SIZE / 2 */
-	uint64_t map_chunk; /* bytes per IOAS_MAP: length or page_size */
+	uint64_t map_chunk; /* bytes per IOAS_MAP (see mock_dev_map()) */
+	enum backing backing;
+	bool per_page; /* 6.12's mock (dirty bits per mock page), not 7.x's */
 	void *buf;
 	bool tracking;
 	const char *failed;
 };
 
 /* Open /dev/iommu (or path), create the IOAS, a mock device with dev_flags
- * (DS_MOCK_DEV_*), and a dirty-tracking HWPT it is attached to. */
-int mock_dev_open(struct mock_dev *m, const char *path, uint32_t dev_flags);
-/* Map length bytes of fresh anonymous memory at the aperture start, each
- * mock page one IOPTE: one IOMMU_IOAS_MAP, or one per mock page on a mock
- * whose IOPTEs follow physical contiguity (7.x: m->map_chunk says). */
+ * (DS_MOCK_DEV_*), and a dirty-tracking HWPT it is attached to; the
+ * buffer mock_dev_map() maps will have this backing. */
+int mock_dev_open(struct mock_dev *m, const char *path, uint32_t dev_flags,
+		  enum backing backing);
+/* Map length bytes of fresh memory with the backing at the first aperture
+ * address aligned to a backing page. 4k: each mock page one IOPTE; else
+ * 6.12 maps 1 MiB IOPTEs (its largest), 7.x one IOPTE per backing page.
+ * One IOMMU_IOAS_MAP, or one per backing page (4k: per mock page) on a mock
+ * whose IOPTEs follow physical contiguity (7.x; m->map_chunk says). */
 int mock_dev_map(struct mock_dev *m, uint64_t length);
 int mock_dev_set_tracking(struct mock_dev *m, bool enable);
 /* "Device DMA": mark the mock pages whose bits are set in pages (one bit per

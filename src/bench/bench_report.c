@@ -14,11 +14,13 @@
 	"sync_ns_p50,sync_ns_p99,clear_ns_p50,clear_ns_p99,"              \
 	"iotlb_invalidations,iotlb_ns,migration_ns,downtime_ns,workload," \
 	"rate_pages_s,bandwidth_bytes_s,seed,repeat,point,writes,"        \
-	"received_pages,kernel_reads,kernel_dirty_pages,lost_events\n"
-#define ROUNDS_HEADER                                                      \
-	"run,strategy,round,dirty_reported,pages_sent,pages_redundant,"    \
-	"sync_ns,clear_calls,clear_ns,iotlb_invalidations,round_ns,final," \
-	"syncs,received_pages,kernel_reads,kernel_dirty_pages,lost_events\n"
+	"received_pages,kernel_reads,kernel_dirty_pages,lost_events,"     \
+	"backing,received_written,amplification,pages_granularity\n"
+#define ROUNDS_HEADER                                                       \
+	"run,strategy,round,dirty_reported,pages_sent,pages_redundant,"     \
+	"sync_ns,clear_calls,clear_ns,iotlb_invalidations,round_ns,final,"  \
+	"syncs,received_pages,kernel_reads,kernel_dirty_pages,lost_events," \
+	"received_written,pages_granularity\n"
 #define SWEEP_HEADER                                                \
 	"param,value,strategy,runs,pages_sent,pages_sent_ci95,"     \
 	"redundant_pct,migration_ns,migration_ns_ci95,downtime_ns," \
@@ -33,6 +35,13 @@ double run_redundant_pct(const struct bench_run *r)
 {
 	return r->res.pages_sent
 		       ? 100.0 * r->res.pages_redundant / r->res.pages_sent
+		       : 0.0;
+}
+
+double run_amplification(const struct bench_run *r)
+{
+	return r->res.received_written
+		       ? (double)r->res.received_pages / r->res.received_written
 		       : 0.0;
 }
 
@@ -84,11 +93,21 @@ void write_runs_csv(FILE *f, const struct bench_meta *m,
 		opt_u64(f, m->profiled, s->kernel_reads);
 		opt_u64(f, m->profiled, s->kernel_dirty_pages);
 		opt_u64(f, m->profiled, s->lost_events);
+		fputc(',', f);
+		csv_field(f, m->backing);
+		/* Granularity needs the write log: empty without it. */
+		opt_u64(f, m->ground_truth, s->received_written);
+		if (m->ground_truth && s->received_written)
+			fprintf(f, ",%.3f", run_amplification(r));
+		else
+			fputc(',', f);
+		opt_u64(f, m->ground_truth, s->pages_granularity);
 		fputc('\n', f);
 	}
 }
 
-void write_rounds_csv(FILE *f, const struct bench_run *runs, unsigned int n)
+void write_rounds_csv(FILE *f, const struct bench_meta *m,
+		      const struct bench_run *runs, unsigned int n)
 {
 	unsigned int i, k;
 
@@ -101,7 +120,7 @@ void write_rounds_csv(FILE *f, const struct bench_run *runs, unsigned int n)
 				"%u,%s,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64
 				",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
 				",%" PRIu64 ",%d,%" PRIu64 ",%" PRIu64
-				",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+				",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
 				runs[i].run, strategy_name(runs[i].strategy),
 				r->round, r->dirty_reported, r->pages_sent,
 				r->pages_redundant, r->sync_ns, r->clear_calls,
@@ -109,6 +128,9 @@ void write_rounds_csv(FILE *f, const struct bench_run *runs, unsigned int n)
 				r->round_ns, r->final, r->syncs,
 				r->received_pages, r->kernel_reads,
 				r->kernel_dirty_pages, r->lost_events);
+			opt_u64(f, m->ground_truth, r->received_written);
+			opt_u64(f, m->ground_truth, r->pages_granularity);
+			fputc('\n', f);
 		}
 	}
 }
@@ -117,24 +139,26 @@ void write_rounds_csv(FILE *f, const struct bench_run *runs, unsigned int n)
 struct side {
 	unsigned int n;
 	struct mean_ci pages, redundant_pct, migration, downtime, clears,
-		clear_ns, iotlb, syncs;
+		clear_ns, iotlb, syncs, amplification, granularity;
 	uint64_t lost; /* profiler events lost, all runs */
 	const struct bench_run *first;
 };
 
+#define NCOL 10
+
 static struct side collect(const struct bench_run *runs, unsigned int n,
 			   unsigned int point, enum strategy s)
 {
-	double *v[8];
+	double *v[NCOL];
 	struct side out = {};
 	unsigned int i, k, m = 0;
 
-	for (k = 0; k < 8; k++)
+	for (k = 0; k < NCOL; k++)
 		v[k] = calloc(n ? n : 1, sizeof(double));
 	for (i = 0; i < n; i++) {
 		const struct bench_run *r = &runs[i];
 
-		if (r->point != point || r->strategy != s || !v[7])
+		if (r->point != point || r->strategy != s || !v[NCOL - 1])
 			continue;
 		if (!out.first)
 			out.first = r;
@@ -146,11 +170,13 @@ static struct side collect(const struct bench_run *runs, unsigned int n,
 		v[5][m] = clear_ns_total(r) / 1e6;
 		v[6][m] = r->res.iotlb_invalidations;
 		v[7][m] = r->res.syncs;
+		v[8][m] = run_amplification(r);
+		v[9][m] = r->res.pages_granularity;
 		out.lost += r->res.lost_events;
 		m++;
 	}
 	out.n = m;
-	if (v[7]) {
+	if (v[NCOL - 1]) {
 		out.pages = mean_ci(v[0], m);
 		out.redundant_pct = mean_ci(v[1], m);
 		out.migration = mean_ci(v[2], m);
@@ -159,8 +185,10 @@ static struct side collect(const struct bench_run *runs, unsigned int n,
 		out.clear_ns = mean_ci(v[5], m);
 		out.iotlb = mean_ci(v[6], m);
 		out.syncs = mean_ci(v[7], m);
+		out.amplification = mean_ci(v[8], m);
+		out.granularity = mean_ci(v[9], m);
 	}
-	for (k = 0; k < 8; k++)
+	for (k = 0; k < NCOL; k++)
 		free(v[k]);
 	return out;
 }
@@ -203,6 +231,28 @@ static void row(FILE *f, const char *name, const struct mean_ci *a,
 	change(f, a, b);
 }
 
+/* How much of the traffic the dirty granularity made, when it made any. */
+static void print_granularity(FILE *f, const struct bench_meta *m,
+			      const struct side *a, const struct side *b)
+{
+	const struct side *s[2] = { a, b };
+
+	if (!m->ground_truth)
+		return;
+	for (int i = 0; i < 2; i++) {
+		if (!s[i]->n || !s[i]->granularity.mean)
+			continue;
+		fprintf(f,
+			"%s: the IOMMU reported %.3f pages per page written "
+			"(%s backing); %.0f of %.0f pages sent (%.1f %%) "
+			"went only because a written page shares their "
+			"IOPTE\n",
+			i ? "manual" : "auto", s[i]->amplification.mean,
+			m->backing, s[i]->granularity.mean, s[i]->pages.mean,
+			100.0 * s[i]->granularity.mean / s[i]->pages.mean);
+	}
+}
+
 void print_verdict(FILE *f, const struct bench_meta *m,
 		   const struct bench_run *runs, unsigned int n,
 		   unsigned int point)
@@ -213,9 +263,15 @@ void print_verdict(FILE *f, const struct bench_meta *m,
 
 	fprintf(f, "%-20s %22s %22s %9s\n", "", "auto", "manual", "change");
 	row(f, "pages sent", &a.pages, &b.pages, "%.0f");
-	if (m->ground_truth)
+	if (m->ground_truth) {
 		row(f, "redundant %", &a.redundant_pct, &b.redundant_pct,
 		    "%.2f");
+		/* The IOPTE's share of it: sent for a neighbour's write. */
+		row(f, "granularity pages", &a.granularity, &b.granularity,
+		    "%.0f");
+		row(f, "amplification", &a.amplification, &b.amplification,
+		    "%.3f");
+	}
 	row(f, "migration ms", &a.migration, &b.migration, "%.1f");
 	row(f, "downtime ms", &a.downtime, &b.downtime, "%.1f");
 	row(f, "syncs", &a.syncs, &b.syncs, "%.0f");
@@ -231,6 +287,7 @@ void print_verdict(FILE *f, const struct bench_meta *m,
 	fprintf(f, "(mean%s over %u run%s per strategy)\n",
 		a.n > 1 || b.n > 1 ? " ± 95 % CI" : "", a.n ? a.n : b.n,
 		(a.n ? a.n : b.n) == 1 ? "" : "s");
+	print_granularity(f, m, &a, &b);
 	if (!a.n || !b.n || !a.pages.mean || !a.migration.mean)
 		return;
 	pages = 100.0 * (b.pages.mean - a.pages.mean) / a.pages.mean;
@@ -307,6 +364,8 @@ int write_bench_json(FILE *f, const struct bench_meta *m,
 	json_string(&w, m->backend);
 	json_key(&w, "workload");
 	json_string(&w, m->workload);
+	json_key(&w, "backing");
+	json_string(&w, m->backing);
 	member(&w, "size_bytes", m->size_bytes);
 	member(&w, "page_size", m->page_size);
 	member(&w, "seed", m->seed);
@@ -332,6 +391,12 @@ int write_bench_json(FILE *f, const struct bench_meta *m,
 		member(&w, "migration_ns", r->res.migration_ns);
 		member(&w, "downtime_ns", r->res.downtime_ns);
 		member(&w, "writes", r->writes);
+		if (m->ground_truth) {
+			member(&w, "received_pages", r->res.received_pages);
+			member(&w, "received_written", r->res.received_written);
+			member(&w, "pages_granularity",
+			       r->res.pages_granularity);
+		}
 		if (m->profiled) {
 			member(&w, "iotlb_invalidations",
 			       r->res.iotlb_invalidations);

@@ -24,6 +24,7 @@ struct bench_run {
 struct bench_meta {
 	const char *backend;
 	const char *workload;
+	const char *backing;	 /* the buffer's pages (backing.h) */
 	const char *sweep_param; /* NULL without --sweep */
 	uint64_t size_bytes;
 	uint64_t page_size;
@@ -36,7 +37,11 @@ const char *strategy_name(enum strategy s);
 double run_redundant_pct(const struct bench_run *r);
 void write_runs_csv(FILE *f, const struct bench_meta *m,
 		    const struct bench_run *runs, unsigned int n);
-void write_rounds_csv(FILE *f, const struct bench_run *runs, unsigned int n);
+void write_rounds_csv(FILE *f, const struct bench_meta *m,
+		      const struct bench_run *runs, unsigned int n);
+/* Pages reported per page written (received_pages / received_written);
+ * 0 when nothing written was reported. */
+double run_amplification(const struct bench_run *r);
 void write_sweep_csv(FILE *f, const struct bench_meta *m,
 		     const struct bench_run *runs, unsigned int n);
 /* The side-by-side table, auto vs manual, of the runs of one point, and

@@ -18,8 +18,12 @@ struct mig {
 	const struct mig_config *cfg;
 	struct mig_result *res;
 	uint64_t npages;
-	uint64_t *dirty;       /* the round's sync */
-	uint64_t *chunk;       /* one chunk's read-and-clear */
+	uint64_t *dirty; /* the round's sync */
+	uint64_t *chunk; /* one chunk's read-and-clear */
+	/* Per page: when the last read-and-clear covering it began (ns), and
+	 * whether its last report came only from its IOPTE's other pages. */
+	uint64_t *cleared;
+	uint64_t *by_neighbour;
 	uint64_t link_free_ns; /* when the modelled link is idle again */
 	const char *failed;
 };
@@ -50,7 +54,11 @@ static void send_page(struct mig *m, uint64_t page, struct mig_round *r)
 	if (m->link_free_ns > now + 1000000)
 		sleep_until(m->link_free_ns);
 	r->pages_sent++;
-	r->pages_redundant += page_log_send(m->log, page, now_ns());
+	if (!page_log_send(m->log, page, now_ns()))
+		return;
+	r->pages_redundant++;
+	if (bitmap_test_bit(m->by_neighbour, page))
+		r->pages_granularity++;
 }
 
 static bool interrupted(const struct mig *m)
@@ -97,6 +105,10 @@ static int scheduled_writes(struct mig *m, unsigned int round,
 	}
 	if (!any)
 		return 0;
+	ts = now_ns();
+	for (p = 0; p < m->npages; p++)
+		if (bitmap_test_bit(m->chunk, p))
+			page_log_begin(m->log, p, ts);
 	err = m->b->ops->write(m->b, m->b->iova, m->b->length, m->chunk);
 	if (err) {
 		m->failed = m->b->failed;
@@ -107,6 +119,34 @@ static int scheduled_writes(struct mig *m, unsigned int round,
 		if (bitmap_test_bit(m->chunk, p))
 			page_log_write(m->log, p, ts);
 	return 0;
+}
+
+/*
+ * The ground truth's view of a read that began at t0: of the pages it
+ * reported, those written since their last clear (the device's own), and
+ * the rest, reported because their IOPTE holds a written page. A clearing
+ * read then makes t0 the last clear of every page in its range.
+ */
+static void account_read(struct mig *m, const uint64_t *map, uint64_t first,
+			 uint64_t n, bool clear, uint64_t t0,
+			 struct mig_round *r)
+{
+	uint64_t i, p;
+
+	for (i = 0; i < n; i++) {
+		if (!bitmap_test_bit(map, i))
+			continue;
+		p = first + i;
+		if (page_log_written_after(m->log, p, m->cleared[p])) {
+			r->received_written++;
+			bitmap_clear_bit(m->by_neighbour, p);
+		} else {
+			bitmap_set_bit(m->by_neighbour, p);
+		}
+	}
+	if (clear)
+		for (i = 0; i < n; i++)
+			m->cleared[first + i] = t0;
 }
 
 static int read_range(struct mig *m, uint64_t *map, uint64_t first, uint64_t n,
@@ -129,6 +169,7 @@ static int read_range(struct mig *m, uint64_t *map, uint64_t first, uint64_t n,
 	hist_add(lat, dt);
 	*ns += dt;
 	r->received_pages += bitmap_weight(map, n);
+	account_read(m, map, first, n, clear, t0, r);
 	return 0;
 }
 
@@ -183,6 +224,8 @@ static void round_done(struct mig *m, struct mig_round *r, uint64_t t0,
 		hooks->round_end(hooks->ctx, r);
 	res->pages_sent += r->pages_sent;
 	res->pages_redundant += r->pages_redundant;
+	res->pages_granularity += r->pages_granularity;
+	res->received_written += r->received_written;
 	res->syncs += r->syncs;
 	res->clear_calls += r->clear_calls;
 	res->received_pages += r->received_pages;
@@ -292,7 +335,9 @@ int migrate(struct backend *b, struct writer *w, struct page_log *log,
 	hist_init(&res->clear_lat);
 	m.dirty = calloc(bitmap_words(m.npages), 8);
 	m.chunk = calloc(bitmap_words(m.npages), 8);
-	if (!m.dirty || !m.chunk) {
+	m.by_neighbour = calloc(bitmap_words(m.npages), 8);
+	m.cleared = calloc(m.npages, sizeof(*m.cleared));
+	if (!m.dirty || !m.chunk || !m.by_neighbour || !m.cleared) {
 		m.failed = "allocating bitmaps";
 		err = -ENOMEM;
 	} else {
@@ -304,6 +349,8 @@ int migrate(struct backend *b, struct writer *w, struct page_log *log,
 		*failed = m.failed;
 	free(m.dirty);
 	free(m.chunk);
+	free(m.by_neighbour);
+	free(m.cleared);
 	return err;
 }
 

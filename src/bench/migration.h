@@ -42,11 +42,17 @@ struct mig_round {
 	uint64_t dirty_reported; /* pages the round's sync reported */
 	uint64_t pages_sent;
 	uint64_t pages_redundant;
+	/* Of pages_redundant: pages reported only because a written page
+	 * shares their IOPTE (dirty granularity), not for clear timing. */
+	uint64_t pages_granularity;
 	uint64_t syncs;	      /* whole-range reads */
 	uint64_t clear_calls; /* manual: per-chunk read-and-clears */
 	uint64_t sync_ns;
 	uint64_t clear_ns;
 	uint64_t received_pages; /* bits returned by every read */
+	/* Of those, pages the device wrote since their last clear: the
+	 * amplification is received_pages / received_written. */
+	uint64_t received_written;
 	uint64_t round_ns;
 	/* From the profiler, filled by the round_end hook. */
 	uint64_t iotlb_invalidations;
@@ -61,9 +67,11 @@ struct mig_result {
 	unsigned int nrounds;
 	uint64_t pages_sent;
 	uint64_t pages_redundant;
+	uint64_t pages_granularity;
 	uint64_t syncs;
 	uint64_t clear_calls;
 	uint64_t received_pages;
+	uint64_t received_written;
 	uint64_t iotlb_invalidations;
 	uint64_t iotlb_ns;
 	uint64_t kernel_reads;

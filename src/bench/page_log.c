@@ -10,7 +10,8 @@ int page_log_init(struct page_log *l, uint64_t npages)
 	l->npages = npages;
 	l->written = calloc(npages, sizeof(*l->written));
 	l->sent = calloc(npages, sizeof(*l->sent));
-	if (!l->written || !l->sent) {
+	l->begun = calloc(npages, sizeof(*l->begun));
+	if (!l->written || !l->sent || !l->begun) {
 		page_log_free(l);
 		return -ENOMEM;
 	}
@@ -21,14 +22,30 @@ void page_log_free(struct page_log *l)
 {
 	free(l->written);
 	free(l->sent);
-	l->written = l->sent = NULL;
+	free(l->begun);
+	l->written = l->sent = l->begun = NULL;
 }
 
 void page_log_reset(struct page_log *l)
 {
 	memset(l->written, 0, l->npages * sizeof(*l->written));
 	memset(l->sent, 0, l->npages * sizeof(*l->sent));
+	memset(l->begun, 0, l->npages * sizeof(*l->begun));
 	l->writes = 0;
+}
+
+void page_log_begin(struct page_log *l, uint64_t page, uint64_t ts)
+{
+	if (page < l->npages)
+		__atomic_store_n(&l->begun[page], ts, __ATOMIC_RELEASE);
+}
+
+bool page_log_written_after(const struct page_log *l, uint64_t page, uint64_t t)
+{
+	if (page >= l->npages)
+		return false;
+	return __atomic_load_n(&l->written[page], __ATOMIC_ACQUIRE) > t ||
+	       __atomic_load_n(&l->begun[page], __ATOMIC_ACQUIRE) > t;
 }
 
 void page_log_write(struct page_log *l, uint64_t page, uint64_t ts)

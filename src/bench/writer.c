@@ -71,8 +71,11 @@ static void *writer_main(void *arg)
 		if (n > MAX_BATCH)
 			n = MAX_BATCH;
 		workload_next(w->wl, w->batch, n);
-		for (i = 0; i < n; i++)
+		ts = now_ns();
+		for (i = 0; i < n; i++) {
 			bitmap_set_bit(w->bitmap, w->batch[i]);
+			page_log_begin(w->log, w->batch[i], ts);
+		}
 		err = b->ops->write(b, b->iova, b->length, w->bitmap);
 		ts = now_ns();
 		for (i = 0; i < n; i++) {

@@ -52,7 +52,7 @@ struct bench_args {
 };
 
 /* Options with no short name (keys past the characters). */
-enum { OPT_STRATEGY = 256, OPT_SCHEDULE };
+enum { OPT_STRATEGY = 256, OPT_SCHEDULE, OPT_BACKING };
 
 static const struct argp_option options[] = {
 	{ "backend", 'B', "NAME", 0,
@@ -61,6 +61,9 @@ static const struct argp_option options[] = {
 	OPT_GROUP("vfio-type1/-manual-clear: /dev/vfio/N"),
 	{ "strategy", OPT_STRATEGY, "auto|manual|both", 0, "Default both" },
 	OPT_SIZE("IOVA mapped, e.g. 64M (default 64M)"),
+	{ "backing", OPT_BACKING, "PAGES", 0,
+	  "4k (default), thp, hugetlb-2m, hugetlb-1g: the buffer's pages, "
+	  "so the IOPTE size (mock, iommufd)" },
 	{ "workload", 'w', "SPEC", 0,
 	  "uniform (default), hotcold[:90/10], zipf[:S], ring[:PAGES], "
 	  "bursty[:LEN]" },
@@ -129,6 +132,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 's':
 		if (parse_size(arg, &a->bcfg.size) || !a->bcfg.size)
 			return ds_arg_error("bench: invalid --size '%s'", arg);
+		break;
+	case OPT_BACKING:
+		if (backing_parse(arg, &a->bcfg.backing))
+			return ds_arg_error("bench: invalid --backing '%s' "
+					    "(4k, thp, hugetlb-2m, "
+					    "hugetlb-1g)",
+					    arg);
 		break;
 	case 'w':
 		a->workload = arg;
@@ -302,7 +312,7 @@ static int write_outputs(struct bench *bn, const struct bench_meta *m)
 	if (err)
 		goto fail;
 	write_runs_csv(runs.f, m, bn->x.runs, bn->x.nruns);
-	write_rounds_csv(rounds.f, bn->x.runs, bn->x.nruns);
+	write_rounds_csv(rounds.f, m, bn->x.runs, bn->x.nruns);
 	if (sweep.f)
 		write_sweep_csv(sweep.f, m, bn->x.runs, bn->x.nruns);
 	if (bn->csv.dir) {
@@ -327,8 +337,9 @@ static void print_results(struct bench *bn, const struct bench_meta *m)
 		return;
 	}
 	printf("%s backend, %" PRIu64 " bytes in %" PRIu64
-	       " B pages, workload %s\n",
-	       m->backend, m->size_bytes, m->page_size, m->workload);
+	       " B pages (%s backing), workload %s\n",
+	       m->backend, m->size_bytes, m->page_size, m->backing,
+	       m->workload);
 	for (point = 0; point < npoints; point++) {
 		if (bn->a.nsweep)
 			printf("\n%s = %" PRIu64 ":\n", bn->a.sweep_param,
@@ -528,6 +539,7 @@ int cmd_bench(int argc, char **argv)
 	m = (struct bench_meta){
 		.backend = a->backend,
 		.workload = bn->workload,
+		.backing = backing_name(a->bcfg.backing),
 		.sweep_param = a->nsweep ? a->sweep_param : NULL,
 		.size_bytes = bn->b.length,
 		.page_size = bn->b.page_size,

@@ -172,7 +172,8 @@ int cmd_mock_dirty(int argc, char **argv)
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
 		return 2;
 
-	ret = mock_dev_open(&m, a.dev_path, a.dev_flags);
+	/* Base pages: the check below wants every mock page its own bit. */
+	ret = mock_dev_open(&m, a.dev_path, a.dev_flags, BACKING_4K);
 	if (ret) {
 		ds_err("mock-dirty: %s failed: %s", m.failed, strerror(-ret));
 		return 1;

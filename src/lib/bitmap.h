@@ -17,6 +17,11 @@ static inline void bitmap_set_bit(uint64_t *map, uint64_t bit)
 	map[bit / 64] |= 1ull << (bit % 64);
 }
 
+static inline void bitmap_clear_bit(uint64_t *map, uint64_t bit)
+{
+	map[bit / 64] &= ~(1ull << (bit % 64));
+}
+
 static inline bool bitmap_test_bit(const uint64_t *map, uint64_t bit)
 {
 	return map[bit / 64] >> (bit % 64) & 1;

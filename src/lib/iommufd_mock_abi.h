@@ -20,7 +20,10 @@
 #define DS_MOCK_OP_DIRTY	       13
 
 /* Mock device flags (MOCK_FLAGS_DEVICE_*) */
-#define DS_MOCK_DEV_NO_DIRTY (1u << 0)
+#define DS_MOCK_DEV_NO_DIRTY  (1u << 0)
+/* 6.12 only (7.x dropped it): the domain maps 1 MiB IOPTEs too. */
+#define DS_MOCK_DEV_HUGE_IOVA (1u << 1)
+#define DS_MOCK_HUGE_IOPTE    (512ull * 2048)
 
 /* The IOVA window every mock domain accepts. */
 #define DS_MOCK_APERTURE_START (1ull << 24)

@@ -31,6 +31,8 @@ static const struct {
 	[DS_OP_RFC_SWITCH] = { "rfc_switch", 0 },
 	[DS_OP_RFC_SYNC] = { "rfc_sync", 0 },
 	[DS_OP_RFC_CLEAR] = { "rfc_clear", 0 },
+	/* Counted in the kernel too: one per dirty IOPTE, its size. */
+	[DS_OP_DIRTY_IOPTE] = { "dirty_iopte", 0 },
 };
 
 static const struct {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* trace's terminal tables. */
 #include <inttypes.h>
+#include <stdio.h>
 #include <time.h>
 #include "report_output.h"
 
@@ -72,6 +73,51 @@ static void print_dirty_reads(const struct report_stats *s, FILE *out)
 	}
 }
 
+/* "2 MiB": sizes in the largest unit that divides them. */
+static const char *size_str(uint64_t v, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	unsigned int u = 0;
+
+	while (u < 4 && v >= 1024 && !(v % 1024)) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%" PRIu64 " %s", v, unit[u]);
+	return buf;
+}
+
+/* The dirty granularity: how large the IOPTEs behind the dirty reads
+ * were, and how many and how much a read reported on average. IOPTE
+ * sizes are powers of two, each the low end of its histogram bucket. */
+static void print_ioptes(const struct report_stats *s, FILE *out)
+{
+	const struct hist *h = &s->row[DS_OP_DIRTY_IOPTE].size;
+	char buf[32];
+	unsigned int b, i;
+
+	if (!h->count)
+		return;
+	fprintf(out, "\n%-20s %8s\n", "DIRTY IOPTES", "COUNT");
+	for (b = 0; b < HIST_BUCKETS; b++)
+		if (h->bucket[b])
+			fprintf(out, "%-20s %8" PRIu64 "\n",
+				size_str(hist_bucket_low(b), buf, sizeof(buf)),
+				h->bucket[b]);
+	for (i = 0; i < DS_OP__COUNT; i++) {
+		const struct op_stats *o = &s->row[i];
+
+		if (!ds_op_is_dirty_read(i) || !o->count || !o->dirty_records)
+			continue;
+		fprintf(out,
+			"%s: %.1f dirty IOPTEs and %s per read (%" PRIu64
+			" reads)\n",
+			ds_op_name(i), (double)o->dirty_records / o->count,
+			size_str(o->dirty_bytes / o->count, buf, sizeof(buf)),
+			o->count);
+	}
+}
+
 static void print_flushes(const struct report_stats *s, FILE *out)
 {
 	unsigned int c;
@@ -101,6 +147,7 @@ void report_print(const struct trace_report *r, FILE *out)
 
 	print_ops(&r->total, out);
 	print_dirty_reads(&r->total, out);
+	print_ioptes(&r->total, out);
 	print_flushes(&r->total, out);
 	fputc('\n', out);
 	for (i = 0; i < DS_OP__COUNT; i++)

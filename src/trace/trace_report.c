@@ -100,6 +100,7 @@ void report_sizes(struct trace_report *r, const struct ds_size_hist *now)
 	static const unsigned int op[DS_SIZES__COUNT] = {
 		[DS_SIZES_MAP] = DS_OP_MAP,
 		[DS_SIZES_UNMAP] = DS_OP_UNMAP,
+		[DS_SIZES_IOPTE] = DS_OP_DIRTY_IOPTE,
 	};
 	unsigned int i;
 

@@ -396,3 +396,16 @@ int64_t csv_get(const struct csv *c, const char *key, const char *name)
 		return -1;
 	return strtoll(row[col], NULL, 10);
 }
+
+int reserve_hugepages_2m(unsigned int n)
+{
+	FILE *f = fopen("/sys/kernel/mm/hugepages/hugepages-2048kB/"
+			"nr_hugepages",
+			"we");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%u", n) < 0 ? -1 : 0;
+	return fclose(f) ? -1 : ret;
+}

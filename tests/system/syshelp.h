@@ -42,6 +42,9 @@ int count_lines(const char *s);
  * a test asks to know which kernel's behaviour to expect. */
 bool kernel_has_function(const char *name);
 
+/* Set the pool of 2 MiB hugetlb pages to n (0 gives them back). 0 or -1. */
+int reserve_hugepages_2m(unsigned int n);
+
 /* A fresh folder from templ ("/tmp/ds-x-XXXXXX", changed in place) for a
  * test group, and its removal with everything in it. 0 or -1. */
 int tmpdir_create(char *templ);

@@ -139,6 +139,14 @@ static void scheduled_writes_hand_computed(void **state)
 	assert_true(field(&runs, m, "clear_calls") == 1);
 	assert_true(field(&runs, m, "received_pages") == 250);
 	assert_true(field(&runs, a, "writes") == 200);
+	/* Base pages: one mock page per IOPTE, nothing amplified. */
+	assert_true(field(&runs, a, "received_written") == 200);
+	assert_true(field(&runs, m, "received_written") == 250);
+	assert_true(field(&runs, a, "pages_granularity") == 0);
+	assert_true(field(&runs, m, "pages_granularity") == 0);
+	assert_string_equal(runs.rows[a][csv_col(&runs, "amplification")],
+			    "1.000");
+	assert_string_equal(runs.rows[a][csv_col(&runs, "backing")], "4k");
 	assert_profiler_agrees(&runs, a);
 	assert_profiler_agrees(&runs, m);
 	csv_free(&runs);
@@ -265,6 +273,123 @@ static void gate_against_committed_baseline(void **state)
 	run_free(&r);
 }
 
+/*
+ * Huge IOPTEs over a 16M buffer of 2 MiB pages: IOPTEs of P mock pages,
+ * 512 (1 MiB) on the 6.12 mock, whose largest IOPTE that is, 1024 (2 MiB)
+ * on 7.x's, which maps each backing page with one. Round 1 writes pages 0
+ * and 1500 (two IOPTEs): 2P pages reported, 2 written, 2P - 2 sent again
+ * for nothing. Round 2 writes page 700: its IOPTE, P pages, of which one
+ * was written since the round-1 clear. Auto reads each once, manual twice
+ * (its sync, then its chunk's clear).
+ */
+static void huge_ioptes_hand_computed(const char *backing)
+{
+	const char *extra[] = { "--size",     "16M",
+				"--rate",     "0",
+				"--downtime", "0",
+				"--backing",  backing,
+				"--schedule", "1@sync:0,1500;2@sync:700",
+				NULL };
+	int64_t p =
+		kernel_has_function("pt_iommu_amdv1_mock_read_and_clear_dirty")
+			? 1024
+			: 512;
+	char csvdir[128], name[32], want[48], tracedir[160], path[192];
+	const char *targv[] = { dirtyscope_bin(), "trace",  "--iopte-stats",
+				"--csv",	  tracedir, NULL };
+	struct csv runs, sum, hists;
+	struct run tr;
+	size_t a, m, n;
+
+	/* trace beside it sees the IOPTEs themselves: 3 reported by auto's
+	 * reads, 6 by manual's, each P mock pages. */
+	snprintf(tracedir, sizeof(tracedir), "%s/trace-%s", dir, backing);
+	assert_int_equal(run_start(&tr, RUN_AS_ROOT, targv), 0);
+	assert_true(run_wait_stderr(&tr, "Tracing with ", 60));
+	snprintf(name, sizeof(name), "huge-%s", backing);
+	bench(name, csvdir, sizeof(csvdir), extra);
+	kill(tr.pid, SIGINT);
+	assert_int_equal(run_wait(&tr, 60), 0);
+	/* The table's IOPTE sizes: one row, P mock pages, 9 of them. */
+	snprintf(want, sizeof(want), "\n%-20s %8d\n",
+		 p == 512 ? "1 MiB" : "2 MiB", 9);
+	if (!strstr(tr.out, "DIRTY IOPTES") || !strstr(tr.out, want))
+		fail_msg("no '%s' row under DIRTY IOPTES in:\n%s", want,
+			 tr.out);
+	run_free(&tr);
+	snprintf(path, sizeof(path), "%s/summary.csv", tracedir);
+	assert_int_equal(csv_load(&sum, path), 0);
+	assert_true(csv_get(&sum, "dirty_iopte", "count") == 9);
+	assert_true(csv_get(&sum, "dirty_iopte", "bytes") == 9 * p * MOCK_PAGE);
+	csv_free(&sum);
+	snprintf(path, sizeof(path), "%s/histograms.csv", tracedir);
+	assert_int_equal(csv_load(&hists, path), 0);
+	n = 0;
+	for (size_t i = 1; i < hists.nrows; i++) {
+		char **row = hists.rows[i];
+
+		if (strcmp(row[csv_col(&hists, "op")], "dirty_iopte"))
+			continue;
+		n++;
+		assert_true(strtoll(row[csv_col(&hists, "bucket_low")], NULL,
+				    10) == p * MOCK_PAGE);
+		assert_string_equal(row[csv_col(&hists, "count")], "9");
+	}
+	/* One size only: every IOPTE P mock pages. */
+	assert_int_equal(n, 1);
+	csv_free(&hists);
+	load(&runs, csvdir, "runs.csv");
+	a = row_of(&runs, "auto");
+	m = row_of(&runs, "manual");
+	assert_string_equal(runs.rows[a][csv_col(&runs, "backing")], backing);
+	assert_true(field(&runs, a, "received_pages") == 3 * p);
+	assert_true(field(&runs, a, "received_written") == 3);
+	assert_true(field(&runs, a, "pages_granularity") == 3 * p - 3);
+	assert_true(field(&runs, a, "pages_redundant") == 3 * p - 3);
+	assert_true(field(&runs, a, "pages_sent") == PAGES_16M + 3 * p);
+	snprintf(want, sizeof(want), "%.3f", p / 1.0);
+	assert_string_equal(runs.rows[a][csv_col(&runs, "amplification")],
+			    want);
+	assert_true(field(&runs, m, "received_pages") == 6 * p);
+	assert_true(field(&runs, m, "received_written") == 6);
+	assert_true(field(&runs, m, "pages_granularity") == 3 * p - 3);
+	assert_true(field(&runs, m, "pages_sent") == PAGES_16M + 3 * p);
+	assert_profiler_agrees(&runs, a);
+	assert_profiler_agrees(&runs, m);
+	csv_free(&runs);
+}
+
+static void hugetlb_2m_ioptes_hand_computed(void **state)
+{
+	(void)state;
+	/* 8 pages for 16M; the pool goes back to empty afterwards. */
+	assert_int_equal(reserve_hugepages_2m(8), 0);
+	huge_ioptes_hand_computed("hugetlb-2m");
+	assert_int_equal(reserve_hugepages_2m(0), 0);
+}
+
+static void thp_ioptes_hand_computed(void **state)
+{
+	(void)state;
+	huge_ioptes_hand_computed("thp");
+}
+
+/* No hugetlb page reserved: one line saying where to reserve them. */
+static void hugetlb_without_pool_one_line(void **state)
+{
+	const char *argv[] = { dirtyscope_bin(), "bench", "--no-trace",
+			       "--size",	 "16M",	  "--backing",
+			       "hugetlb-2m",	 NULL };
+	struct run r;
+
+	(void)state;
+	assert_int_equal(reserve_hugepages_2m(0), 0);
+	assert_int_equal(run_sync(&r, RUN_AS_ROOT, argv, 60), 1);
+	assert_int_equal(count_lines(r.err), 1);
+	assert_non_null(strstr(r.err, "hugepages-2048kB/nr_hugepages"));
+	run_free(&r);
+}
+
 static void bad_input_one_line(void **state)
 {
 	const char *cases[][6] = {
@@ -274,14 +399,19 @@ static void bad_input_one_line(void **state)
 		{ "--schedule", "1@never:3", NULL },
 		{ "--backend", "iommufd", "--device", "/dev/vfio/devices/nope",
 		  NULL },
+		{ "--backing", "huge", NULL },
+		{ "--backend", "vfio-type1", "--backing", "thp", NULL },
 	};
-	const int status[] = { 1, 2, 2, 1, 1 };
+	const int status[] = { 1, 2, 2, 1, 1, 2, 1 };
 	const char *want[] = {
 		"outside the mock aperture",
 		"dirtyscope: bench: unknown backend 'nosuch'\n",
 		"dirtyscope: bench: invalid --workload 'bogus'\n",
 		"invalid --schedule",
 		"/dev/vfio/devices/nope",
+		"dirtyscope: bench: invalid --backing 'huge' (4k, thp, "
+		"hugetlb-2m, hugetlb-1g)\n",
+		"the vfio-type1 backend maps base pages only",
 	};
 
 	(void)state;
@@ -345,6 +475,9 @@ int main(void)
 		cmocka_unit_test(scheduled_writes_hand_computed),
 		cmocka_unit_test(running_writer_profiler_agrees),
 		cmocka_unit_test(gate_against_committed_baseline),
+		cmocka_unit_test(hugetlb_2m_ioptes_hand_computed),
+		cmocka_unit_test(thp_ioptes_hand_computed),
+		cmocka_unit_test(hugetlb_without_pool_one_line),
 		cmocka_unit_test(bad_input_one_line),
 		cmocka_unit_test(interrupt_leaves_no_files),
 	};

@@ -416,7 +416,7 @@ static void caller_bitmaps_counted_exactly(void **state)
 	int ret;
 
 	(void)state;
-	assert_int_equal(mock_dev_open(&m, NULL, 0), 0);
+	assert_int_equal(mock_dev_open(&m, NULL, 0, BACKING_4K), 0);
 	assert_int_equal(mock_dev_map(&m, length), 0);
 	assert_int_equal(mock_dev_set_tracking(&m, true), 0);
 	npages = mock_dev_pages(&m);

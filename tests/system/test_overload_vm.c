@@ -73,7 +73,7 @@ static void flood(int go, unsigned int pairs)
 	void *buf;
 	char c;
 
-	if (mock_dev_open(&m, NULL, 0))
+	if (mock_dev_open(&m, NULL, 0, BACKING_4K))
 		_exit(10);
 	buf = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

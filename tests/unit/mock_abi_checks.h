@@ -4,7 +4,8 @@
  * must match the kernel's private header (iommufd_test.h) in a testbed
  * kernel's source, which the Makefile puts on the include path of the test
  * including this: test_mock_abi.c for the first testbed kernel,
- * test_mock_abi_next.c for the second (scripts/testbed-kernels).
+ * test_mock_abi_next.c for the second (scripts/testbed-kernels). The first
+ * defines MOCK_ABI_HUGE_IOVA: 6.12 has MOCK_FLAGS_DEVICE_HUGE_IOVA.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -63,6 +64,13 @@ static void constants(void **state)
 			 IOMMU_TEST_OP_MOCK_DOMAIN_FLAGS);
 	assert_int_equal(DS_MOCK_OP_DIRTY, IOMMU_TEST_OP_DIRTY);
 	assert_int_equal(DS_MOCK_DEV_NO_DIRTY, MOCK_FLAGS_DEVICE_NO_DIRTY);
+#ifdef MOCK_ABI_HUGE_IOVA
+	/* 6.12: a device flag; its IOPTE size is private to selftest.c. */
+	assert_int_equal(DS_MOCK_DEV_HUGE_IOVA, MOCK_FLAGS_DEVICE_HUGE_IOVA);
+#else
+	/* 7.x: the flag is gone, the size is in the header. */
+	assert_true(DS_MOCK_HUGE_IOPTE == MOCK_HUGE_PAGE_SIZE);
+#endif
 	assert_true(DS_MOCK_APERTURE_START == MOCK_APERTURE_START);
 	assert_true(DS_MOCK_APERTURE_LAST == MOCK_APERTURE_LAST);
 }

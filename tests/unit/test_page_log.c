@@ -35,10 +35,37 @@ static void redundant_only_without_a_write_since(void **state)
 	page_log_free(&l);
 }
 
+/* The granularity question: was the page itself written after t (its
+ * last clear)? A write counts from when it began, before its "written"
+ * stamp is stored. */
+static void written_after_counts_writes_in_flight(void **state)
+{
+	struct page_log l;
+
+	(void)state;
+	assert_int_equal(page_log_init(&l, 4), 0);
+	assert_false(page_log_written_after(&l, 0, 0));
+	/* Begun at 10, not stamped yet: in flight, so written after 5. */
+	page_log_begin(&l, 0, 10);
+	assert_true(page_log_written_after(&l, 0, 5));
+	assert_false(page_log_written_after(&l, 0, 10));
+	/* Begun before a clear at 15, done after it: the clear may have
+	 * missed it, so it counts. */
+	page_log_write(&l, 0, 20);
+	assert_true(page_log_written_after(&l, 0, 15));
+	assert_false(page_log_written_after(&l, 0, 20));
+	assert_false(page_log_written_after(&l, 1, 0));
+	assert_false(page_log_written_after(&l, 4, 0));
+	page_log_reset(&l);
+	assert_false(page_log_written_after(&l, 0, 0));
+	page_log_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(redundant_only_without_a_write_since),
+		cmocka_unit_test(written_after_counts_writes_in_flight),
 	};
 
 	return cmocka_run_group_tests_name("page_log", tests, NULL, NULL);

@@ -289,10 +289,13 @@ splat='WARNING:|BUG:|Oops|Kernel panic|general protection fault|possible circula
 # kernel reports a failed allocation made without __GFP_NOWARN (warn_alloc:
 # "page allocation failure:" or "vmalloc error:", then a stack dump up to
 # </TASK>). Those reports are left out; a splat inside one still counts.
+# So is the WARN of a bpf link release whose trampoline rebuild met a
+# failed allocation (kernel/bpf/trampoline.c; docs/reliability.md).
 alloc_reports() {
 	if [ "$fault_injection" = 1 ]; then
 		awk -v splat="${splat%|Call Trace:}" '
 			/(page allocation failure|vmalloc error): / { skip = 1; next }
+			/WARNING:.*bpf_tracing_link_release/ { skip = 1; next }
 			skip && $0 ~ splat { skip = 0 }
 			skip && /<\/TASK>/ { skip = 0; next }
 			!skip'

@@ -26,7 +26,7 @@
 #include "syshelp.h"
 
 /* The rows of summary.csv: the header and one per counted operation. */
-#define SUMMARY_ROWS 34
+#define SUMMARY_ROWS 35
 
 static char dir[] = "/tmp/ds-sig-XXXXXX";
 static int mock_baseline;

@@ -164,6 +164,15 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* The kernel failed a trampoline unlink (see fi_check_kmsg()): a freed
+ * program may still be called, nothing after it is a test of ours. */
+static bool unlink_failed;
+
+bool fi_kernel_compromised(void)
+{
+	return unlink_failed;
+}
+
 void fi_check_kmsg(const char *when)
 {
 	static const char *const splat[] = {
@@ -185,6 +194,7 @@ void fi_check_kmsg(const char *when)
 	if (kmsg < 0)
 		return;
 	for (;;) {
+		bool link_warn;
 		size_t i;
 
 		n = read(kmsg, rec, sizeof(rec) - 1);
@@ -207,10 +217,12 @@ void fi_check_kmsg(const char *when)
 		 * unlink fail (kernel/bpf/trampoline.c). Our detach cannot
 		 * avoid it; docs/reliability.md.
 		 */
+		link_warn = strstr(rec, "WARNING:") &&
+			    strstr(rec, "bpf_tracing_link_release");
+		if (link_warn)
+			unlink_failed = true;
 		if (strstr(rec, "page allocation failure: ") ||
-		    strstr(rec, "vmalloc error: ") ||
-		    (strstr(rec, "WARNING:") &&
-		     strstr(rec, "bpf_tracing_link_release"))) {
+		    strstr(rec, "vmalloc error: ") || link_warn) {
 			in_report = true;
 			continue;
 		}
@@ -785,6 +797,17 @@ void fi_sweep(struct fi_sweep *sw)
 				      now_s() - t0, f.err);
 		record(sw, step, nth);
 		fault_run_free(&f);
+		if (unlink_failed) {
+			/* The next run with the programs attached ran into
+			 * the program the kernel had failed to unlink
+			 * (seen: a page fault in the trampoline). */
+			print_message("# %s: the kernel failed to unlink a BPF "
+				      "program at nth %u (WARN in "
+				      "bpf_tracing_link_release): its BPF "
+				      "state is broken, the sweep ends here\n",
+				      sw->name, nth);
+			return;
+		}
 	}
 	if (misses < sw->patience)
 		fail_msg("%s: still failing at nth %u", sw->name, MAX_NTH);

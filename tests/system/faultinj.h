@@ -92,6 +92,9 @@ int fi_setup(void);
 void fi_teardown(void);
 /* Fail on any kernel splat logged since the last call. */
 void fi_check_kmsg(const char *when);
+/* A fault made the kernel fail a trampoline unlink (a kernel WARN): the
+ * sweep ended there, and nothing BPF after it can be trusted. */
+bool fi_kernel_compromised(void);
 /* Run the sweep, print its table; fails the test on any broken rule. */
 void fi_sweep(struct fi_sweep *sw);
 /* Fail unless some run of the sweep failed at step. */

@@ -59,11 +59,33 @@ static size_t row_of(const struct csv *c, const char *strategy)
 	return 0;
 }
 
-static void load(struct csv *c, const char *file)
+/* bench on the iommufd backend with edu, the common arguments and extra
+ * (NULL-terminated), its CSV into dir/name. */
+static void bench(const char *name, const char *const *extra)
+{
+	char csvdir[128];
+	const char *argv[32] = {
+		dirtyscope_bin(), "bench",  "--backend", "iommufd", "--device",
+		DEVICE,		  "--size", "16M",	 "--rate",  "0",
+		"--downtime",	  "0",	    "--csv",	 csvdir
+	};
+	struct run r;
+	int n = 14;
+
+	snprintf(csvdir, sizeof(csvdir), "%s/%s", dir, name);
+	while (*extra)
+		argv[n++] = *extra++;
+	argv[n] = NULL;
+	if (run_sync(&r, RUN_AS_ROOT, argv, 300) != 0)
+		fail_msg("bench exited %d: %s", r.status, r.err);
+	run_free(&r);
+}
+
+static void load(struct csv *c, const char *name, const char *file)
 {
 	char path[256];
 
-	snprintf(path, sizeof(path), "%s/sched/%s", dir, file);
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, name, file);
 	assert_int_equal(csv_load(c, path), 0);
 }
 
@@ -71,38 +93,18 @@ static void load(struct csv *c, const char *file)
  * test_bench_vm.c for the hand computation). */
 static void scheduled_writes_hand_computed(void **state)
 {
-	char csvdir[128];
-	const char *argv[] = { dirtyscope_bin(),
-			       "bench",
-			       "--backend",
-			       "iommufd",
-			       "--device",
-			       DEVICE,
-			       "--size",
-			       "16M",
-			       "--rate",
-			       "0",
-			       "--downtime",
-			       "0",
-			       "--schedule",
-			       "1@sync:0-99;1@send:50-149",
-			       "--csv",
-			       csvdir,
-			       NULL };
+	const char *extra[] = { "--schedule", "1@sync:0-99;1@send:50-149",
+				NULL };
 	const char *lat = getenv("DIRTYSCOPE_VM_INV_LATENCY_NS");
 	int64_t latency = lat ? strtoll(lat, NULL, 10) : 0;
 	struct csv runs, syncs;
-	struct run r;
 	size_t a, m;
 	int clears = 0, noclears = 0;
 
 	(void)state;
-	snprintf(csvdir, sizeof(csvdir), "%s/sched", dir);
-	if (run_sync(&r, RUN_AS_ROOT, argv, 300) != 0)
-		fail_msg("bench exited %d: %s", r.status, r.err);
-	run_free(&r);
+	bench("sched", extra);
 
-	load(&runs, "runs.csv");
+	load(&runs, "sched", "runs.csv");
 	a = row_of(&runs, "auto");
 	m = row_of(&runs, "manual");
 	assert_true(field(&runs, a, "pages_sent") == PAGES_16M + 200);
@@ -136,7 +138,7 @@ static void scheduled_writes_hand_computed(void **state)
 
 	/* Per read: one walk; the invalidation of each clearing read lasts at
 	 * least the latency the emulated IOMMU was given. */
-	load(&syncs, "syncs.csv");
+	load(&syncs, "sched", "syncs.csv");
 	for (size_t i = 1; i < syncs.nrows; i++) {
 		const char *op = syncs.rows[i][csv_col(&syncs, "op")];
 
@@ -180,40 +182,17 @@ static void scheduled_writes_hand_computed(void **state)
 static void huge_ioptes_hand_computed(void **state)
 {
 	const int64_t p = 512;
-	char csvdir[128];
-	const char *argv[] = { dirtyscope_bin(),
-			       "bench",
-			       "--backend",
-			       "iommufd",
-			       "--device",
-			       DEVICE,
-			       "--size",
-			       "16M",
-			       "--backing",
-			       "hugetlb-2m",
-			       "--rate",
-			       "0",
-			       "--downtime",
-			       "0",
-			       "--schedule",
-			       "1@sync:0,1500;2@sync:700",
-			       "--csv",
-			       csvdir,
-			       NULL };
+	const char *extra[] = { "--backing", "hugetlb-2m", "--schedule",
+				"1@sync:0,1500;2@sync:700", NULL };
 	struct csv runs;
-	struct run r;
 	size_t a, m;
 
 	(void)state;
-	snprintf(csvdir, sizeof(csvdir), "%s/huge", dir);
 	assert_int_equal(reserve_hugepages_2m(8), 0);
-	if (run_sync(&r, RUN_AS_ROOT, argv, 300) != 0)
-		fail_msg("bench exited %d: %s", r.status, r.err);
-	run_free(&r);
+	bench("huge", extra);
 	assert_int_equal(reserve_hugepages_2m(0), 0);
 
-	snprintf(csvdir, sizeof(csvdir), "%s/huge/runs.csv", dir);
-	assert_int_equal(csv_load(&runs, csvdir), 0);
+	load(&runs, "huge", "runs.csv");
 	a = row_of(&runs, "auto");
 	m = row_of(&runs, "manual");
 	assert_string_equal(runs.rows[a][csv_col(&runs, "backing")],

@@ -62,8 +62,7 @@ int backend_open(struct backend *b, const char *name,
 
 	memset(b, 0, sizeof(*b));
 	b->ops = backend_find(name);
-	if (b->ops && cfg->backing != BACKING_4K &&
-	    b->ops != &backend_mock_ops && b->ops != &backend_iommufd_ops)
+	if (b->ops && cfg->backing != BACKING_4K && !b->ops->any_backing)
 		return backend_fail(b, -EINVAL,
 				    "the %s backend maps base pages only "
 				    "(--backing 4k): type1 tracks pinned "

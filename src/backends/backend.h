@@ -38,8 +38,8 @@ struct backend_config {
 	const char *group;   /* vfio-type1, vfio-manual-clear: /dev/vfio/N */
 	const char *iommufd; /* /dev/iommu (tests may point elsewhere) */
 	uint32_t mock_flags; /* mock: DS_MOCK_DEV_* (error-path tests) */
-	/* mock, iommufd: the pages behind the buffer (the type1 backends
-	 * refuse anything but 4k: type1 tracks pinned pages, not IOPTEs). */
+	/* The pages behind the buffer; backends without ops->any_backing
+	 * refuse anything but 4k (type1 tracks pinned pages, not IOPTEs). */
 	enum backing backing;
 };
 
@@ -47,6 +47,8 @@ struct backend;
 
 struct backend_ops {
 	const char *name;
+	/* open() maps its buffer with cfg->backing; else only BACKING_4K. */
+	bool any_backing;
 	int (*open)(struct backend *b, const struct backend_config *cfg);
 	int (*set_tracking)(struct backend *b, bool enable);
 	/* clear: read and clear; !clear: read only (-EOPNOTSUPP where the

@@ -405,6 +405,7 @@ static int iommufd_close(struct backend *b)
 
 const struct backend_ops backend_iommufd_ops = {
 	.name = "iommufd",
+	.any_backing = true,
 	.open = iommufd_open,
 	.set_tracking = iommufd_set_tracking,
 	.read = iommufd_read,

@@ -168,6 +168,7 @@ static int mock_close(struct backend *b)
 
 const struct backend_ops backend_mock_ops = {
 	.name = "mock",
+	.any_backing = true,
 	.open = mock_open,
 	.set_tracking = mock_set_tracking,
 	.read = mock_read,

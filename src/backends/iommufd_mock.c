@@ -10,12 +10,24 @@
 #include "iommufd_mock_abi.h"
 #include "ksyms.h"
 
-static int mock_iopte_per_page(void);
-
 static int do_ioctl(struct mock_dev *m, unsigned long req, void *arg,
 		    const char *step)
 {
 	return iommufd_ioctl(m->fd, req, arg, step, &m->failed);
+}
+
+/* Does the mock keep dirty bits per mock page whatever the mapping (1)?
+ * Not the 7.x one, whose walk is the generic page table's (0). -errno if
+ * kallsyms cannot tell: guessing wrong would make the counts wrong. */
+static int mock_iopte_per_page(void)
+{
+	static const char *const generic_pt_walk[] = {
+		"pt_iommu_amdv1_mock_read_and_clear_dirty"
+	};
+	struct ksym_where where;
+	int err = ksyms_find(generic_pt_walk, 1, &where);
+
+	return err ? err : !where.present;
 }
 
 int mock_dev_open(struct mock_dev *m, const char *path, uint32_t dev_flags,
@@ -77,20 +89,6 @@ int mock_dev_open(struct mock_dev *m, const char *path, uint32_t dev_flags,
 err:
 	mock_dev_close(m);
 	return ret;
-}
-
-/* Does the mock keep dirty bits per mock page whatever the mapping (1)?
- * Not the 7.x one, whose walk is the generic page table's (0). -errno if
- * kallsyms cannot tell: guessing wrong would make the counts wrong. */
-static int mock_iopte_per_page(void)
-{
-	static const char *const generic_pt_walk[] = {
-		"pt_iommu_amdv1_mock_read_and_clear_dirty"
-	};
-	struct ksym_where where;
-	int err = ksyms_find(generic_pt_walk, 1, &where);
-
-	return err ? err : !where.present;
 }
 
 int mock_dev_map(struct mock_dev *m, uint64_t length)

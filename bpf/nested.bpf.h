@@ -71,7 +71,8 @@ static __always_inline void nested_event(__u32 op, __u64 dur, __u64 iova,
 {
 	__u32 tid = current_tid();
 	struct task_state *st = bpf_map_lookup_elem(&outer, &tid);
-	struct ds_event *call = bpf_map_lookup_elem(&calls, &tid);
+	struct call_state *call =
+		bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, 0);
 	struct ds_event ev = {};
 	__u32 cause = DS_CAUSE_OTHER;
 
@@ -93,7 +94,7 @@ static __always_inline void nested_event(__u32 op, __u64 dur, __u64 iova,
 			st->ev.iotlb_ns += dur;
 		}
 	}
-	if (call && op == DS_OP_IOTLB_FLUSH) {
+	if (call && call->op && op == DS_OP_IOTLB_FLUSH) {
 		call->iotlb_flushes++;
 		call->iotlb_ns += dur;
 		if (cause == DS_CAUSE_OTHER)

@@ -6,7 +6,9 @@
  *   outer  an ioctl-level operation: iommufd GET_DIRTY_BITMAP and
  *          SET_DIRTY_TRACKING, VFIO type1 MAP/UNMAP/DIRTY_PAGES, one VFIO
  *          device DMA-logging report; one event each on return;
- *   call   iommu_map() / iommu_unmap() / iommu_unmap_fast();
+ *   call   iommu_map() / iommu_unmap() / iommu_unmap_fast(): counted and
+ *          timed in place (per-CPU sums and latency histogram), no event,
+ *          as a VMM with a vIOMMU maps and unmaps per I/O;
  *   nested the driver's read_and_clear_dirty walk and IOTLB flush ops,
  *          one event each, and also summed into the outer/call event they
  *          ran inside, which is how a flush gets its cause.
@@ -64,13 +66,30 @@ struct {
 	__type(value, struct task_state);
 } outer SEC(".maps");
 
-/* iommu_map/unmap calls in flight, one per task. */
+/* An iommu_map/unmap call in flight: per task, as it may sleep and move
+ * to another CPU. Task storage, not a hash keyed by tid: no lock, no
+ * element to allocate and free per call. */
+struct call_state {
+	__u64 ts;
+	__u64 iotlb_ns; /* IOTLB flushes inside, from nested.bpf.h */
+	__u32 iotlb_flushes;
+	__u32 op; /* DS_OP_MAP_CALL or DS_OP_UNMAP_CALL; 0: none in flight */
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, struct ds_event);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct call_state);
 } calls SEC(".maps");
+
+/* The calls' counts and latency histograms, enum ds_calls. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DS_CALLS__COUNT);
+	__type(key, __u32);
+	__type(value, struct ds_call_stats);
+} call_stats SEC(".maps");
 
 /* iommu:map/unmap sizes, enum ds_sizes (include/trace_event.h). */
 struct {
@@ -524,36 +543,58 @@ int BPF_PROG(device_log_exit, struct iova_bitmap *iter, unsigned long iova,
 
 /* ---- iommu_map / iommu_unmap calls ---- */
 
-static __always_inline void call_begin(__u32 op, __u64 iova, __u64 size)
+static __always_inline void call_begin(__u32 op)
 {
-	struct ds_event ev = {};
-	__u32 tid;
+	struct call_state *cs;
 
 	if (!traced())
 		return;
-	fill_task(&ev);
-	ev.op = op;
-	ev.iova = iova;
-	ev.length = size;
-	ev.ts_ns = bpf_ktime_get_ns();
-	tid = ev.tid;
-	if (bpf_map_update_elem(&calls, &tid, &ev, BPF_ANY))
+	cs = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!cs) {
 		count(DS_CNT_STATE_FULL, 1);
+		return;
+	}
+	cs->op = op;
+	cs->iotlb_flushes = 0;
+	cs->iotlb_ns = 0;
+	cs->ts = bpf_ktime_get_ns();
 }
 
-static __always_inline void call_end(long ret, __u64 unmapped)
+/*
+ * Counted in place: no event per call. Per-CPU and not atomic: the
+ * trampoline keeps the program on this CPU, and a second run of it on the
+ * same CPU before this one ends is refused by the kernel (a recursion
+ * miss), so no update is lost to another.
+ */
+static __always_inline void call_end(__u32 which, long ret, __u64 bytes)
 {
-	__u32 tid = current_tid();
-	struct ds_event *ev;
+	struct ds_call_stats *s;
+	struct call_state *cs;
+	__u64 dur;
+	__u32 idx;
 
-	ev = bpf_map_lookup_elem(&calls, &tid);
-	if (!ev)
+	cs = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, 0);
+	if (!cs || !cs->op)
 		return;
-	ev->dur_ns = bpf_ktime_get_ns() - ev->ts_ns;
-	ev->ret = ret;
-	ev->aux = unmapped;
-	submit(ev);
-	bpf_map_delete_elem(&calls, &tid);
+	dur = bpf_ktime_get_ns() - cs->ts;
+	cs->op = 0;
+	s = bpf_map_lookup_elem(&call_stats, &which);
+	if (!s)
+		return;
+	if (!s->count || dur < s->lat_min)
+		s->lat_min = dur;
+	if (dur > s->lat_max)
+		s->lat_max = dur;
+	s->count++;
+	s->errors += ret < 0;
+	s->bytes += bytes;
+	s->iotlb_flushes += cs->iotlb_flushes;
+	s->iotlb_ns += cs->iotlb_ns;
+	s->lat_sum += dur;
+	idx = ds_hist_index(dur);
+	if (idx < DS_HIST_BUCKETS)
+		s->bucket[idx]++;
 }
 
 /* fentry iommu_map */
@@ -561,7 +602,7 @@ SEC("fentry")
 int BPF_PROG(map_call_enter, struct iommu_domain *domain, unsigned long iova,
 	     phys_addr_t paddr, size_t size)
 {
-	call_begin(DS_OP_MAP_CALL, iova, size);
+	call_begin(DS_OP_MAP_CALL);
 	return 0;
 }
 
@@ -570,7 +611,7 @@ SEC("fexit")
 int BPF_PROG(map_call_exit, struct iommu_domain *domain, unsigned long iova,
 	     phys_addr_t paddr, size_t size, int prot, gfp_t gfp, int ret)
 {
-	call_end(ret, 0);
+	call_end(DS_CALLS_MAP, ret, size);
 	return 0;
 }
 
@@ -579,7 +620,7 @@ SEC("fentry")
 int BPF_PROG(unmap_call_enter, struct iommu_domain *domain, unsigned long iova,
 	     size_t size)
 {
-	call_begin(DS_OP_UNMAP_CALL, iova, size);
+	call_begin(DS_OP_UNMAP_CALL);
 	return 0;
 }
 
@@ -588,7 +629,7 @@ SEC("fexit")
 int BPF_PROG(unmap_call_exit, struct iommu_domain *domain, unsigned long iova,
 	     size_t size, size_t ret)
 {
-	call_end(0, ret);
+	call_end(DS_CALLS_UNMAP, 0, ret);
 	return 0;
 }
 
@@ -597,7 +638,7 @@ SEC("fentry")
 int BPF_PROG(unmap_fast_enter, struct iommu_domain *domain, unsigned long iova,
 	     size_t size)
 {
-	call_begin(DS_OP_UNMAP_CALL, iova, size);
+	call_begin(DS_OP_UNMAP_CALL);
 	return 0;
 }
 
@@ -606,7 +647,7 @@ SEC("fexit")
 int BPF_PROG(unmap_fast_exit, struct iommu_domain *domain, unsigned long iova,
 	     size_t size, struct iommu_iotlb_gather *gather, size_t ret)
 {
-	call_end(0, ret);
+	call_end(DS_CALLS_UNMAP, 0, ret);
 	return 0;
 }
 

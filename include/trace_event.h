@@ -141,6 +141,30 @@ static inline __u32 ds_hist_index(__u64 v)
 }
 
 /*
+ * iommu_map() and iommu_unmap()/iommu_unmap_fast() calls are counted in the
+ * kernel too, not sent as events, for the same reason: per-CPU sums and the
+ * latency histogram in the buckets above (exact count, sum, min and max;
+ * percentiles to the bucket, as user space's own histograms).
+ */
+enum ds_calls {
+	DS_CALLS_MAP,	/* DS_OP_MAP_CALL */
+	DS_CALLS_UNMAP, /* DS_OP_UNMAP_CALL */
+	DS_CALLS__COUNT,
+};
+
+struct ds_call_stats {
+	__u64 count;
+	__u64 errors;	     /* map: returned an error */
+	__u64 bytes;	     /* map: asked to map; unmap: unmapped */
+	__u64 iotlb_flushes; /* IOTLB flush ops inside */
+	__u64 iotlb_ns;
+	__u64 lat_sum; /* ns */
+	__u64 lat_min; /* valid when count > 0 */
+	__u64 lat_max;
+	__u64 bucket[DS_HIST_BUCKETS];
+};
+
+/*
  * How a dirty read's counts were made (ds_event.dirty_flags):
  *   BITMAP   dirty_pages are the bits the read set in the caller's bitmap
  *            (iommufd reads, device DMA-logging reports);

@@ -11,8 +11,9 @@
 #include "trace_event.h"
 
 struct trace_snapshot {
-	uint64_t counters[DS_CNT__COUNT];	    /* enum ds_counter */
-	struct ds_size_hist sizes[DS_SIZES__COUNT]; /* cumulative */
+	uint64_t counters[DS_CNT__COUNT];	     /* enum ds_counter */
+	struct ds_size_hist sizes[DS_SIZES__COUNT];  /* cumulative */
+	struct ds_call_stats calls[DS_CALLS__COUNT]; /* cumulative */
 };
 
 #endif

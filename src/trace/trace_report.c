@@ -64,35 +64,69 @@ bool report_add(struct trace_report *r, const struct ds_event *e)
 	return true;
 }
 
-/* Add the sizes counted since the last call to one row of s. max: exact
- * for the run; for an interval, the top of its highest bucket, capped at
- * the run's max. */
+/*
+ * Add to h what the kernel's buckets (cumulative, now and at the last
+ * read) counted in between. min and max: the bounds of the lowest and
+ * highest bucket that grew, within the exact [lo, hi] of the whole run,
+ * so that they are exact for the run and to the bucket for an interval.
+ */
+static void hist_add_buckets(struct hist *h, const __u64 *now,
+			     const __u64 *seen, uint64_t lo, uint64_t hi)
+{
+	uint64_t n, low = UINT64_MAX, top = 0;
+	unsigned int i;
+
+	for (i = 0; i < DS_HIST_BUCKETS; i++) {
+		n = now[i] - seen[i];
+		if (!n)
+			continue;
+		h->count += n;
+		h->bucket[i] += n;
+		if (low == UINT64_MAX)
+			low = hist_bucket_low(i);
+		top = hist_bucket_high(i);
+	}
+	if (low == UINT64_MAX)
+		return;
+	if (low < lo)
+		low = lo;
+	if (top > hi)
+		top = hi;
+	if (low < h->min)
+		h->min = low;
+	if (top > h->max)
+		h->max = top;
+}
+
+/* Add the sizes counted since the last call to one row of s. */
 static void sizes_add(struct report_stats *s, unsigned int op,
 		      const struct ds_size_hist *now,
 		      const struct ds_size_hist *seen)
 {
 	struct op_stats *o = &s->row[op];
-	struct hist *h = &o->size;
-	uint64_t n, top = 0;
-	unsigned int i;
 
 	o->count += now->count - seen->count;
 	o->bytes += now->bytes - seen->bytes;
-	h->count += now->count - seen->count;
-	h->sum += now->bytes - seen->bytes;
-	for (i = 0; i < DS_HIST_BUCKETS; i++) {
-		n = now->bucket[i] - seen->bucket[i];
-		if (!n)
-			continue;
-		h->bucket[i] += n;
-		if (hist_bucket_low(i) < h->min)
-			h->min = hist_bucket_low(i);
-		top = hist_bucket_high(i);
-	}
-	if (top > now->max)
-		top = now->max;
-	if (top > h->max)
-		h->max = top;
+	o->size.sum += now->bytes - seen->bytes;
+	/* No minimum is kept for sizes: the lowest bucket's bound. */
+	hist_add_buckets(&o->size, now->bucket, seen->bucket, 0, now->max);
+}
+
+/* Add the calls counted since the last call to one row of s. */
+static void calls_add(struct report_stats *s, unsigned int op,
+		      const struct ds_call_stats *now,
+		      const struct ds_call_stats *seen)
+{
+	struct op_stats *o = &s->row[op];
+
+	o->count += now->count - seen->count;
+	o->errors += now->errors - seen->errors;
+	o->bytes += now->bytes - seen->bytes;
+	o->iotlb_flushes += now->iotlb_flushes - seen->iotlb_flushes;
+	o->iotlb_ns += now->iotlb_ns - seen->iotlb_ns;
+	o->lat.sum += now->lat_sum - seen->lat_sum;
+	hist_add_buckets(&o->lat, now->bucket, seen->bucket, now->lat_min,
+			 now->lat_max);
 }
 
 void report_sizes(struct trace_report *r, const struct ds_size_hist *now)
@@ -111,10 +145,26 @@ void report_sizes(struct trace_report *r, const struct ds_size_hist *now)
 	}
 }
 
+void report_calls(struct trace_report *r, const struct ds_call_stats *now)
+{
+	static const unsigned int op[DS_CALLS__COUNT] = {
+		[DS_CALLS_MAP] = DS_OP_MAP_CALL,
+		[DS_CALLS_UNMAP] = DS_OP_UNMAP_CALL,
+	};
+	unsigned int i;
+
+	for (i = 0; i < DS_CALLS__COUNT; i++) {
+		calls_add(&r->total, op[i], &now[i], &r->calls_seen[i]);
+		calls_add(&r->interval, op[i], &now[i], &r->calls_seen[i]);
+		r->calls_seen[i] = now[i];
+	}
+}
+
 void report_snapshot(struct trace_report *r, const struct trace_snapshot *s)
 {
 	memcpy(r->counters, s->counters, sizeof(r->counters));
 	report_sizes(r, s->sizes);
+	report_calls(r, s->calls);
 }
 
 _Static_assert(DS_HIST_BUCKETS == HIST_BUCKETS,

@@ -40,8 +40,9 @@ struct trace_report {
 	struct report_stats interval;
 	uint64_t counters[DS_CNT__COUNT]; /* from the BPF side */
 	uint64_t consumed;		  /* events read from the ring */
-	/* map/unmap sizes at the last report_sizes() */
+	/* map/unmap sizes and calls at the last report_snapshot() */
 	struct ds_size_hist sizes_seen[DS_SIZES__COUNT];
+	struct ds_call_stats calls_seen[DS_CALLS__COUNT];
 	uint64_t duration_ns;
 	uint32_t hwpt_filter;	/* --hwpt; 0: all */
 	bool iopte_stats;	/* the per-IOPTE probe was loaded */
@@ -54,7 +55,10 @@ bool report_add(struct trace_report *r, const struct ds_event *e);
 /* The kernel's map/unmap size counts (DS_SIZES__COUNT, cumulative): what
  * changed since the last call goes into the run and the interval. */
 void report_sizes(struct trace_report *r, const struct ds_size_hist *now);
-/* The loader's snapshot: its counters, and its sizes unless unread. */
+/* The kernel's map/unmap call counts (DS_CALLS__COUNT, cumulative), as
+ * report_sizes(). */
+void report_calls(struct trace_report *r, const struct ds_call_stats *now);
+/* The loader's snapshot: its counters, sizes and calls. */
 void report_snapshot(struct trace_report *r, const struct trace_snapshot *s);
 /* An interval ends: r->intervals numbers it for the outputs, which read
  * r->interval before report_interval_reset() starts the next. */

@@ -263,6 +263,50 @@ static int tracer_sizes(struct tracer *t, struct ds_size_hist *out)
 	return 0;
 }
 
+/* Sum the per-CPU map/unmap call counts (enum ds_calls) into out. */
+static int tracer_calls(struct tracer *t, struct ds_call_stats *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, c;
+	struct ds_call_stats *vals;
+	uint32_t key;
+	size_t i;
+
+	if (ncpu < 0)
+		return ncpu;
+	vals = calloc(ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	fd = bpf_map__fd(t->skel->maps.call_stats);
+	for (key = 0; key < DS_CALLS__COUNT; key++) {
+		struct ds_call_stats *o = &out[key];
+
+		if (bpf_map_lookup_elem(fd, &key, vals)) {
+			free(vals);
+			return -errno;
+		}
+		for (c = 0; c < ncpu; c++) {
+			const struct ds_call_stats *v = &vals[c];
+
+			if (!v->count)
+				continue;
+			if (!o->count || v->lat_min < o->lat_min)
+				o->lat_min = v->lat_min;
+			if (v->lat_max > o->lat_max)
+				o->lat_max = v->lat_max;
+			o->count += v->count;
+			o->errors += v->errors;
+			o->bytes += v->bytes;
+			o->iotlb_flushes += v->iotlb_flushes;
+			o->iotlb_ns += v->iotlb_ns;
+			o->lat_sum += v->lat_sum;
+			for (i = 0; i < DS_HIST_BUCKETS; i++)
+				o->bucket[i] += v->bucket[i];
+		}
+	}
+	free(vals);
+	return 0;
+}
+
 static int counters_read(struct tracer *t, uint64_t *out)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd, i, c;
@@ -303,9 +347,12 @@ int tracer_counters(struct tracer *t, uint64_t *out)
 int tracer_snapshot(struct tracer *t, struct trace_snapshot *s)
 {
 	memset(s->sizes, 0, sizeof(s->sizes));
+	memset(s->calls, 0, sizeof(s->calls));
 	if (tracer_counters(t, s->counters) || !t->skel)
 		return t->read_err;
 	t->read_err = tracer_sizes(t, s->sizes);
+	if (!t->read_err)
+		t->read_err = tracer_calls(t, s->calls);
 	return t->read_err;
 }
 

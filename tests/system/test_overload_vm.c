@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * In the testbed VM (mock profile): the ring buffer overflows. A child maps
- * and unmaps one page FLOOD_PAIRS times while `dirtyscope trace -p CHILD`
- * is stopped (SIGSTOP: a daemon that is descheduled or too slow), so the
+ * one page, reads its dirty bits and unmaps it FLOOD_PAIRS times while
+ * `dirtyscope trace -p CHILD` is stopped (SIGSTOP: a daemon that is descheduled or too slow), so the
  * events cannot all fit. What must hold:
  *
  * - the traced process is never held up: the child finishes every pair
@@ -10,8 +10,8 @@
  * - nothing is lost silently: consumed + lost == the events the child
  *   caused (known from an unstopped run), lost > 0, and the loss is shown
  *   in every output: the table, summary.csv, intervals.csv and JSON;
- * - what the kernel counts (the iommu:map/unmap tracepoints) is exact
- *   whatever the ring buffer lost;
+ * - what the kernel counts (the iommu:map/unmap tracepoints and the
+ *   iommu_map()/iommu_unmap() calls) is exact whatever the ring buffer lost;
  * - trace itself carries on and ends normally (exit 0, complete files).
  */
 #include <errno.h>
@@ -32,14 +32,15 @@
 #include <unistd.h>
 #include <linux/iommufd.h>
 #include <cmocka.h>
+#include "iommufd_ioctl.h"
 #include "iommufd_mock.h"
 #include "iommufd_mock_abi.h"
 #include "syshelp.h"
 
 /*
- * 2 events a pair (iommu_map() and iommu_unmap() calls, timed; the
- * iommu:map/unmap tracepoints are counted in the kernel): 40000 events
- * against a 4 MiB ring that holds about 27 000.
+ * 2 events a pair (the dirty read and the mock driver's walk inside it;
+ * map and unmap are counted in the kernel): 40000 events against a 4 MiB
+ * ring that holds about 27 000.
  */
 #define FLOOD_PAIRS 20000
 
@@ -52,8 +53,9 @@ static void sleep_ms(unsigned int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Child: wait for a byte on go, then map and unmap one page pairs times.
- * Exit 0 only when every pair was done. */
+/* Child: wait for a byte on go, then map one page, read its dirty bits
+ * (NO_CLEAR) and unmap it, pairs times. Exit 0 only when every pair was
+ * done. */
 static void flood(int go, unsigned int pairs)
 {
 	struct mock_dev m;
@@ -69,6 +71,8 @@ static void flood(int go, unsigned int pairs)
 		.length = 4096,
 		.iova = DS_MOCK_APERTURE_START,
 	};
+	const char *failed;
+	uint64_t bits;
 	unsigned int i;
 	void *buf;
 	char c;
@@ -85,6 +89,9 @@ static void flood(int go, unsigned int pairs)
 		_exit(12);
 	for (i = 0; i < pairs; i++) {
 		if (ioctl(m.fd, IOMMU_IOAS_MAP, &map) ||
+		    iommufd_get_dirty(m.fd, m.hwpt_id,
+				      IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR,
+				      map.iova, 4096, 4096, &bits, &failed) ||
 		    ioctl(m.fd, IOMMU_IOAS_UNMAP, &unmap))
 			_exit(13);
 	}
@@ -193,8 +200,9 @@ static void unstopped_run_loses_nothing(void **state)
 	assert_int_equal(consumed % 1000, 0);
 	events_per_pair = consumed / 1000;
 	assert_true(events_per_pair >= 2);
-	/* One iommu_map() and one iommu_unmap() a pair, timed, and the
-	 * tracepoints counted in the kernel. */
+	/* One dirty read a pair; one iommu_map() and one iommu_unmap(),
+	 * timed, and the tracepoints, counted in the kernel. */
+	assert_int_equal(summary_get(csvdir, "sync_noclear"), 1000);
 	assert_int_equal(summary_get(csvdir, "map_call"), 1000);
 	assert_int_equal(summary_get(csvdir, "unmap_call"), 1000);
 	assert_int_equal(summary_get(csvdir, "map"), 1000);
@@ -237,6 +245,8 @@ static void stopped_consumer_loses_and_says_so(void **state)
 	/* What the kernel counts is not lost with the events. */
 	assert_int_equal(summary_get(csvdir, "map"), FLOOD_PAIRS);
 	assert_int_equal(summary_get(csvdir, "unmap"), FLOOD_PAIRS);
+	assert_int_equal(summary_get(csvdir, "map_call"), FLOOD_PAIRS);
+	assert_int_equal(summary_get(csvdir, "unmap_call"), FLOOD_PAIRS);
 
 	snprintf(path, sizeof(path), "%s/intervals.csv", csvdir);
 	assert_int_equal(csv_load(&c, path), 0);

@@ -325,6 +325,88 @@ static void sizes_from_the_kernel(void **state)
 	free(s);
 }
 
+/* One call of dur ns into the kernel's cumulative stats, as call_end() in
+ * bpf/trace.bpf.c counts it. */
+static void kernel_call(struct ds_call_stats *c, uint64_t dur, long ret,
+			uint64_t bytes, uint32_t flushes, uint64_t flush_ns)
+{
+	if (!c->count || dur < c->lat_min)
+		c->lat_min = dur;
+	if (dur > c->lat_max)
+		c->lat_max = dur;
+	c->count++;
+	c->errors += ret < 0;
+	c->bytes += bytes;
+	c->iotlb_flushes += flushes;
+	c->iotlb_ns += flush_ns;
+	c->lat_sum += dur;
+	c->bucket[ds_hist_index(dur)]++;
+}
+
+/* map/unmap calls come as cumulative kernel counts too: the run's count,
+ * errors, bytes, flushes, latency sum, min, max and every percentile equal
+ * what a histogram of the same calls in user space gives. */
+static void calls_from_the_kernel(void **state)
+{
+	static const uint64_t lat[] = { 900, 1500, 1520, 40000, 2100, 1000 };
+	struct sink *s = calloc(1, sizeof(*s));
+	struct trace_report *r = &s->r;
+	struct ds_call_stats *now = calloc(DS_CALLS__COUNT, sizeof(*now));
+	struct ds_call_stats *map = &now[DS_CALLS_MAP];
+	FILE *out = fopen("/dev/null", "w");
+	const struct op_stats *o;
+	struct hist want;
+	unsigned int i;
+
+	(void)state;
+	open_sink(s, NULL);
+	hist_init(&want);
+	/* Four 4 KiB maps, the second failing; one unmap with a flush. */
+	for (i = 0; i < 4; i++) {
+		kernel_call(map, lat[i], i == 1 ? -12 : 0, 4096, 0, 0);
+		hist_add(&want, lat[i]);
+	}
+	kernel_call(&now[DS_CALLS_UNMAP], 5000, 0, 4096, 1, 700);
+	report_calls(r, now);
+	interval(s, out, 1000);
+	/* Then two more maps, in the second interval. */
+	for (; i < 6; i++) {
+		kernel_call(map, lat[i], 0, 8192, 0, 0);
+		hist_add(&want, lat[i]);
+	}
+	report_calls(r, now);
+
+	o = &r->total.row[DS_OP_MAP_CALL];
+	assert_int_equal(o->count, 6);
+	assert_int_equal(o->errors, 1);
+	assert_int_equal(o->bytes, 4 * 4096 + 2 * 8192);
+	assert_int_equal(o->lat.count, 6);
+	assert_int_equal(o->lat.sum, want.sum);
+	assert_int_equal(o->lat.min, 900);
+	assert_int_equal(o->lat.max, 40000);
+	for (i = 1; i <= 100; i++)
+		assert_int_equal(hist_quantile(&o->lat, i / 100.0),
+				 hist_quantile(&want, i / 100.0));
+	o = &r->total.row[DS_OP_UNMAP_CALL];
+	assert_int_equal(o->count, 1);
+	assert_int_equal(o->iotlb_flushes, 1);
+	assert_int_equal(o->iotlb_ns, 700);
+	assert_int_equal(o->lat.min, 5000);
+	assert_int_equal(o->lat.max, 5000);
+	/* The second interval: its two maps, bounded to their buckets. */
+	o = &r->interval.row[DS_OP_MAP_CALL];
+	assert_int_equal(o->count, 2);
+	assert_int_equal(o->errors, 0);
+	assert_int_equal(o->lat.sum, 2100 + 1000);
+	assert_int_equal(o->lat.min, hist_bucket_low(hist_index(1000)));
+	assert_int_equal(o->lat.max, hist_bucket_high(hist_index(2100)));
+	assert_int_equal(r->interval.row[DS_OP_UNMAP_CALL].count, 0);
+	assert_int_equal(r->consumed, 0);
+	fclose(out);
+	free(now);
+	free(s);
+}
+
 /* An interval prints its own counts, goes to intervals.csv, and resets;
  * each says what the ring buffer lost during it (the drop counter is
  * cumulative, the rows are not). */
@@ -386,6 +468,7 @@ int main(void)
 		cmocka_unit_test(uncounted_fields_are_empty),
 		cmocka_unit_test(hwpt_filter),
 		cmocka_unit_test(sizes_from_the_kernel),
+		cmocka_unit_test(calls_from_the_kernel),
 		cmocka_unit_test(intervals),
 		cmocka_unit_test(abort_writes_nothing),
 	};

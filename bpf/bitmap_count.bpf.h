@@ -2,9 +2,9 @@
 /*
  * The bitmap counting engine of trace.bpf.c: the bits set in a range of a
  * user-space bitmap, read one page at a time into a per-CPU scratch
- * buffer and counted with bpf_loop callbacks, so that a bitmap of up to
- * 32 GiB is counted at a cost per word, and a page of zeros at a cost of
- * one OR per word. Included once, by the one BPF object.
+ * buffer and counted a chunk per bpf_loop callback, so that a bitmap of
+ * up to 32 GiB is counted at a cost per word, and a page of zeros at a
+ * cost of one OR per word. Included once, by the one BPF object.
  */
 #ifndef DIRTYSCOPE_BITMAP_COUNT_BPF_H
 #define DIRTYSCOPE_BITMAP_COUNT_BPF_H
@@ -52,52 +52,24 @@ struct bitmap_count {
 	__u64 lo, hi; /* the bits counted: [lo, hi) */
 	__u64 first;  /* user address of the first chunk */
 	__u64 ones;   /* bits set in [lo, hi), readable chunks only */
-	__u64 part;   /* count_word(): bits set in this chunk's words */
-	__u32 word;   /* count_word(): the chunk's first word to count */
 	__u32 absent; /* chunks that could not be read (not present) */
 };
 
-/*
- * One word of the chunk in the scratch buffer. A callback of its own, not
- * a loop in count_chunk(): the verifier walks a loop with a variable trip
- * count once per possible iteration, in every program that counts a
- * bitmap, which made loading take seconds; a callback it checks once.
- * The index is masked: the verifier cannot bound it otherwise.
- */
-static long count_word(__u32 k, struct bitmap_count *c)
-{
-	struct bitmap_scratch *s;
-	__u32 zero = 0;
-
-	s = bpf_map_lookup_elem(&scratch, &zero);
-	if (!s)
-		return 1;
-	c->part += popcount64(s->words[(c->word + k) & (CHUNK_WORDS - 1)]);
-	return 0;
-}
+/* What the scratch buffer is cleared from before a partial chunk. */
+static const __u64 zero_words[CHUNK_WORDS];
 
 static long count_chunk(__u32 i, struct bitmap_count *c)
 {
 	__u64 addr = c->first + (__u64)i * BITMAP_CHUNK, bit = addr * 8;
-	__u64 ones, any = 0, jlo = 0, jhi, edge;
+	__u64 ones = 0, any = 0, jlo = 0, jhi, nw, edge;
 	struct bitmap_scratch *s;
 	__u32 zero = 0, j;
 
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
 		return 1;
-	if (bpf_probe_read_user(s->words, sizeof(s->words), (void *)addr)) {
-		c->absent++;
-		return 0;
-	}
-	/* A chunk of zeros (most of a fresh bitmap, and of a sparse one)
-	 * costs a load and an OR per word, no popcount. Over the whole
-	 * chunk: a constant trip count, which the verifier walks once. */
-	for (j = 0; j < CHUNK_WORDS; j++)
-		any |= s->words[j];
-	if (!any)
-		return 0;
-	/* Words [jlo, jhi) of the chunk hold bits of [lo, hi). */
+	/* Words [jlo, jhi) of the chunk hold bits of [lo, hi): only those
+	 * are read, into words [0, nw) of a cleared buffer. */
 	if (c->lo > bit)
 		jlo = (c->lo - bit) / 64;
 	jhi = (c->hi - bit + 63) / 64;
@@ -105,18 +77,35 @@ static long count_chunk(__u32 i, struct bitmap_count *c)
 		jhi = CHUNK_WORDS;
 	if (jlo >= jhi)
 		return 0;
-	c->word = jlo;
-	c->part = verifier_zero;
-	bpf_loop(jhi - jlo, count_word, c, 0);
-	ones = c->part;
+	nw = jhi - jlo;
+	if (nw < CHUNK_WORDS &&
+	    bpf_probe_read_kernel(s->words, sizeof(s->words), zero_words))
+		return 1;
+	if (nw > CHUNK_WORDS ||
+	    bpf_probe_read_user(s->words, nw * 8, (void *)(addr + jlo * 8))) {
+		c->absent++;
+		return 0;
+	}
+	/*
+	 * Loops of constant trip count over the whole buffer, with no branch
+	 * inside: the verifier walks them once, and the JIT runs them
+	 * without a call per word (a bpf_loop callback per word cost ~2 us
+	 * each in the TCG guest). A chunk of zeros (most of a fresh bitmap,
+	 * and of a sparse one) costs a load and an OR per word.
+	 */
+	for (j = 0; j < CHUNK_WORDS; j++)
+		any |= s->words[j];
+	if (!any)
+		return 0;
+	for (j = 0; j < CHUNK_WORDS; j++)
+		ones += popcount64(s->words[j]);
 	/* Then take out the bits of the two edge words outside [lo, hi). */
 	edge = bit + jlo * 64;
 	if (edge < c->lo)
-		ones -= popcount64(s->words[jlo & (CHUNK_WORDS - 1)] &
-				   ~(~0ull << (c->lo - edge)));
+		ones -= popcount64(s->words[0] & ~(~0ull << (c->lo - edge)));
 	edge = bit + (jhi - 1) * 64;
 	if (edge + 64 > c->hi)
-		ones -= popcount64(s->words[(jhi - 1) & (CHUNK_WORDS - 1)] &
+		ones -= popcount64(s->words[(nw - 1) & (CHUNK_WORDS - 1)] &
 				   (~0ull << (c->hi - edge)));
 	c->ones += ones;
 	return 0;

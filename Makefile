@@ -221,6 +221,13 @@ demo:
 $(BUILD)/tests/bench_bitmap: tests/perf/bench_bitmap.c $(BUILD)/lib/bitmap.o | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^
 
+# Map churn: 4 KiB IOAS_MAP/UNMAP on the mock, run in the VM by
+# bench-self-guest.sh (not a test: tests/run.sh runs tests/system only).
+CHURN_OBJS := $(addprefix $(BUILD)/,backends/iommufd_mock.o \
+	backends/iommufd_ioctl.o lib/backing.o lib/ksyms.o lib/parse.o)
+$(BUILD)/tests/bench_map_churn: tests/perf/bench_map_churn.c $(CHURN_OBJS) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -lm
+
 # The consumer benchmark: its own BPF producer (not part of dirtyscope) and
 # the library's tracer and report code. Host kernel, root.
 CONSUMER_BENCH := tests/perf/consumer_bench.c tests/perf/consumer_bench.h \
@@ -243,7 +250,8 @@ $(BUILD)/tests/test_consumer_host: $(CONSUMER_BENCH) $(BUILD)/tests/bench_consum
 bench-consumer: $(BUILD)/tests/bench_consumer
 	$(BUILD)/tests/bench_consumer $(BENCH_CONSUMER_ARGS)
 
-bench-self: dirtyscope $(BUILD)/tests/bench_bitmap $(BUILD)/tests/bench_consumer
+bench-self: dirtyscope $(BUILD)/tests/bench_bitmap $(BUILD)/tests/bench_consumer \
+		$(BUILD)/tests/bench_map_churn
 	scripts/testbed-kernel.sh >/dev/null
 	scripts/bench-self.sh $(BUILD)/bench-self.csv
 

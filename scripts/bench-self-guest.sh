@@ -17,7 +17,9 @@ perturb_size=${DIRTYSCOPE_BENCH_SELF_SIZE:-64M}
 perturb_rounds=${DIRTYSCOPE_BENCH_SELF_ROUNDS:-3}
 # perturbation first: the most sensitive part, on a guest nothing else has
 # run in yet.
-parts=${DIRTYSCOPE_BENCH_SELF_PARTS:-perturbation sync_sizes bench_sizes per_event}
+parts=${DIRTYSCOPE_BENCH_SELF_PARTS:-perturbation sync_sizes bench_sizes per_event churn}
+# map/unmap pairs per churn run (about 0.7 s untraced in the TCG guest)
+churn_iterations=${DIRTYSCOPE_BENCH_SELF_CHURN_ITERATIONS:-20000}
 tmp=$(mktemp -d)
 
 row() {
@@ -323,6 +325,102 @@ ns_event() {
 	echo "$v" >"$tmp/ns.$key"
 	echo "per-event: $key ($1, $2): $3 runs, $v ns/run"
 	row per_event "ns_$key" "$v" ns "$what: run_time_ns/run_cnt over $3 runs (prog $1 type $2)"
+}
+
+# 4. Map churn, the vIOMMU pattern: tests/perf/bench_map_churn maps and
+# unmaps one 4 KiB page $churn_iterations times on the mock, untraced and
+# under `dirtyscope trace`, alternating, $runs each (one unmeasured run
+# first, so the first plain run does not pay for a cold guest). A traced
+# run whose summary.csv does not count exactly one map_call, unmap_call,
+# map and unmap per iteration, or lost events, fails the part: its rate
+# would not be the rate of a complete trace. Then one more traced run with
+# kernel.bpf_stats_enabled=1 (not in the medians: bpf_stats adds two
+# clock reads per program run) for the BPF time per map and per unmap.
+churn_bin=build/tests/bench_map_churn
+
+# churn_rate OUT: ops_per_s of one bench_map_churn output line
+churn_rate() {
+	sed -n 's/^churn .* ops_per_s=\([0-9]*\)$/\1/p' "$1"
+}
+
+# churn_check DIR: the trace in DIR saw every map and unmap of one run
+churn_check() {
+	for op in map_call unmap_call map unmap; do
+		c=$(summary_col "$1" "$op" count)
+		if [ "$c" != "$churn_iterations" ]; then
+			echo "churn: FAILED: $op count $c, expected $churn_iterations ($1/summary.csv)" >&2
+			exit 1
+		fi
+	done
+	c=$(summary_col "$1" lost_events count)
+	if [ "$c" != 0 ]; then
+		echo "churn: FAILED: $c lost events ($1/summary.csv)" >&2
+		exit 1
+	fi
+}
+
+churn() {
+	: >"$tmp/churn.plain"
+	: >"$tmp/churn.trace"
+	$churn_bin "$churn_iterations" >/dev/null
+	i=1
+	while [ $i -le "$runs" ]; do
+		$churn_bin "$churn_iterations" >"$tmp/churn.out"
+		churn_rate "$tmp/churn.out" >>"$tmp/churn.plain"
+		echo "churn: plain $i: $(cat "$tmp/churn.out")"
+		trace_start "$tmp/ch$i"
+		$churn_bin "$churn_iterations" >"$tmp/churn.out"
+		trace_stop
+		churn_check "$tmp/ch$i"
+		churn_rate "$tmp/churn.out" >>"$tmp/churn.trace"
+		echo "churn: trace $i: $(cat "$tmp/churn.out")"
+		i=$((i + 1))
+	done
+	plain=$(median <"$tmp/churn.plain")
+	traced=$(median <"$tmp/churn.trace")
+	note="median of $runs alternating runs of $churn_iterations 4 KiB map+unmap"
+	echo "churn: plain $plain ops/s, trace $traced ops/s"
+	row churn plain_ops_per_s "$plain" ops/s "$note; untraced"
+	row churn trace_ops_per_s "$traced" ops/s "$note; under dirtyscope trace"
+	row churn trace_ratio "$(ratio "$traced" "$plain")" x \
+		"median ops/s traced / untraced (target >= 0.95)"
+	row churn trace_counts_exact "$runs" runs \
+		"traced runs whose summary.csv counted exactly $churn_iterations map_call; unmap_call; map; unmap and 0 lost"
+
+	sysctl -q -w kernel.bpf_stats_enabled=1
+	trace_start "$tmp/chs"
+	$churn_bin "$churn_iterations" >"$tmp/churn.out"
+	bpftool -j prog show >"$tmp/progs.json"
+	trace_stop
+	sysctl -q -w kernel.bpf_stats_enabled=0
+	churn_check "$tmp/chs"
+	echo "churn: bpf_stats run: $(cat "$tmp/churn.out")"
+	jq -r '.[] | select(.run_cnt != null and .run_cnt > 0) |
+		"\(.name) \(.type) \(.run_cnt) \(.run_time_ns)"' \
+		"$tmp/progs.json" >"$tmp/progs.txt"
+	# What runs on each iommu_map() (the tracepoint inside it and the
+	# call's fentry and fexit) and on each iommu_unmap(); trampolines and
+	# tracepoint dispatch are outside run_time_ns.
+	for side in "map iommu_map_tp map_call_enter map_call_exit" \
+		"unmap iommu_unmap_tp unmap_call_enter unmap_call_exit"; do
+		set -- $side
+		# not "what": ns_event sets that (and key, line, v)
+		call=$1
+		shift
+		sum=0
+		for prog in "$@"; do
+			ns_event "$prog" "churn: on each iommu_$call()" "churn_$prog"
+			ns=$(cat "$tmp/ns.churn_$prog" 2>/dev/null || true)
+			if [ -z "$ns" ]; then
+				sum=
+				break
+			fi
+			sum=$(awk -v a="$sum" -v b="$ns" 'BEGIN { printf "%.1f", a + b }')
+		done
+		echo "churn: BPF time per iommu_$call(): ${sum:-unknown} ns"
+		row per_event "ns_all_on_$call" "$sum" ns \
+			"churn; sum of run_time_ns/run_cnt of $* (bpf_stats; no trampoline)"
+	done
 }
 
 for p in $parts; do

@@ -29,6 +29,7 @@ struct trace_args {
 	uint32_t hwpt;
 	bool bitmap_analysis;
 	bool iopte_stats;
+	bool call_latency;
 	bool json;
 	const char *metrics;  /* --metrics ADDR:PORT */
 	const char *textfile; /* --textfile FILE */
@@ -36,7 +37,7 @@ struct trace_args {
 };
 
 /* An option with no short name (a key past the characters). */
-enum { OPT_TEXTFILE = 256 };
+enum { OPT_TEXTFILE = 256, OPT_CALL_LATENCY };
 
 static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS", 0,
@@ -53,6 +54,10 @@ static const struct argp_option options[] = {
 	{ "iopte-stats", 'I', NULL, 0,
 	  "Also count the dirty IOPTEs of each read and their bytes: a probe "
 	  "run per dirty IOPTE, which slows dirty reads down" },
+	{ "call-latency", OPT_CALL_LATENCY, NULL, 0,
+	  "Also time every iommu_map()/iommu_unmap() call and attribute the "
+	  "IOTLB flushes inside them: two probe runs per call, which slows "
+	  "mapping down (the tracepoints count map and unmap without it)" },
 	{ "metrics", 'M', "ADDR:PORT", 0,
 	  "Serve Prometheus metrics on http://ADDR:PORT/metrics while tracing "
 	  "(PORT alone: 127.0.0.1)" },
@@ -91,6 +96,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'I':
 		a->iopte_stats = true;
+		break;
+	case OPT_CALL_LATENCY:
+		a->call_latency = true;
 		break;
 	case 'j':
 		a->json = true;
@@ -225,6 +233,7 @@ int cmd_trace(int argc, char **argv)
 	topts.hwpt = a.hwpt;
 	topts.bitmap_analysis = a.bitmap_analysis;
 	topts.iopte_stats = a.iopte_stats;
+	topts.call_latency = a.call_latency;
 	topts.on_event = on_event;
 	topts.ctx = out;
 	/* A port in use fails before the probes take seconds to load. */

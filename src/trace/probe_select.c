@@ -47,31 +47,45 @@ static int fentry_allowed(int btf_id)
 
 /*
  * The programs trace loads only when an option asks for them, and which
- * options do: each runs once per dirty IOPTE (bpf/trace.bpf.c).
+ * options do: each runs at a rate that would cost the traced process more
+ * than its count (bpf/trace.bpf.c): once per dirty IOPTE, or twice per
+ * iommu_map()/iommu_unmap() call, where the tracepoints count the calls
+ * for less.
  */
 static const struct {
 	const char *prog;
+	unsigned int need;
 	const char *options;
 } optional_probes[] = {
-	{ "bitmap_set", "--iopte-stats, --bitmap-analysis" },
+	{ "bitmap_set", PROBE_OPT_IOPTE, "--iopte-stats, --bitmap-analysis" },
+	{ "map_call_enter", PROBE_OPT_CALLS, "--call-latency" },
+	{ "map_call_exit", PROBE_OPT_CALLS, "--call-latency" },
+	{ "unmap_call_enter", PROBE_OPT_CALLS, "--call-latency" },
+	{ "unmap_call_exit", PROBE_OPT_CALLS, "--call-latency" },
+	{ "unmap_fast_enter", PROBE_OPT_CALLS, "--call-latency" },
+	{ "unmap_fast_exit", PROBE_OPT_CALLS, "--call-latency" },
 };
+
+#define NOPTIONAL (sizeof(optional_probes) / sizeof(*optional_probes))
 
 const char *probe_optional(const struct bpf_program *prog)
 {
-	for (size_t i = 0;
-	     i < sizeof(optional_probes) / sizeof(*optional_probes); i++)
+	for (size_t i = 0; i < NOPTIONAL; i++)
 		if (!strcmp(bpf_program__name(prog), optional_probes[i].prog))
 			return optional_probes[i].options;
 	return NULL;
 }
 
-void probes_drop_optional(struct bpf_object *obj)
+void probes_drop_optional(struct bpf_object *obj, unsigned int wanted)
 {
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program (prog, obj)
-		if (probe_optional(prog))
-			bpf_program__set_autoload(prog, false);
+		for (size_t i = 0; i < NOPTIONAL; i++)
+			if (!strcmp(bpf_program__name(prog),
+				    optional_probes[i].prog) &&
+			    !(optional_probes[i].need & wanted))
+				bpf_program__set_autoload(prog, false);
 }
 
 /* The kernel's BTF: vmlinux's, and each module's once a target is in it. */

@@ -46,8 +46,13 @@ int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n,
 /* The trace options that load an optional program, NULL for the programs
  * trace always loads. */
 const char *probe_optional(const struct bpf_program *prog);
-/* Turn off every optional program (no option asked for them). */
-void probes_drop_optional(struct bpf_object *obj);
+/* What an optional program is loaded for. */
+enum {
+	PROBE_OPT_IOPTE = 1 << 0, /* --iopte-stats, --bitmap-analysis */
+	PROBE_OPT_CALLS = 1 << 1, /* --call-latency */
+};
+/* Turn off the optional programs no PROBE_OPT_* in wanted asks for. */
+void probes_drop_optional(struct bpf_object *obj, unsigned int wanted);
 /* Warn once per skipped program. */
 void probes_report_skipped(const struct probe_status *st, size_t n);
 

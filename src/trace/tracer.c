@@ -83,6 +83,7 @@ static int explain_load_error(struct tracer *t, int err)
 
 int tracer_prepare(struct tracer *t, const struct tracer_opts *o)
 {
+	unsigned int wanted = 0;
 	char why[200];
 	int err;
 
@@ -96,12 +97,17 @@ int tracer_prepare(struct tracer *t, const struct tracer_opts *o)
 			    strerror(-err));
 	}
 	t->skel->rodata->targ_tgid = o->pid;
-	/* The per-IOPTE probe costs a program run per dirty IOPTE: only
-	 * loaded for what needs it (probe_optional()). */
-	if (o->iopte_stats || o->bitmap_analysis)
+	/* The per-IOPTE and per-call probes cost a program run per dirty
+	 * IOPTE or map call: only loaded for what needs them
+	 * (probe_optional()). */
+	if (o->iopte_stats || o->bitmap_analysis) {
 		t->skel->rodata->iopte_stats = true;
-	else if (!o->all_probes)
-		probes_drop_optional(t->skel->obj);
+		wanted |= PROBE_OPT_IOPTE;
+	}
+	if (o->call_latency)
+		wanted |= PROBE_OPT_CALLS;
+	if (!o->all_probes)
+		probes_drop_optional(t->skel->obj, wanted);
 	if (o->bitmap_analysis) {
 		t->skel->rodata->bitmap_analysis = true;
 		t->skel->rodata->analysis_hwpt = o->hwpt;

@@ -182,7 +182,7 @@ static uint64_t events_per_pair;
 static void unstopped_run_loses_nothing(void **state)
 {
 	char csvdir[128];
-	const char *extra[] = { "--csv", csvdir, NULL };
+	const char *extra[] = { "--csv", csvdir, "--call-latency", NULL };
 	struct flood_run f;
 	uint64_t consumed, lost;
 
@@ -201,7 +201,8 @@ static void unstopped_run_loses_nothing(void **state)
 	events_per_pair = consumed / 1000;
 	assert_true(events_per_pair >= 2);
 	/* One dirty read a pair; one iommu_map() and one iommu_unmap(),
-	 * timed, and the tracepoints, counted in the kernel. */
+	 * timed (--call-latency), and the tracepoints, counted in the
+	 * kernel. */
 	assert_int_equal(summary_get(csvdir, "sync_noclear"), 1000);
 	assert_int_equal(summary_get(csvdir, "map_call"), 1000);
 	assert_int_equal(summary_get(csvdir, "unmap_call"), 1000);
@@ -213,7 +214,7 @@ static void unstopped_run_loses_nothing(void **state)
 static void stopped_consumer_loses_and_says_so(void **state)
 {
 	char csvdir[128], path[192];
-	const char *extra[] = { "--csv", csvdir, "1", NULL };
+	const char *extra[] = { "--csv", csvdir, "--call-latency", "1", NULL };
 	uint64_t consumed, lost, want = FLOOD_PAIRS * events_per_pair;
 	int64_t lost_intervals = 0;
 	struct flood_run f;

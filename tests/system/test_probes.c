@@ -303,14 +303,29 @@ static void run_probes(struct report *rep, enum run_as as)
 	run_free(&r);
 }
 
-/* The per-IOPTE probe is loaded by trace only on request (--iopte-stats,
- * --bitmap-analysis): probes shows its verdict with "(optional)" added. */
-#define OPTIONAL_PROBE "fentry/iova_bitmap_set"
+/* The per-IOPTE probe and the map/unmap call probes are loaded by trace
+ * only on request (--iopte-stats, --bitmap-analysis; --call-latency):
+ * probes shows their verdicts with "(optional)" added. */
+static const char *const optional_probes[] = {
+	"fentry/iova_bitmap_set", "fentry/iommu_map",
+	"fexit/iommu_map",	  "fentry/iommu_unmap",
+	"fexit/iommu_unmap",	  "fentry/iommu_unmap_fast",
+	"fexit/iommu_unmap_fast",
+};
+#define NOPTIONAL (sizeof(optional_probes) / sizeof(*optional_probes))
+
+static bool is_optional(const char *name)
+{
+	for (size_t i = 0; i < NOPTIONAL; i++)
+		if (!strcmp(name, optional_probes[i]))
+			return true;
+	return false;
+}
 
 /*
  * What a probe's detail must say: the verdict, the module its function is
  * in, which of nfuncs alternatives (alt, 0-based; nfuncs for none) it is,
- * "(optional)" for the per-IOPTE probe.
+ * "(optional)" for the optional probes.
  */
 static const char *verdict_at(const char *name, const char *detail,
 			      const char *module, size_t alt, size_t nfuncs,
@@ -326,7 +341,7 @@ static const char *verdict_at(const char *name, const char *detail,
 	else if (nfuncs > 1)
 		len += snprintf(buf + len, size - len, " (%zu of %zu)", alt + 1,
 				nfuncs);
-	if (!strcmp(name, OPTIONAL_PROBE))
+	if (is_optional(name))
 		snprintf(buf + len, size - len, " (optional)");
 	return buf;
 }
@@ -442,15 +457,15 @@ static void check_probes_section(const struct report *rep,
 			assert_true(!strcmp(r->status, "available") ||
 				    !strcmp(r->status, "missing"));
 		}
-		optional += !strcmp(r->name, OPTIONAL_PROBE);
+		optional += is_optional(r->name);
 		/* As root: a modular kernel's iommufd needs CAP_SYS_ADMIN. */
 		if (in_testbed() && is_root_run(detail_ok) &&
 		    !strcmp(chosen, "iommufd_hwpt_get_dirty_bitmap")) {
 			expect(rep, "probes", r->name, "available", NULL);
 			dirty_bitmap_progs++;
 		}
-		/* The testbed has iova_bitmap_set: optional, not missing. */
-		if (in_testbed() && !strcmp(r->name, OPTIONAL_PROBE))
+		/* The testbed has their functions: optional, not missing. */
+		if (in_testbed() && is_optional(r->name))
 			expect(rep, "probes", r->name, "available", NULL);
 		/* The mock's walk, whichever kernel: both halves there. */
 		if (in_testbed() &&
@@ -460,7 +475,7 @@ static void check_probes_section(const struct report *rep,
 		}
 	}
 	assert_int_equal(i, nprobes);
-	assert_int_equal(optional, 1);
+	assert_int_equal(optional, NOPTIONAL);
 	/* The testbed has iommufd: the dirty-read handler is probed. */
 	if (in_testbed()) {
 		assert_true(dirty_bitmap_progs > 0 || !is_root_run(detail_ok));

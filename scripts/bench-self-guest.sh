@@ -162,7 +162,6 @@ perturbation() {
 		: >"$tmp/$mode.wall"
 		: >"$tmp/$mode.first"
 	done
-	: >"$tmp/map_gibps"
 	i=1
 	while [ $i -le "$runs" ]; do
 		for mode in $modes; do
@@ -177,11 +176,6 @@ perturbation() {
 				warm_up
 				mock_run "$out" "$perturb_size" "$perturb_rounds"
 				trace_stop
-				# kernel time in iommu_map() and bytes it mapped
-				awk -v ns="$(summary_col "$tmp/tr$i" map_call lat_sum_ns)" \
-					-v b="$(summary_col "$tmp/tr$i" map_call bytes)" \
-					'BEGIN { if (ns > 0) printf "%.4f\n", b / 1073741824 / (ns / 1e9) }' \
-					>>"$tmp/map_gibps"
 				;;
 			iopte)
 				trace_start "$tmp/io$i" --iopte-stats
@@ -248,8 +242,6 @@ perturbation() {
 			"first read after attach / first untraced read: the one-time cost"
 		;;
 	esac
-	row perturbation map_gib_per_s "$(median <"$tmp/map_gibps")" GiB/s \
-		"bytes mapped / time in iommu_map() from trace map_call lat_sum_ns; median of $runs"
 }
 
 # 3. Per-event cost from the kernel's BPF run-time statistics: dirtyscope
@@ -264,6 +256,9 @@ bt_prog='tracepoint:iommu:map { @n = count(); @b = sum(args->size);
 kfunc:iova_bitmap_set { @calls = count(); @rec[tid] = count();
 	@bytes[tid] = sum(args->length); }'
 
+bt_map_prog='tracepoint:iommu:map { @n = count(); @b = sum(args->size);
+	@m = max(args->size); @h = hist(args->size); }'
+
 per_event() {
 	sysctl -q -w kernel.bpf_stats_enabled=1
 	timeout 900 bpftrace -e "$bt_prog" >"$tmp/bt.out" 2>&1 &
@@ -275,13 +270,19 @@ per_event() {
 		[ $w -lt 3000 ] || { echo "bpftrace did not start" >&2; exit 1; }
 		sleep 0.1
 	done
-	trace_start "$tmp/pe" --iopte-stats
+	trace_start "$tmp/pe" --iopte-stats --call-latency
 	$ds mock-dirty --size "$perturb_size" --rounds 3 >/dev/null
 	bpftool -j prog show >"$tmp/progs.json"
 	trace_stop
 	kill -INT "$bt"
 	wait "$bt" || true
 	sysctl -q -w kernel.bpf_stats_enabled=0
+	# kernel time in iommu_map() and the bytes it mapped (--call-latency)
+	row per_event map_gib_per_s "$(awk \
+		-v ns="$(summary_col "$tmp/pe" map_call lat_sum_ns)" \
+		-v b="$(summary_col "$tmp/pe" map_call bytes)" \
+		'BEGIN { if (ns > 0) printf "%.4f", b / 1073741824 / (ns / 1e9) }')" \
+		GiB/s "bytes mapped / time in iommu_map() from trace --call-latency map_call lat_sum_ns; one mock-dirty run, bpf_stats on"
 	# name type run_cnt run_time_ns, for programs that ran
 	jq -r '.[] | select(.run_cnt != null and .run_cnt > 0) |
 		"\(.name) \(.type) \(.run_cnt) \(.run_time_ns)"' \
@@ -328,14 +329,18 @@ ns_event() {
 }
 
 # 4. Map churn, the vIOMMU pattern: tests/perf/bench_map_churn maps and
-# unmaps one 4 KiB page $churn_iterations times on the mock, untraced and
-# under `dirtyscope trace`, alternating, $runs each (one unmeasured run
-# first, so the first plain run does not pay for a cold guest). A traced
-# run whose summary.csv does not count exactly one map_call, unmap_call,
-# map and unmap per iteration, or lost events, fails the part: its rate
-# would not be the rate of a complete trace. Then one more traced run with
-# kernel.bpf_stats_enabled=1 (not in the medians: bpf_stats adds two
-# clock reads per program run) for the BPF time per map and per unmap.
+# unmaps one 4 KiB page $churn_iterations times on the mock: untraced,
+# under `dirtyscope trace` (map and unmap counted at their tracepoints) and
+# under `trace --call-latency` (every call timed too), alternating, $runs
+# each (one unmeasured run first, so the first plain run does not pay for
+# a cold guest). A traced run whose summary.csv does not count exactly one
+# map and unmap (and with --call-latency one map_call and unmap_call) per
+# iteration, or lost events, fails the part: its rate would not be the
+# rate of a complete trace. Then one more run with
+# kernel.bpf_stats_enabled=1 (not in the medians: bpf_stats adds two clock
+# reads per program run), trace --call-latency and bpftrace's
+# count/sum/max/hist one-liner on iommu:map attached together: the BPF
+# time of everything dirtyscope runs per map and unmap against bpftrace's.
 churn_bin=build/tests/bench_map_churn
 
 # churn_rate OUT: ops_per_s of one bench_map_churn output line
@@ -343,12 +348,15 @@ churn_rate() {
 	sed -n 's/^churn .* ops_per_s=\([0-9]*\)$/\1/p' "$1"
 }
 
-# churn_check DIR: the trace in DIR saw every map and unmap of one run
+# churn_check DIR CALLS: the trace in DIR saw every map and unmap of one
+# run, and CALLS (N or 0) map and unmap calls
 churn_check() {
-	for op in map_call unmap_call map unmap; do
+	for op in map unmap map_call unmap_call; do
+		want=$churn_iterations
+		case $op in *_call) want=$2 ;; esac
 		c=$(summary_col "$1" "$op" count)
-		if [ "$c" != "$churn_iterations" ]; then
-			echo "churn: FAILED: $op count $c, expected $churn_iterations ($1/summary.csv)" >&2
+		if [ "$c" != "$want" ]; then
+			echo "churn: FAILED: $op count $c, expected $want ($1/summary.csv)" >&2
 			exit 1
 		fi
 	done
@@ -360,40 +368,60 @@ churn_check() {
 }
 
 churn() {
-	: >"$tmp/churn.plain"
-	: >"$tmp/churn.trace"
+	for m in plain trace calls; do
+		: >"$tmp/churn.$m"
+	done
 	$churn_bin "$churn_iterations" >/dev/null
 	i=1
 	while [ $i -le "$runs" ]; do
-		$churn_bin "$churn_iterations" >"$tmp/churn.out"
-		churn_rate "$tmp/churn.out" >>"$tmp/churn.plain"
-		echo "churn: plain $i: $(cat "$tmp/churn.out")"
-		trace_start "$tmp/ch$i"
-		$churn_bin "$churn_iterations" >"$tmp/churn.out"
-		trace_stop
-		churn_check "$tmp/ch$i"
-		churn_rate "$tmp/churn.out" >>"$tmp/churn.trace"
-		echo "churn: trace $i: $(cat "$tmp/churn.out")"
+		for m in plain trace calls; do
+			case $m in
+			trace) trace_start "$tmp/ch$i" ;;
+			calls) trace_start "$tmp/ch$i" --call-latency ;;
+			esac
+			$churn_bin "$churn_iterations" >"$tmp/churn.out"
+			case $m in
+			trace) trace_stop; churn_check "$tmp/ch$i" 0 ;;
+			calls) trace_stop; churn_check "$tmp/ch$i" "$churn_iterations" ;;
+			esac
+			churn_rate "$tmp/churn.out" >>"$tmp/churn.$m"
+			echo "churn: $m $i: $(cat "$tmp/churn.out")"
+		done
 		i=$((i + 1))
 	done
 	plain=$(median <"$tmp/churn.plain")
 	traced=$(median <"$tmp/churn.trace")
+	calls=$(median <"$tmp/churn.calls")
 	note="median of $runs alternating runs of $churn_iterations 4 KiB map+unmap"
-	echo "churn: plain $plain ops/s, trace $traced ops/s"
+	echo "churn: plain $plain ops/s, trace $traced ops/s, trace --call-latency $calls ops/s"
 	row churn plain_ops_per_s "$plain" ops/s "$note; untraced"
 	row churn trace_ops_per_s "$traced" ops/s "$note; under dirtyscope trace"
+	row churn calls_ops_per_s "$calls" ops/s "$note; under dirtyscope trace --call-latency"
 	row churn trace_ratio "$(ratio "$traced" "$plain")" x \
-		"median ops/s traced / untraced (target >= 0.95)"
+		"median ops/s trace / untraced (target >= 0.95)"
+	row churn calls_ratio "$(ratio "$calls" "$plain")" x \
+		"median ops/s trace --call-latency / untraced"
 	row churn trace_counts_exact "$runs" runs \
-		"traced runs whose summary.csv counted exactly $churn_iterations map_call; unmap_call; map; unmap and 0 lost"
+		"runs of each traced mode whose summary.csv counted every map; unmap (and with --call-latency map_call; unmap_call) and 0 lost"
 
 	sysctl -q -w kernel.bpf_stats_enabled=1
-	trace_start "$tmp/chs"
+	timeout 900 bpftrace -e "$bt_map_prog" >"$tmp/bt.out" 2>&1 &
+	bt=$!
+	w=0
+	until grep -q Attaching "$tmp/bt.out"; do
+		kill -0 "$bt" 2>/dev/null || { cat "$tmp/bt.out" >&2; exit 1; }
+		w=$((w + 1))
+		[ $w -lt 3000 ] || { echo "bpftrace did not start" >&2; exit 1; }
+		sleep 0.1
+	done
+	trace_start "$tmp/chs" --call-latency
 	$churn_bin "$churn_iterations" >"$tmp/churn.out"
 	bpftool -j prog show >"$tmp/progs.json"
 	trace_stop
+	kill -INT "$bt"
+	wait "$bt" || true
 	sysctl -q -w kernel.bpf_stats_enabled=0
-	churn_check "$tmp/chs"
+	churn_check "$tmp/chs" "$churn_iterations"
 	echo "churn: bpf_stats run: $(cat "$tmp/churn.out")"
 	jq -r '.[] | select(.run_cnt != null and .run_cnt > 0) |
 		"\(.name) \(.type) \(.run_cnt) \(.run_time_ns)"' \
@@ -419,8 +447,16 @@ churn() {
 		done
 		echo "churn: BPF time per iommu_$call(): ${sum:-unknown} ns"
 		row per_event "ns_all_on_$call" "$sum" ns \
-			"churn; sum of run_time_ns/run_cnt of $* (bpf_stats; no trampoline)"
+			"churn, trace --call-latency; sum of run_time_ns/run_cnt of $* (bpf_stats; no trampoline)"
+		eval "all_$call=\$sum"
 	done
+	bt_map=$(awk '$2 == "tracepoint" && $1 ~ /map/ { print $1; exit }' "$tmp/progs.txt")
+	ns_event "$bt_map" "churn: bpftrace tracepoint:iommu:map (count+sum+max+hist)" churn_bpftrace_map
+	b=$(cat "$tmp/ns.churn_bpftrace_map" 2>/dev/null || true)
+	if [ -n "$all_map" ] && [ -n "$b" ]; then
+		row per_event ratio_all_on_map "$(ratio "$all_map" "$b")" x \
+			"churn: all dirtyscope programs on one iommu_map (--call-latency) / bpftrace one-liner, same run (target <= 1)"
+	fi
 }
 
 for p in $parts; do

@@ -1,0 +1,145 @@
+#!/bin/sh
+# bench-self-vtd-guest.sh: the vtd-dirty part of `make bench-self` (run by
+# scripts/bench-self.sh through vm-run.sh, as root in the vtd-dirty
+# testbed): the real Intel driver's dirty reads, untraced and traced.
+# bench drives edu's DMA into a dirty-tracked mapping on the iommufd
+# backend (the same pages each round, --schedule) with the profiler off
+# (--no-trace); beside it runs nothing,
+# `trace`, `trace --iopte-stats`, `trace --bitmap-analysis` or, as the
+# floor of any per-IOPTE probe, bpftrace counting iova_bitmap_set calls
+# (one per-CPU add), the modes alternating, $runs runs each. A run's auto strategy times read-and-clear
+# syncs and its manual strategy NO_CLEAR syncs (runs.csv sync_ns_p50).
+# Prints "ROW section,metric,value,unit,notes" lines as bench-self-guest.sh.
+# shellcheck disable=SC2086
+set -eu
+cd "$(dirname "$0")/.."
+
+ds=./dirtyscope
+runs=${DIRTYSCOPE_BENCH_SELF_RUNS:-5}
+size=${DIRTYSCOPE_BENCH_SELF_VTD_SIZE:-64M}
+modes="plain trace iopte analysis floor"
+# Before each of the 6 rounds' syncs edu writes the same 2000 pages: every
+# sync but the first reads exactly 2000 dirty pages, in every mode.
+dirty=${DIRTYSCOPE_BENCH_SELF_VTD_DIRTY:-2000}
+sched=$(awk -v n="$dirty" 'BEGIN { for (r = 1; r <= 6; r++)
+	printf "%s%d@sync:0-%d", (r > 1 ? ";" : ""), r, n - 1 }')
+tmp=$(mktemp -d)
+tracer=
+bt=
+
+cleanup() {
+	[ -z "$bt" ] || kill -INT "$bt" 2>/dev/null || true
+	[ -z "$tracer" ] || kill -INT "$tracer" 2>/dev/null || true
+	[ -z "$tracer" ] || wait "$tracer" 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+row() {
+	echo "ROW $1,$2,$3,$4,$5"
+}
+
+median() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "nan"; exit }
+		if (NR % 2) print v[(NR + 1) / 2];
+		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'
+}
+
+# trace_start [ARGS...]: `dirtyscope trace` in the background, every probe
+# attached; sets tracer.
+trace_start() {
+	$ds trace --csv "$tmp/trace" "$@" >"$tmp/trace.out" 2>"$tmp/trace.err" &
+	tracer=$!
+	w=0
+	until grep -q 'Tracing with' "$tmp/trace.err"; do
+		kill -0 "$tracer" 2>/dev/null || { cat "$tmp/trace.err" >&2; exit 1; }
+		w=$((w + 1))
+		[ $w -lt 1200 ] || { echo "trace did not start" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
+trace_stop() {
+	kill -INT "$tracer"
+	wait "$tracer"
+	tracer=
+bt=
+}
+
+bt_start() {
+	timeout 900 bpftrace -e 'kfunc:iova_bitmap_set { @calls = count(); }' \
+		>"$tmp/bt.out" 2>&1 &
+	bt=$!
+	w=0
+	until grep -q Attaching "$tmp/bt.out"; do
+		kill -0 "$bt" 2>/dev/null || { cat "$tmp/bt.out" >&2; exit 1; }
+		w=$((w + 1))
+		[ $w -lt 3000 ] || { echo "bpftrace did not start" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
+bt_stop() {
+	kill -INT "$bt"
+	wait "$bt" || true
+	bt=
+}
+
+# sync_ms STRATEGY: the run's median sync, ms
+sync_ms() {
+	awk -F, -v st="$1" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$c["strategy"] == st { printf "%.3f\n", $c["sync_ns_p50"] / 1e6 }' \
+		"$tmp/bench/runs.csv"
+}
+
+scripts/vfio-bind.sh 1234:11e8 >/dev/null
+for mode in $modes; do
+	: >"$tmp/$mode.clear"
+	: >"$tmp/$mode.noclear"
+done
+i=1
+while [ $i -le "$runs" ]; do
+	for mode in $modes; do
+		case $mode in
+		trace) trace_start ;;
+		iopte) trace_start --iopte-stats ;;
+		analysis) trace_start --bitmap-analysis ;;
+		floor) bt_start ;;
+		esac
+		rm -rf "$tmp/bench"
+		$ds bench --backend iommufd --device /dev/vfio/devices/vfio0 \
+			--no-trace --size "$size" --rate 0 --schedule "$sched" \
+			--downtime 0 --max-rounds 6 --bandwidth 4G \
+			--csv "$tmp/bench" >/dev/null
+		case $mode in
+		floor) bt_stop ;;
+		plain) ;;
+		*) trace_stop ;;
+		esac
+		sync_ms auto >>"$tmp/$mode.clear"
+		sync_ms manual >>"$tmp/$mode.noclear"
+		echo "vtd-dirty: $mode $i: read-and-clear $(sync_ms auto) ms," \
+			"NO_CLEAR $(sync_ms manual) ms"
+	done
+	i=$((i + 1))
+done
+note="median of $runs alternating bench runs; $size; edu DMAs $dirty pages a round"
+for mode in $modes; do
+	c=$(median <"$tmp/$mode.clear")
+	n=$(median <"$tmp/$mode.noclear")
+	eval "${mode}_c=\$c ${mode}_n=\$n"
+	row vtd "${mode}_clear_ms" "$c" ms "$note; Intel driver read-and-clear"
+	row vtd "${mode}_noclear_ms" "$n" ms "$note; Intel driver NO_CLEAR read"
+done
+for mode in trace iopte analysis floor; do
+	eval "c=\$${mode}_c n=\$${mode}_n"
+	row vtd "${mode}_clear_ratio" "$(ratio "$c" "$plain_c")" x \
+		"read-and-clear: $mode / untraced (target <= 1.05)"
+	row vtd "${mode}_noclear_ratio" "$(ratio "$n" "$plain_n")" x \
+		"NO_CLEAR read: $mode / untraced (target <= 1.05)"
+done

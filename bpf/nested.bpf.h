@@ -10,59 +10,69 @@
 #ifndef DIRTYSCOPE_NESTED_BPF_H
 #define DIRTYSCOPE_NESTED_BPF_H
 
-enum nested_kind { NESTED_WALK, NESTED_FLUSH, NESTED_QI };
+enum nested_kind { NESTED_WALK, NESTED_FLUSH, NESTED_QI, NESTED__COUNT };
 
 struct nested_state {
-	__u64 ts;
+	__u64 ts;    /* entry of the outermost call; 0: none in flight */
 	__u32 depth; /* flush ops that call each other count once */
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64); /* tid << 8 | enum nested_kind */
-	__type(value, struct nested_state);
-} nested SEC(".maps");
+/* Per task, as calls sleep and migrate: task storage, no element to
+ * allocate and free per call as a hash keyed by tid would. */
+struct nested_task {
+	struct nested_state kind[NESTED__COUNT];
+};
 
-static __always_inline __u64 nested_key(enum nested_kind kind)
-{
-	return (__u64)current_tid() << 8 | kind;
-}
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct nested_task);
+} nested SEC(".maps");
 
 /* Returns true for the outermost entry of its kind. */
 static __always_inline bool nested_enter(enum nested_kind kind)
 {
-	__u64 key = nested_key(kind);
-	struct nested_state *ns, fresh = {};
+	struct nested_task *nt;
+	struct nested_state *ns;
 
 	if (!traced())
 		return false;
-	ns = bpf_map_lookup_elem(&nested, &key);
-	if (ns) {
+	nt = bpf_task_storage_get(&nested, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!nt) {
+		count(DS_CNT_STATE_FULL, 1);
+		return false;
+	}
+	ns = &nt->kind[kind];
+	if (ns->ts) {
 		ns->depth++;
 		return false;
 	}
-	fresh.ts = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&nested, &key, &fresh, BPF_ANY))
-		count(DS_CNT_STATE_FULL, 1);
+	ns->depth = 0;
+	ns->ts = bpf_ktime_get_ns();
 	return true;
 }
 
 /* Duration of the outermost entry on its exit, 0 for inner exits. */
 static __always_inline __u64 nested_exit(enum nested_kind kind)
 {
-	__u64 key = nested_key(kind), dur;
+	struct nested_task *nt;
 	struct nested_state *ns;
+	__u64 dur;
 
-	ns = bpf_map_lookup_elem(&nested, &key);
-	if (!ns)
+	nt = bpf_task_storage_get(&nested, bpf_get_current_task_btf(), 0, 0);
+	if (!nt)
+		return 0;
+	ns = &nt->kind[kind];
+	if (!ns->ts)
 		return 0;
 	if (ns->depth) {
 		ns->depth--;
 		return 0;
 	}
 	dur = bpf_ktime_get_ns() - ns->ts;
-	bpf_map_delete_elem(&nested, &key);
+	ns->ts = 0;
 	return dur ?: 1;
 }
 

@@ -253,6 +253,7 @@ bench-consumer: $(BUILD)/tests/bench_consumer
 bench-self: dirtyscope $(BUILD)/tests/bench_bitmap $(BUILD)/tests/bench_consumer \
 		$(BUILD)/tests/bench_map_churn
 	scripts/testbed-kernel.sh >/dev/null
+	scripts/testbed-qemu.sh >/dev/null
 	scripts/bench-self.sh $(BUILD)/bench-self.csv
 
 # make install [PREFIX=/usr/local] [DESTDIR=...]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench-self.sh OUT.csv: the host side of `make bench-self`. Runs the
-# bitmap analysis and trace consumer benchmarks on the host and
-# scripts/bench-self-guest.sh in the mock testbed VM, collects one CSV
+# bitmap analysis and trace consumer benchmarks on the host,
+# scripts/bench-self-guest.sh in the mock testbed VM and
+# scripts/bench-self-vtd-guest.sh in the vtd-dirty one, collects one CSV
 # (section,metric,value,unit,notes) and prints it as a table. The VM's
 # timings are TCG guest timings: read the ratios.
 set -euo pipefail
@@ -39,6 +40,18 @@ grep -v '^ROW ' "$log" || true
 sed -n 's/^ROW //p' "$log" >>"$tmp"
 if [ "$rc" -ne 0 ]; then
 	echo "bench-self: the VM part failed (exit $rc); full log in $log" >&2
+	exit 1
+fi
+
+# 6. The real Intel driver's dirty reads, untraced and traced, in the
+# vtd-dirty VM (our QEMU's VT-d, edu's DMA).
+echo "bench-self: the Intel driver's dirty reads in the vtd-dirty VM (a few minutes)"
+scripts/vm-run.sh --profile vtd-dirty --timeout 3000 -- \
+	scripts/bench-self-vtd-guest.sh >"$log" 2>&1 || rc=$?
+grep -v '^ROW ' "$log" || true
+sed -n 's/^ROW //p' "$log" >>"$tmp"
+if [ "$rc" -ne 0 ]; then
+	echo "bench-self: the vtd-dirty part failed (exit $rc); full log in $log" >&2
 	exit 1
 fi
 mv "$tmp" "$out"

@@ -6,9 +6,11 @@
  *   outer  an ioctl-level operation: iommufd GET_DIRTY_BITMAP and
  *          SET_DIRTY_TRACKING, VFIO type1 MAP/UNMAP/DIRTY_PAGES, one VFIO
  *          device DMA-logging report; one event each on return;
- *   call   iommu_map() / iommu_unmap() / iommu_unmap_fast(): counted and
- *          timed in place (per-CPU sums and latency histogram), no event,
- *          as a VMM with a vIOMMU maps and unmaps per I/O;
+ *   call   iommu_map() / iommu_unmap() / iommu_unmap_fast(), only with
+ *          --call-latency: counted and timed in place (per-CPU sums and
+ *          latency histogram), no event, as a VMM with a vIOMMU maps and
+ *          unmaps per I/O (the iommu:map/unmap tracepoints count them
+ *          for less, always);
  *   nested the driver's read_and_clear_dirty walk and IOTLB flush ops,
  *          one event each, and also summed into the outer/call event they
  *          ran inside, which is how a flush gets its cause.

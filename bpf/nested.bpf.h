@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The nested level of trace.bpf.c: the driver's read_and_clear_dirty walk
- * and IOTLB flush ops (and Intel's queued-invalidation submissions), each
- * timed at its outermost entry per task, sent as an event of its own and
- * summed into the outer operation or call it ran inside, which gives a
- * flush its cause. Included once, by the one BPF object, after the outer
+ * and IOTLB flush ops, each timed at its outermost entry per task, sent as
+ * an event of its own and summed into the outer operation or call it ran
+ * inside, which gives a flush its cause; and Intel's queued-invalidation
+ * submissions, timed the same way and counted in the kernel. Included once, by the one BPF object, after the outer
  * and call state it reads.
  */
 #ifndef DIRTYSCOPE_NESTED_BPF_H
@@ -173,7 +173,8 @@ FLUSH_PROBE(flush_arm)
 FLUSH_PROBE(flush_arm_all)
 
 /* Intel: each submission of invalidation descriptors to the hardware
- * queue, waited for. Counted on its own, not attributed. */
+ * queue, waited for. Counted in the kernel as the calls are (several per
+ * flush), not attributed. */
 /* fentry qi_submit_sync */
 SEC("fentry")
 int BPF_PROG(qi_submit_enter, struct intel_iommu *iommu)
@@ -188,17 +189,9 @@ int BPF_PROG(qi_submit_exit, struct intel_iommu *iommu, struct qi_desc *desc,
 	     unsigned int nr, unsigned long options, int ret)
 {
 	__u64 dur = nested_exit(NESTED_QI);
-	struct ds_event ev = {};
 
-	if (!dur)
-		return 0;
-	fill_task(&ev);
-	ev.op = DS_OP_QI_SUBMIT;
-	ev.ts_ns = bpf_ktime_get_ns() - dur;
-	ev.dur_ns = dur;
-	ev.aux = nr;
-	ev.ret = ret;
-	submit(&ev);
+	if (dur)
+		count_call(DS_CALLS_QI, dur, ret, 0, 0, 0);
 	return 0;
 }
 

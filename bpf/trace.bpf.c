@@ -564,23 +564,18 @@ static __always_inline void call_begin(__u32 op)
 }
 
 /*
- * Counted in place: no event per call. Per-CPU and not atomic: the
- * trampoline keeps the program on this CPU, and a second run of it on the
- * same CPU before this one ends is refused by the kernel (a recursion
- * miss), so no update is lost to another.
+ * One call of enum ds_calls, counted in place: no event. Per-CPU and not
+ * atomic: the trampoline keeps the program on this CPU, and a second run
+ * of it on the same CPU before this one ends is refused by the kernel (a
+ * recursion miss), so no update is lost to another.
  */
-static __always_inline void call_end(__u32 which, long ret, __u64 bytes)
+static __always_inline void count_call(__u32 which, __u64 dur, long ret,
+				       __u64 bytes, __u32 flushes,
+				       __u64 flush_ns)
 {
 	struct ds_call_stats *s;
-	struct call_state *cs;
-	__u64 dur;
 	__u32 idx;
 
-	cs = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, 0);
-	if (!cs || !cs->op)
-		return;
-	dur = bpf_ktime_get_ns() - cs->ts;
-	cs->op = 0;
 	s = bpf_map_lookup_elem(&call_stats, &which);
 	if (!s)
 		return;
@@ -591,12 +586,25 @@ static __always_inline void call_end(__u32 which, long ret, __u64 bytes)
 	s->count++;
 	s->errors += ret < 0;
 	s->bytes += bytes;
-	s->iotlb_flushes += cs->iotlb_flushes;
-	s->iotlb_ns += cs->iotlb_ns;
+	s->iotlb_flushes += flushes;
+	s->iotlb_ns += flush_ns;
 	s->lat_sum += dur;
 	idx = ds_hist_index(dur);
 	if (idx < DS_HIST_BUCKETS)
 		s->bucket[idx]++;
+}
+
+static __always_inline void call_end(__u32 which, long ret, __u64 bytes)
+{
+	struct call_state *cs;
+	__u64 dur;
+
+	cs = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, 0);
+	if (!cs || !cs->op)
+		return;
+	dur = bpf_ktime_get_ns() - cs->ts;
+	cs->op = 0;
+	count_call(which, dur, ret, bytes, cs->iotlb_flushes, cs->iotlb_ns);
 }
 
 /* fentry iommu_map */

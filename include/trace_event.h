@@ -141,22 +141,24 @@ static inline __u32 ds_hist_index(__u64 v)
 }
 
 /*
- * iommu_map() and iommu_unmap()/iommu_unmap_fast() calls are counted in the
- * kernel too, not sent as events, for the same reason: per-CPU sums and the
+ * iommu_map() and iommu_unmap()/iommu_unmap_fast() calls (--call-latency)
+ * and Intel's queued-invalidation submissions are counted in the kernel
+ * too, not sent as events, for the same reason: per-CPU sums and the
  * latency histogram in the buckets above (exact count, sum, min and max;
  * percentiles to the bucket, as user space's own histograms).
  */
 enum ds_calls {
 	DS_CALLS_MAP,	/* DS_OP_MAP_CALL */
 	DS_CALLS_UNMAP, /* DS_OP_UNMAP_CALL */
+	DS_CALLS_QI,	/* DS_OP_QI_SUBMIT */
 	DS_CALLS__COUNT,
 };
 
 struct ds_call_stats {
 	__u64 count;
-	__u64 errors;	     /* map: returned an error */
-	__u64 bytes;	     /* map: asked to map; unmap: unmapped */
-	__u64 iotlb_flushes; /* IOTLB flush ops inside */
+	__u64 errors;	     /* map, qi: returned an error */
+	__u64 bytes;	     /* map: asked to map; unmap: unmapped; qi: 0 */
+	__u64 iotlb_flushes; /* map, unmap: IOTLB flush ops inside */
 	__u64 iotlb_ns;
 	__u64 lat_sum; /* ns */
 	__u64 lat_min; /* valid when count > 0 */

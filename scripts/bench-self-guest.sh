@@ -21,27 +21,7 @@ parts=${DIRTYSCOPE_BENCH_SELF_PARTS:-perturbation sync_sizes bench_sizes per_eve
 # map/unmap pairs per churn run (about 0.7 s untraced in the TCG guest)
 churn_iterations=${DIRTYSCOPE_BENCH_SELF_CHURN_ITERATIONS:-20000}
 tmp=$(mktemp -d)
-
-row() {
-	echo "ROW $1,$2,$3,$4,$5"
-}
-
-# median of the numbers on stdin, one a line
-median() {
-	sort -g | awk '{ v[NR] = $1 } END {
-		if (NR == 0) { print "nan"; exit }
-		if (NR % 2) print v[(NR + 1) / 2];
-		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# ratio A B, 3 decimals
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'
-}
-
-now_ms() {
-	awk '{ printf "%.3f", $1 * 1000 }' /proc/uptime
-}
+. scripts/bench-self-lib.sh
 
 # mock_run OUT SIZE [ROUNDS]: one mock-dirty run; OUT gets its output plus
 # its wall time ("wall US", date +%s%N).
@@ -61,26 +41,7 @@ wall_ms() {
 	awk '$1 == "wall" { printf "%.3f", $2 / 1000 }' "$1"
 }
 
-# trace_start CSVDIR [ARGS...]: start `dirtyscope trace` in the background
-# and wait until every probe is attached; sets tracer.
-trace_start() {
-	dir=$1
-	shift
-	$ds trace --csv "$dir" "$@" >"$tmp/trace.out" 2>"$tmp/trace.err" &
-	tracer=$!
-	w=0
-	until grep -q 'Tracing with' "$tmp/trace.err"; do
-		kill -0 "$tracer" 2>/dev/null || { cat "$tmp/trace.err" >&2; exit 1; }
-		w=$((w + 1))
-		[ $w -lt 1200 ] || { echo "trace did not start" >&2; exit 1; }
-		sleep 0.1
-	done
-}
 
-trace_stop() {
-	kill -INT "$tracer"
-	wait "$tracer"
-}
 
 # summary.csv column COL of operation OP
 summary_col() {
@@ -261,21 +222,12 @@ bt_map_prog='tracepoint:iommu:map { @n = count(); @b = sum(args->size);
 
 per_event() {
 	sysctl -q -w kernel.bpf_stats_enabled=1
-	timeout 900 bpftrace -e "$bt_prog" >"$tmp/bt.out" 2>&1 &
-	bt=$!
-	w=0
-	until grep -q Attaching "$tmp/bt.out"; do
-		kill -0 "$bt" 2>/dev/null || { cat "$tmp/bt.out" >&2; exit 1; }
-		w=$((w + 1))
-		[ $w -lt 3000 ] || { echo "bpftrace did not start" >&2; exit 1; }
-		sleep 0.1
-	done
+	bt_start "$bt_prog"
 	trace_start "$tmp/pe" --iopte-stats --call-latency
 	$ds mock-dirty --size "$perturb_size" --rounds 3 >/dev/null
 	bpftool -j prog show >"$tmp/progs.json"
 	trace_stop
-	kill -INT "$bt"
-	wait "$bt" || true
+	bt_stop
 	sysctl -q -w kernel.bpf_stats_enabled=0
 	# kernel time in iommu_map() and the bytes it mapped (--call-latency)
 	row per_event map_gib_per_s "$(awk \
@@ -405,21 +357,12 @@ churn() {
 		"runs of each traced mode whose summary.csv counted every map; unmap (and with --call-latency map_call; unmap_call) and 0 lost"
 
 	sysctl -q -w kernel.bpf_stats_enabled=1
-	timeout 900 bpftrace -e "$bt_map_prog" >"$tmp/bt.out" 2>&1 &
-	bt=$!
-	w=0
-	until grep -q Attaching "$tmp/bt.out"; do
-		kill -0 "$bt" 2>/dev/null || { cat "$tmp/bt.out" >&2; exit 1; }
-		w=$((w + 1))
-		[ $w -lt 3000 ] || { echo "bpftrace did not start" >&2; exit 1; }
-		sleep 0.1
-	done
+	bt_start "$bt_map_prog"
 	trace_start "$tmp/chs" --call-latency
 	$churn_bin "$churn_iterations" >"$tmp/churn.out"
 	bpftool -j prog show >"$tmp/progs.json"
 	trace_stop
-	kill -INT "$bt"
-	wait "$bt" || true
+	bt_stop
 	sysctl -q -w kernel.bpf_stats_enabled=0
 	churn_check "$tmp/chs" "$churn_iterations"
 	echo "churn: bpf_stats run: $(cat "$tmp/churn.out")"

@@ -25,6 +25,7 @@ dirty=${DIRTYSCOPE_BENCH_SELF_VTD_DIRTY:-2000}
 sched=$(awk -v n="$dirty" 'BEGIN { for (r = 1; r <= 6; r++)
 	printf "%s%d@sync:0-%d", (r > 1 ? ";" : ""), r, n - 1 }')
 tmp=$(mktemp -d)
+. scripts/bench-self-lib.sh
 tracer=
 bt=
 
@@ -36,60 +37,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-row() {
-	echo "ROW $1,$2,$3,$4,$5"
-}
 
-median() {
-	sort -g | awk '{ v[NR] = $1 } END {
-		if (NR == 0) { print "nan"; exit }
-		if (NR % 2) print v[(NR + 1) / 2];
-		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'
-}
 
-# trace_start [ARGS...]: `dirtyscope trace` in the background, every probe
-# attached; sets tracer.
-trace_start() {
-	$ds trace --csv "$tmp/trace" "$@" >"$tmp/trace.out" 2>"$tmp/trace.err" &
-	tracer=$!
-	w=0
-	until grep -q 'Tracing with' "$tmp/trace.err"; do
-		kill -0 "$tracer" 2>/dev/null || { cat "$tmp/trace.err" >&2; exit 1; }
-		w=$((w + 1))
-		[ $w -lt 1200 ] || { echo "trace did not start" >&2; exit 1; }
-		sleep 0.1
-	done
-}
 
-trace_stop() {
-	kill -INT "$tracer"
-	wait "$tracer"
-	tracer=
-bt=
-}
 
-bt_start() {
-	timeout 900 bpftrace -e 'kfunc:iova_bitmap_set { @calls = count(); }' \
-		>"$tmp/bt.out" 2>&1 &
-	bt=$!
-	w=0
-	until grep -q Attaching "$tmp/bt.out"; do
-		kill -0 "$bt" 2>/dev/null || { cat "$tmp/bt.out" >&2; exit 1; }
-		w=$((w + 1))
-		[ $w -lt 3000 ] || { echo "bpftrace did not start" >&2; exit 1; }
-		sleep 0.1
-	done
-}
 
-bt_stop() {
-	kill -INT "$bt"
-	wait "$bt" || true
-	bt=
-}
 
 # sync_ms STRATEGY: the run's whole-range reads of exactly $dirty dirty
 # pages, ms, one a line: rounds 2 on, each one read (rounds.csv: round 1's
@@ -113,10 +66,10 @@ i=1
 while [ $i -le "$runs" ]; do
 	for mode in $modes; do
 		case $mode in
-		trace) trace_start ;;
-		iopte) trace_start --iopte-stats ;;
-		analysis) trace_start --bitmap-analysis ;;
-		floor) bt_start ;;
+		trace) trace_start "$tmp/trace" ;;
+		iopte) trace_start "$tmp/trace" --iopte-stats ;;
+		analysis) trace_start "$tmp/trace" --bitmap-analysis ;;
+		floor) bt_start 'kfunc:iova_bitmap_set { @calls = count(); }' ;;
 		esac
 		rm -rf "$tmp/bench"
 		$ds bench --backend iommufd --device /dev/vfio/devices/vfio0 \

@@ -150,6 +150,7 @@ void report_calls(struct trace_report *r, const struct ds_call_stats *now)
 	static const unsigned int op[DS_CALLS__COUNT] = {
 		[DS_CALLS_MAP] = DS_OP_MAP_CALL,
 		[DS_CALLS_UNMAP] = DS_OP_UNMAP_CALL,
+		[DS_CALLS_QI] = DS_OP_QI_SUBMIT,
 	};
 	unsigned int i;
 

@@ -55,8 +55,8 @@ bool report_add(struct trace_report *r, const struct ds_event *e);
 /* The kernel's map/unmap size counts (DS_SIZES__COUNT, cumulative): what
  * changed since the last call goes into the run and the interval. */
 void report_sizes(struct trace_report *r, const struct ds_size_hist *now);
-/* The kernel's map/unmap call counts (DS_CALLS__COUNT, cumulative), as
- * report_sizes(). */
+/* The kernel's map/unmap call and qi_submit counts (DS_CALLS__COUNT,
+ * cumulative), as report_sizes(). */
 void report_calls(struct trace_report *r, const struct ds_call_stats *now);
 /* The loader's snapshot: its counters, sizes and calls. */
 void report_snapshot(struct trace_report *r, const struct trace_snapshot *s);

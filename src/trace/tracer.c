@@ -234,108 +234,74 @@ void tracer_drain(struct tracer *t)
 		ring_buffer__consume(t->rb);
 }
 
-/* Sum the per-CPU map/unmap size histograms (enum ds_sizes) into out.
- * 0 or -errno. */
-static int tracer_sizes(struct tracer *t, struct ds_size_hist *out)
+/*
+ * A per-CPU array of nkeys values of size bytes (a multiple of 8, as the
+ * kernel hands per-CPU values out): for each key, add() every CPU's value
+ * into out[key]. 0 or -errno.
+ */
+static int percpu_sum(int fd, uint32_t nkeys, size_t size, void *out,
+		      void (*add)(void *sum, const void *cpu))
 {
-	int ncpu = libbpf_num_possible_cpus(), fd, c;
-	struct ds_size_hist *vals;
+	int ncpu = libbpf_num_possible_cpus(), c;
 	uint32_t key;
-	size_t i;
+	char *vals;
 
 	if (ncpu < 0)
 		return ncpu;
-	vals = calloc(ncpu, sizeof(*vals));
+	vals = calloc(ncpu, size);
 	if (!vals)
 		return -ENOMEM;
-	fd = bpf_map__fd(t->skel->maps.sizes);
-	for (key = 0; key < DS_SIZES__COUNT; key++) {
-		struct ds_size_hist *o = &out[key];
-
-		if (bpf_map_lookup_elem(fd, &key, vals)) {
-			free(vals);
-			return -errno;
-		}
-		for (c = 0; c < ncpu; c++) {
-			o->count += vals[c].count;
-			o->bytes += vals[c].bytes;
-			if (vals[c].max > o->max)
-				o->max = vals[c].max;
-			for (i = 0; i < DS_HIST_BUCKETS; i++)
-				o->bucket[i] += vals[c].bucket[i];
-		}
-	}
-	free(vals);
-	return 0;
-}
-
-/* Sum the per-CPU map/unmap call counts (enum ds_calls) into out. */
-static int tracer_calls(struct tracer *t, struct ds_call_stats *out)
-{
-	int ncpu = libbpf_num_possible_cpus(), fd, c;
-	struct ds_call_stats *vals;
-	uint32_t key;
-	size_t i;
-
-	if (ncpu < 0)
-		return ncpu;
-	vals = calloc(ncpu, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	fd = bpf_map__fd(t->skel->maps.call_stats);
-	for (key = 0; key < DS_CALLS__COUNT; key++) {
-		struct ds_call_stats *o = &out[key];
-
-		if (bpf_map_lookup_elem(fd, &key, vals)) {
-			free(vals);
-			return -errno;
-		}
-		for (c = 0; c < ncpu; c++) {
-			const struct ds_call_stats *v = &vals[c];
-
-			if (!v->count)
-				continue;
-			if (!o->count || v->lat_min < o->lat_min)
-				o->lat_min = v->lat_min;
-			if (v->lat_max > o->lat_max)
-				o->lat_max = v->lat_max;
-			o->count += v->count;
-			o->errors += v->errors;
-			o->bytes += v->bytes;
-			o->iotlb_flushes += v->iotlb_flushes;
-			o->iotlb_ns += v->iotlb_ns;
-			o->lat_sum += v->lat_sum;
-			for (i = 0; i < DS_HIST_BUCKETS; i++)
-				o->bucket[i] += v->bucket[i];
-		}
-	}
-	free(vals);
-	return 0;
-}
-
-static int counters_read(struct tracer *t, uint64_t *out)
-{
-	int ncpu = libbpf_num_possible_cpus(), fd, i, c;
-	uint64_t *vals;
-
-	if (ncpu < 0)
-		return ncpu;
-	vals = calloc(ncpu, sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	fd = bpf_map__fd(t->skel->maps.counters);
-	for (i = 0; i < DS_CNT__COUNT; i++) {
-		uint32_t key = i;
-
+	for (key = 0; key < nkeys; key++) {
 		if (bpf_map_lookup_elem(fd, &key, vals)) {
 			free(vals);
 			return -errno;
 		}
 		for (c = 0; c < ncpu; c++)
-			out[i] += vals[c];
+			add((char *)out + key * size, vals + c * size);
 	}
 	free(vals);
 	return 0;
+}
+
+static void add_counter(void *sum, const void *cpu)
+{
+	*(uint64_t *)sum += *(const uint64_t *)cpu;
+}
+
+/* The map/unmap size histograms, enum ds_sizes. */
+static void add_size(void *sum, const void *cpu)
+{
+	struct ds_size_hist *o = sum;
+	const struct ds_size_hist *v = cpu;
+
+	o->count += v->count;
+	o->bytes += v->bytes;
+	if (v->max > o->max)
+		o->max = v->max;
+	for (size_t i = 0; i < DS_HIST_BUCKETS; i++)
+		o->bucket[i] += v->bucket[i];
+}
+
+/* The map/unmap call counts, enum ds_calls. */
+static void add_call(void *sum, const void *cpu)
+{
+	struct ds_call_stats *o = sum;
+	const struct ds_call_stats *v = cpu;
+
+	if (!v->count)
+		return;
+	if (!o->count || v->lat_min < o->lat_min)
+		o->lat_min = v->lat_min;
+	if (v->lat_max > o->lat_max)
+		o->lat_max = v->lat_max;
+	o->count += v->count;
+	o->errors += v->errors;
+	o->bytes += v->bytes;
+	o->iotlb_flushes += v->iotlb_flushes;
+	o->iotlb_ns += v->iotlb_ns;
+	o->lat_sum += v->lat_sum;
+	for (size_t i = 0; i < DS_HIST_BUCKETS; i++)
+		o->bucket[i] += v->bucket[i];
 }
 
 int tracer_counters(struct tracer *t, uint64_t *out)
@@ -346,7 +312,9 @@ int tracer_counters(struct tracer *t, uint64_t *out)
 	if (!t->skel)
 		return 0;
 	if (!t->read_err)
-		t->read_err = counters_read(t, out);
+		t->read_err = percpu_sum(bpf_map__fd(t->skel->maps.counters),
+					 DS_CNT__COUNT, sizeof(*out), out,
+					 add_counter);
 	return t->read_err;
 }
 
@@ -356,9 +324,13 @@ int tracer_snapshot(struct tracer *t, struct trace_snapshot *s)
 	memset(s->calls, 0, sizeof(s->calls));
 	if (tracer_counters(t, s->counters) || !t->skel)
 		return t->read_err;
-	t->read_err = tracer_sizes(t, s->sizes);
+	t->read_err =
+		percpu_sum(bpf_map__fd(t->skel->maps.sizes), DS_SIZES__COUNT,
+			   sizeof(s->sizes[0]), s->sizes, add_size);
 	if (!t->read_err)
-		t->read_err = tracer_calls(t, s->calls);
+		t->read_err = percpu_sum(bpf_map__fd(t->skel->maps.call_stats),
+					 DS_CALLS__COUNT, sizeof(s->calls[0]),
+					 s->calls, add_call);
 	return t->read_err;
 }
 

@@ -343,7 +343,7 @@ static void kernel_call(struct ds_call_stats *c, uint64_t dur, long ret,
 	c->bucket[ds_hist_index(dur)]++;
 }
 
-/* map/unmap calls come as cumulative kernel counts too: the run's count,
+/* map/unmap calls and qi submissions come as cumulative kernel counts too: the run's count,
  * errors, bytes, flushes, latency sum, min, max and every percentile equal
  * what a histogram of the same calls in user space gives. */
 static void calls_from_the_kernel(void **state)
@@ -367,6 +367,7 @@ static void calls_from_the_kernel(void **state)
 		hist_add(&want, lat[i]);
 	}
 	kernel_call(&now[DS_CALLS_UNMAP], 5000, 0, 4096, 1, 700);
+	kernel_call(&now[DS_CALLS_QI], 3000, -110, 0, 0, 0);
 	report_calls(r, now);
 	interval(s, out, 1000);
 	/* Then two more maps, in the second interval. */
@@ -393,6 +394,11 @@ static void calls_from_the_kernel(void **state)
 	assert_int_equal(o->iotlb_ns, 700);
 	assert_int_equal(o->lat.min, 5000);
 	assert_int_equal(o->lat.max, 5000);
+	o = &r->total.row[DS_OP_QI_SUBMIT];
+	assert_int_equal(o->count, 1);
+	assert_int_equal(o->errors, 1);
+	assert_int_equal(o->bytes, 0);
+	assert_int_equal(o->lat.sum, 3000);
 	/* The second interval: its two maps, bounded to their buckets. */
 	o = &r->interval.row[DS_OP_MAP_CALL];
 	assert_int_equal(o->count, 2);

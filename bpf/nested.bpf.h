@@ -104,11 +104,22 @@ static __always_inline void nested_event(__u32 op, __u64 dur, __u64 iova,
 			st->ev.iotlb_ns += dur;
 		}
 	}
-	if (call && call->op && op == DS_OP_IOTLB_FLUSH) {
-		call->iotlb_flushes++;
-		call->iotlb_ns += dur;
-		if (cause == DS_CAUSE_OTHER)
-			cause = cause_of(call->op);
+	if (call && op == DS_OP_IOTLB_FLUSH) {
+		/* The innermost call in flight: an unmap may run inside a
+		 * failing map, never the other way round. */
+		struct call_slot *sl = &call->slot[DS_CALLS_UNMAP];
+		__u32 call_op = DS_OP_UNMAP_CALL;
+
+		if (!sl->ts) {
+			sl = &call->slot[DS_CALLS_MAP];
+			call_op = DS_OP_MAP_CALL;
+		}
+		if (sl->ts) {
+			sl->iotlb_flushes++;
+			sl->iotlb_ns += dur;
+			if (cause == DS_CAUSE_OTHER)
+				cause = cause_of(call_op);
+		}
 	}
 	if (op == DS_OP_IOTLB_FLUSH)
 		ev.aux = cause;

@@ -70,12 +70,17 @@ struct {
 
 /* An iommu_map/unmap call in flight: per task, as it may sleep and move
  * to another CPU. Task storage, not a hash keyed by tid: no lock, no
- * element to allocate and free per call. */
-struct call_state {
-	__u64 ts;
+ * element to allocate and free per call. One slot per kind of call, as a
+ * failing iommu_map() undoes its partial work with an iommu_unmap() inside
+ * it: that unmap must not end the map's record. */
+struct call_slot {
+	__u64 ts;	/* entry; 0: none in flight */
 	__u64 iotlb_ns; /* IOTLB flushes inside, from nested.bpf.h */
 	__u32 iotlb_flushes;
-	__u32 op; /* DS_OP_MAP_CALL or DS_OP_UNMAP_CALL; 0: none in flight */
+};
+
+struct call_state {
+	struct call_slot slot[DS_CALLS_QI]; /* DS_CALLS_MAP, DS_CALLS_UNMAP */
 };
 
 struct {
@@ -545,7 +550,7 @@ int BPF_PROG(device_log_exit, struct iova_bitmap *iter, unsigned long iova,
 
 /* ---- iommu_map / iommu_unmap calls ---- */
 
-static __always_inline void call_begin(__u32 op)
+static __always_inline void call_begin(__u32 which)
 {
 	struct call_state *cs;
 
@@ -557,17 +562,21 @@ static __always_inline void call_begin(__u32 op)
 		count(DS_CNT_STATE_FULL, 1);
 		return;
 	}
-	cs->op = op;
-	cs->iotlb_flushes = 0;
-	cs->iotlb_ns = 0;
-	cs->ts = bpf_ktime_get_ns();
+	/* which is DS_CALLS_MAP or DS_CALLS_UNMAP: the mask bounds the
+	 * index for the verifier. */
+	cs->slot[which & 1].iotlb_flushes = 0;
+	cs->slot[which & 1].iotlb_ns = 0;
+	cs->slot[which & 1].ts = bpf_ktime_get_ns();
 }
 
 /*
- * One call of enum ds_calls, counted in place: no event. Per-CPU and not
- * atomic: the trampoline keeps the program on this CPU, and a second run
- * of it on the same CPU before this one ends is refused by the kernel (a
- * recursion miss), so no update is lost to another.
+ * One call of enum ds_calls, counted in place: no event. Per-CPU, and the
+ * sums atomic: the trampoline keeps the program on this CPU and the kernel
+ * refuses a second run of the same program there before this one ends (a
+ * recursion miss), but another program on the same slot may interrupt it
+ * (iommu_unmap_fast() from a driver's interrupt inside an iommu_unmap()'s
+ * exit). Minimum and maximum are plain stores: a race there can only lose
+ * an extreme to a concurrent one of the same call.
  */
 static __always_inline void count_call(__u32 which, __u64 dur, long ret,
 				       __u64 bytes, __u32 flushes,
@@ -583,28 +592,35 @@ static __always_inline void count_call(__u32 which, __u64 dur, long ret,
 		s->lat_min = dur;
 	if (dur > s->lat_max)
 		s->lat_max = dur;
-	s->count++;
-	s->errors += ret < 0;
-	s->bytes += bytes;
-	s->iotlb_flushes += flushes;
-	s->iotlb_ns += flush_ns;
-	s->lat_sum += dur;
+	__sync_fetch_and_add(&s->count, 1);
+	if (ret < 0)
+		__sync_fetch_and_add(&s->errors, 1);
+	__sync_fetch_and_add(&s->bytes, bytes);
+	if (flushes) {
+		__sync_fetch_and_add(&s->iotlb_flushes, flushes);
+		__sync_fetch_and_add(&s->iotlb_ns, flush_ns);
+	}
+	__sync_fetch_and_add(&s->lat_sum, dur);
 	idx = ds_hist_index(dur);
 	if (idx < DS_HIST_BUCKETS)
-		s->bucket[idx]++;
+		__sync_fetch_and_add(&s->bucket[idx], 1);
 }
 
 static __always_inline void call_end(__u32 which, long ret, __u64 bytes)
 {
 	struct call_state *cs;
+	struct call_slot *sl;
 	__u64 dur;
 
 	cs = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, 0);
-	if (!cs || !cs->op)
+	if (!cs)
 		return;
-	dur = bpf_ktime_get_ns() - cs->ts;
-	cs->op = 0;
-	count_call(which, dur, ret, bytes, cs->iotlb_flushes, cs->iotlb_ns);
+	sl = &cs->slot[which & 1];
+	if (!sl->ts)
+		return;
+	dur = bpf_ktime_get_ns() - sl->ts;
+	sl->ts = 0;
+	count_call(which, dur, ret, bytes, sl->iotlb_flushes, sl->iotlb_ns);
 }
 
 /* fentry iommu_map */
@@ -612,7 +628,7 @@ SEC("fentry")
 int BPF_PROG(map_call_enter, struct iommu_domain *domain, unsigned long iova,
 	     phys_addr_t paddr, size_t size)
 {
-	call_begin(DS_OP_MAP_CALL);
+	call_begin(DS_CALLS_MAP);
 	return 0;
 }
 
@@ -630,7 +646,7 @@ SEC("fentry")
 int BPF_PROG(unmap_call_enter, struct iommu_domain *domain, unsigned long iova,
 	     size_t size)
 {
-	call_begin(DS_OP_UNMAP_CALL);
+	call_begin(DS_CALLS_UNMAP);
 	return 0;
 }
 
@@ -648,7 +664,7 @@ SEC("fentry")
 int BPF_PROG(unmap_fast_enter, struct iommu_domain *domain, unsigned long iova,
 	     size_t size)
 {
-	call_begin(DS_OP_UNMAP_CALL);
+	call_begin(DS_CALLS_UNMAP);
 	return 0;
 }
 

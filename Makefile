@@ -228,6 +228,11 @@ CHURN_OBJS := $(addprefix $(BUILD)/,backends/iommufd_mock.o \
 $(BUILD)/tests/bench_map_churn: tests/perf/bench_map_churn.c $(CHURN_OBJS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -lm
 
+# edu's DMA rate through the emulated dirty-tracking VT-d, on bench's
+# iommufd backend; run in the vtd-dirty VM by bench-self-vtd-guest.sh.
+$(BUILD)/tests/bench_dma_rate: tests/perf/bench_dma_rate.c $(LIB_OBJS) | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ -lpthread $(LDLIBS)
+
 # The consumer benchmark: its own BPF producer (not part of dirtyscope) and
 # the library's tracer and report code. Host kernel, root.
 CONSUMER_BENCH := tests/perf/consumer_bench.c tests/perf/consumer_bench.h \
@@ -251,7 +256,7 @@ bench-consumer: $(BUILD)/tests/bench_consumer
 	$(BUILD)/tests/bench_consumer $(BENCH_CONSUMER_ARGS)
 
 bench-self: dirtyscope $(BUILD)/tests/bench_bitmap $(BUILD)/tests/bench_consumer \
-		$(BUILD)/tests/bench_map_churn
+		$(BUILD)/tests/bench_map_churn $(BUILD)/tests/bench_dma_rate
 	scripts/testbed-kernel.sh >/dev/null
 	scripts/testbed-qemu.sh >/dev/null
 	scripts/bench-self.sh $(BUILD)/bench-self.csv

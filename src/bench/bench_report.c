@@ -24,7 +24,7 @@
 #define SWEEP_HEADER                                                \
 	"param,value,strategy,runs,pages_sent,pages_sent_ci95,"     \
 	"redundant_pct,migration_ns,migration_ns_ci95,downtime_ns," \
-	"clear_calls,clear_ns,iotlb_invalidations\n"
+	"clear_calls,clear_ns,iotlb_invalidations,iotlb_ns,writes\n"
 
 const char *strategy_name(enum strategy s)
 {
@@ -139,12 +139,13 @@ void write_rounds_csv(FILE *f, const struct bench_meta *m,
 struct side {
 	unsigned int n;
 	struct mean_ci pages, redundant_pct, migration, downtime, clears,
-		clear_ns, iotlb, syncs, amplification, granularity;
+		clear_ns, iotlb, iotlb_ns, syncs, amplification, granularity,
+		writes;
 	uint64_t lost; /* profiler events lost, all runs */
 	const struct bench_run *first;
 };
 
-#define NCOL 10
+#define NCOL 12
 
 static struct side collect(const struct bench_run *runs, unsigned int n,
 			   unsigned int point, enum strategy s)
@@ -172,6 +173,8 @@ static struct side collect(const struct bench_run *runs, unsigned int n,
 		v[7][m] = r->res.syncs;
 		v[8][m] = run_amplification(r);
 		v[9][m] = r->res.pages_granularity;
+		v[10][m] = r->res.iotlb_ns / 1e6;
+		v[11][m] = r->writes;
 		out.lost += r->res.lost_events;
 		m++;
 	}
@@ -187,6 +190,8 @@ static struct side collect(const struct bench_run *runs, unsigned int n,
 		out.syncs = mean_ci(v[7], m);
 		out.amplification = mean_ci(v[8], m);
 		out.granularity = mean_ci(v[9], m);
+		out.iotlb_ns = mean_ci(v[10], m);
+		out.writes = mean_ci(v[11], m);
 	}
 	for (k = 0; k < NCOL; k++)
 		free(v[k]);
@@ -339,8 +344,11 @@ void write_sweep_csv(FILE *f, const struct bench_meta *m,
 				d.downtime.mean * 1e6, d.clears.mean,
 				d.clear_ns.mean * 1e6);
 			if (m->profiled)
-				fprintf(f, "%.1f", d.iotlb.mean);
-			fputc('\n', f);
+				fprintf(f, "%.1f,%.0f", d.iotlb.mean,
+					d.iotlb_ns.mean * 1e6);
+			else
+				fputc(',', f);
+			fprintf(f, ",%.1f\n", d.writes.mean);
 		}
 	}
 }

@@ -4,11 +4,14 @@
  * (tests/perf/consumer_bench.bpf.c), shared with user space so that a test
  * can work out what the producer emitted. Event number n of a run (drops
  * counted) is cb_mix[n % CB_MIX_LEN]: an operation, and for an IOTLB flush
- * its cause. Modelled on what dirtyscope trace sends for a map/unmap-heavy
- * iommufd workload under dirty tracking (iommu:map and iommu:unmap are
- * counted in the kernel, not sent): in 32 events, 13 iommu_map() calls,
- * 8 iommu_unmap() calls (6 with their IOTLB flush), one read-and-clear
- * with its walk and flush, one NO_CLEAR read with its walk.
+ * its cause. A synthetic mix, not a recording of what dirtyscope trace
+ * sends: in 32 events, 13 map_call and 8 unmap_call records (6 followed by
+ * an IOTLB flush of cause unmap), one read-and-clear with its walk and
+ * flush, one NO_CLEAR read with its walk. trace itself sends no map_call
+ * or unmap_call events (it counts and times iommu_map()/iommu_unmap() in
+ * the kernel, as it counts iommu:map and iommu:unmap); here they stand for
+ * small per-call events, which the consumer aggregates like any other.
+ * One event in 16 is a dirty read, far more than a real trace has.
  */
 #ifndef DIRTYSCOPE_CONSUMER_MIX_H
 #define DIRTYSCOPE_CONSUMER_MIX_H

@@ -42,6 +42,10 @@ mirror=$(sed -n 's/^URIs:[[:space:]]*\(http[^[:space:]]*debian\)$/\1/p' \
 mirror=${mirror:-http://deb.debian.org/debian}
 
 mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial"
+# One apt at a time on a suite's private index (its own lock, not the
+# builders': they call this script while holding theirs).
+exec 8>>"$apt_dir/.lock"
+flock 8
 # Only the one suite: a backports package is then the sole candidate, even
 # though the suite's Release file marks it NotAutomatic (priority 1).
 cat >"$apt_dir/$suite.sources" <<SRC

@@ -16,6 +16,12 @@ log() { echo "stock-kernel: $*" >&2; }
 	echo "usage: stock-kernel.sh VERSION, e.g. 6.12 or 7.3" >&2
 	exit 2
 }
+mkdir -p "$cache"
+# One builder at a time in the cache: a second make (a test build beside a
+# check) would otherwise build into the same folder at once. The next one
+# waits, then finds the result cached.
+exec 9>>"$cache/.build.lock"
+flock 9
 for tool in depmod xz; do
 	command -v "$tool" >/dev/null ||
 		{ log "$tool missing (scripts/deps.sh installs it)"; exit 1; }

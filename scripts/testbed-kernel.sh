@@ -35,6 +35,11 @@ else
 	estimate="measured 15 min 43 s on 2 cores beside the 6.12 kernel and QEMU builds"
 fi
 mkdir -p "$cache"
+# One builder at a time in the cache: a second make (a test build beside a
+# check) would otherwise build into the same folder at once. The next one
+# waits, then finds the result cached.
+exec 9>>"$cache/.build.lock"
+flock 9
 suite=trixie
 # A newer kernel than trixie's own comes from backports.
 if [ -z "$("$here/fetch-trixie.sh" --list "^linux-source-$ver\$" trixie)" ]; then

@@ -21,6 +21,13 @@ log() { echo "testbed-qemu: $*" >&2; }
 recipe=1
 key=$( (echo "recipe $recipe"; cat "$here"/qemu/*.patch) | sha256sum | cut -c1-12)
 
+mkdir -p "$cache"
+# One builder at a time in the cache: a second make (a test build beside a
+# check) would otherwise build into the same folder at once. The next one
+# waits, then finds the result cached.
+exec 9>>"$cache/.build.lock"
+flock 9
+
 apt_dir=$cache/apt-bookworm-src
 mkdir -p "$apt_dir/lists/partial"
 mirror=$(sed -n 's/^URIs:[[:space:]]*\(http[^[:space:]]*debian\)$/\1/p' \

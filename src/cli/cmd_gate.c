@@ -34,6 +34,11 @@ static const struct argp_option options[] = {
 	{},
 };
 
+static const struct argp_child children[] = {
+	{ &opt_verbose },
+	{},
+};
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct gate_args *a = state->input;
@@ -71,7 +76,7 @@ static const struct argp argp = {
 	"Compare the runs.csv of two bench --csv folders, per metric and "
 	"strategy. Exit 0: no regression (inconclusive checks do not fail), "
 	"1: regression, 2: bad input.",
-	common_options,
+	children,
 };
 
 static int load_runs(struct csv_table *t, const char *dir, const char *what)

@@ -49,8 +49,17 @@ struct bench_args {
 	struct common_opts c; /* size, seed, device, group, csv, json */
 };
 
-/* Options with no short name (keys past the characters). */
-enum { OPT_STRATEGY = 256, OPT_SCHEDULE, OPT_BACKING };
+/*
+ * Options with no short name (keys past the characters): the letter each
+ * would take means another option, here or in another command.
+ */
+enum {
+	OPT_STRATEGY = 256,
+	OPT_SCHEDULE,
+	OPT_BACKING,
+	OPT_BANDWIDTH,
+	OPT_DOWNTIME,
+};
 
 static const struct argp_option options[] = {
 	{ "backend", 'B', "NAME", 0,
@@ -65,10 +74,10 @@ static const struct argp_option options[] = {
 	  "bursty[:LEN]" },
 	{ "rate", 'r', "PAGES/S", 0,
 	  "Device writes per second (default 20000)" },
-	{ "bandwidth", 'b', "BYTES/S", 0,
+	{ "bandwidth", OPT_BANDWIDTH, "BYTES/S", 0,
 	  "Modelled link, e.g. 256M (default 256M per second)" },
 	{ "chunk", 'c', "SIZE", 0, "Manual clear chunk (default 128M)" },
-	{ "downtime", 'd', "SECONDS", 0,
+	{ "downtime", OPT_DOWNTIME, "SECONDS", 0,
 	  "Stop when the rest fits (default 0.3)" },
 	{ "max-rounds", 'm', "N", 0,
 	  "Rounds after the first copy (default 30)" },
@@ -139,7 +148,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			return ds_arg_error("bench: invalid --rate '%s'", arg);
 		a->rate = v;
 		break;
-	case 'b':
+	case OPT_BANDWIDTH:
 		if (parse_size(arg, &v) || !v)
 			return ds_arg_error("bench: invalid --bandwidth '%s'",
 					    arg);
@@ -149,7 +158,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (parse_size(arg, &a->chunk) || !a->chunk)
 			return ds_arg_error("bench: invalid --chunk '%s'", arg);
 		break;
-	case 'd':
+	case OPT_DOWNTIME:
 		if (parse_seconds(arg, &a->downtime_ns))
 			return ds_arg_error("bench: invalid --downtime '%s'",
 					    arg);

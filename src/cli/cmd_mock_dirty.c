@@ -30,13 +30,16 @@ struct mock_dirty_args {
 	struct common_opts c; /* size, seed */
 };
 
-/* An option with no short name (a key past the characters). */
-enum { OPT_NO_DIRTY_DEVICE = 256 };
+/*
+ * Options with no short name (keys past the characters): the letter each
+ * would take means another option in another command (bench -n, -r).
+ */
+enum { OPT_NO_DIRTY_DEVICE = 256, OPT_PAGES, OPT_ROUNDS };
 
 static const struct argp_option options[] = {
-	{ "pages", 'n', "N", 0,
+	{ "pages", OPT_PAGES, "N", 0,
 	  "Pages the device writes (default 1/7 of all)" },
-	{ "rounds", 'r', "R", 0,
+	{ "rounds", OPT_ROUNDS, "R", 0,
 	  "Write and read R times, pattern SEED + round (default 1)" },
 	{ "no-dirty-device", OPT_NO_DIRTY_DEVICE, NULL, 0,
 	  "Create a mock device without dirty tracking (error path)" },
@@ -60,13 +63,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_INIT:
 		common_opts_init(state, children, &a->c);
 		break;
-	case 'n':
+	case OPT_PAGES:
 		if (parse_u64(arg, &a->pages))
 			return ds_arg_error("mock-dirty: invalid --pages '%s'",
 					    arg);
 		a->pages_set = true;
 		break;
-	case 'r':
+	case OPT_ROUNDS:
 		if (parse_u64(arg, &a->rounds) || !a->rounds ||
 		    a->rounds > 1000000)
 			return ds_arg_error("mock-dirty: invalid --rounds '%s'",

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * One option vocabulary: an option that means the same in two commands has
- * the same long and short name in both (docs/dirtyscope.8, COMMON OPTIONS).
- * The common options are argp children, one per option, parsed here into
- * struct common_opts; a command lists the children it takes and parses
- * only its own options.
+ * the same long and short name in both, and a short letter means one thing
+ * in every command: an option whose letter means something else elsewhere
+ * has only its long name (docs/dirtyscope.8, COMMON OPTIONS). The common
+ * options are argp children, one per option, parsed here into struct
+ * common_opts; a command lists the children it takes and parses only its
+ * own options.
  */
 #ifndef DIRTYSCOPE_OPTIONS_H
 #define DIRTYSCOPE_OPTIONS_H

@@ -41,26 +41,31 @@ struct bench_args {
 	uint64_t downtime_ns;
 	unsigned int max_rounds;
 	unsigned int repeat;
-	uint64_t seed;
 	const char *sweep_param;
 	uint64_t sweep[MAX_SWEEP];
 	unsigned int nsweep;
-	const char *csv_dir;
 	const char *schedule;
-	bool json;
 	bool no_trace;
+	struct common_opts c; /* size, seed, device, group, csv, json */
 };
 
-/* Options with no short name (keys past the characters). */
-enum { OPT_STRATEGY = 256, OPT_SCHEDULE, OPT_BACKING };
+/*
+ * Options with no short name (keys past the characters): the letter each
+ * would take means another option, here or in another command.
+ */
+enum {
+	OPT_STRATEGY = 256,
+	OPT_SCHEDULE,
+	OPT_BACKING,
+	OPT_BANDWIDTH,
+	OPT_DOWNTIME,
+};
 
 static const struct argp_option options[] = {
 	{ "backend", 'B', "NAME", 0,
-	  "mock (default), iommufd, vfio-type1, vfio-manual-clear" },
-	OPT_DEVICE("iommufd: /dev/vfio/devices/vfioN"),
-	OPT_GROUP("vfio-type1/-manual-clear: /dev/vfio/N"),
+	  "mock (default), iommufd (--device), vfio-type1, vfio-manual-clear "
+	  "(--group)" },
 	{ "strategy", OPT_STRATEGY, "auto|manual|both", 0, "Default both" },
-	OPT_SIZE("IOVA mapped, e.g. 64M (default 64M)"),
 	{ "backing", OPT_BACKING, "PAGES", 0,
 	  "4k (default), thp, hugetlb-2m, hugetlb-1g: the buffer's pages, "
 	  "so the IOPTE size (mock, iommufd)" },
@@ -69,23 +74,25 @@ static const struct argp_option options[] = {
 	  "bursty[:LEN]" },
 	{ "rate", 'r', "PAGES/S", 0,
 	  "Device writes per second (default 20000)" },
-	{ "bandwidth", 'b', "BYTES/S", 0,
+	{ "bandwidth", OPT_BANDWIDTH, "BYTES/S", 0,
 	  "Modelled link, e.g. 256M (default 256M per second)" },
 	{ "chunk", 'c', "SIZE", 0, "Manual clear chunk (default 128M)" },
-	{ "downtime", 'd', "SECONDS", 0,
+	{ "downtime", OPT_DOWNTIME, "SECONDS", 0,
 	  "Stop when the rest fits (default 0.3)" },
 	{ "max-rounds", 'm', "N", 0,
 	  "Rounds after the first copy (default 30)" },
 	{ "repeat", 'n', "N", 0, "Runs per strategy (default 1)" },
-	OPT_SEED("Workload seed (default 1)"),
 	{ "sweep", 'W', "PARAM=V1,V2,...", 0,
 	  "chunk=1M,16M,...; rate=...; bandwidth=...: one point per value" },
-	OPT_CSV("Write runs.csv, rounds.csv, sweep.csv into DIR"),
-	OPT_JSON("Print the results as one JSON document"),
 	{ "schedule", OPT_SCHEDULE, "SPEC", 0,
 	  "Test hook: writes at given rounds (see docs/bench.md)" },
 	{ "no-trace", 'T', NULL, 0, "Do not attach the profiler" },
 	{},
+};
+
+static const struct argp_child children[] = {
+	{ &opt_size }, { &opt_seed }, { &opt_device },	{ &opt_group },
+	{ &opt_csv },  { &opt_json }, { &opt_verbose }, {},
 };
 
 /* PARAM=V1,V2,...; a second --sweep replaces the first. */
@@ -111,16 +118,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	uint64_t v;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		common_opts_init(state, children, &a->c);
+		break;
 	case 'B':
 		if (!backend_find(arg))
 			return ds_arg_error("bench: unknown backend '%s'", arg);
 		a->backend = arg;
-		break;
-	case 'D':
-		a->bcfg.device = arg;
-		break;
-	case 'g':
-		a->bcfg.group = arg;
 		break;
 	case OPT_STRATEGY:
 		a->auto_ = !strcmp(arg, "auto") || !strcmp(arg, "both");
@@ -128,10 +132,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (!a->auto_ && !a->manual)
 			return ds_arg_error("bench: invalid strategy '%s'",
 					    arg);
-		break;
-	case 's':
-		if (parse_size(arg, &a->bcfg.size) || !a->bcfg.size)
-			return ds_arg_error("bench: invalid --size '%s'", arg);
 		break;
 	case OPT_BACKING:
 		if (backing_parse(arg, &a->bcfg.backing))
@@ -148,7 +148,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			return ds_arg_error("bench: invalid --rate '%s'", arg);
 		a->rate = v;
 		break;
-	case 'b':
+	case OPT_BANDWIDTH:
 		if (parse_size(arg, &v) || !v)
 			return ds_arg_error("bench: invalid --bandwidth '%s'",
 					    arg);
@@ -158,7 +158,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (parse_size(arg, &a->chunk) || !a->chunk)
 			return ds_arg_error("bench: invalid --chunk '%s'", arg);
 		break;
-	case 'd':
+	case OPT_DOWNTIME:
 		if (parse_seconds(arg, &a->downtime_ns))
 			return ds_arg_error("bench: invalid --downtime '%s'",
 					    arg);
@@ -175,23 +175,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 					    arg);
 		a->repeat = v;
 		break;
-	case 'S':
-		if (parse_u64(arg, &a->seed))
-			return ds_arg_error("bench: invalid --seed '%s'", arg);
-		break;
 	case 'W':
 		if (parse_sweep(a, arg))
 			return ds_arg_error("bench: invalid --sweep (want "
 					    "chunk|rate|bandwidth=V1,V2,...)");
 		break;
-	case 'C':
-		a->csv_dir = arg;
-		break;
 	case OPT_SCHEDULE:
 		a->schedule = arg;
-		break;
-	case 'j':
-		a->json = true;
 		break;
 	case 'T':
 		a->no_trace = true;
@@ -212,8 +202,10 @@ static const struct argp argp = {
 	"device writes, with auto-clear and manual-clear, and compare: pages "
 	"sent, redundant pages, migration time, clear cost and IOTLB "
 	"invalidations. The mock backend makes the device write (ground "
-	"truth); on real hardware the user's traffic dirties pages. Root.",
-	common_options,
+	"truth); on real hardware the user's traffic dirties pages. --csv "
+	"writes runs.csv, rounds.csv, sweep.csv and the profiler's files. "
+	"Root.",
+	children,
 };
 
 static volatile int interrupted;
@@ -302,11 +294,11 @@ static int write_outputs(struct bench *bn, const struct bench_meta *m)
 	size_t n = 3;
 	int err;
 
-	err = outfile_open(&runs, bn->a.csv_dir, "runs.csv");
+	err = outfile_open(&runs, bn->a.c.csv_dir, "runs.csv");
 	if (!err)
-		err = outfile_open(&rounds, bn->a.csv_dir, "rounds.csv");
+		err = outfile_open(&rounds, bn->a.c.csv_dir, "rounds.csv");
 	if (!err && m->sweep_param)
-		err = outfile_open(&sweep, bn->a.csv_dir, "sweep.csv");
+		err = outfile_open(&sweep, bn->a.c.csv_dir, "sweep.csv");
 	if (!err && bn->csv.dir)
 		err = report_csv_prepare(&bn->csv, bn->report);
 	if (err)
@@ -332,7 +324,7 @@ static void print_results(struct bench *bn, const struct bench_meta *m)
 {
 	unsigned int point, npoints = bn->a.nsweep ? bn->a.nsweep : 1;
 
-	if (bn->a.json) {
+	if (bn->a.c.json) {
 		write_bench_json(stdout, m, bn->x.runs, bn->x.nruns);
 		return;
 	}
@@ -363,7 +355,7 @@ static int run_all(struct bench *bn, const struct workload_config *wcfg)
 		.downtime_ns = a->downtime_ns,
 		.max_rounds = a->max_rounds,
 		.repeat = a->repeat,
-		.seed = a->seed,
+		.seed = a->c.seed,
 		.sweep_param = a->sweep_param,
 		.sweep = a->sweep,
 		.nsweep = a->nsweep,
@@ -436,13 +428,15 @@ int cmd_bench(int argc, char **argv)
 		.downtime_ns = 300000000,
 		.max_rounds = 30,
 		.repeat = 1,
-		.seed = 1,
+		.c = { .size = 64 << 20, .seed = 1 },
 	};
-	a->bcfg.size = 64 << 20;
 	if (argp_parse(&argp, argc, argv, 0, NULL, a)) {
 		free(bn);
 		return 2;
 	}
+	a->bcfg.size = a->c.size;
+	a->bcfg.device = a->c.device;
+	a->bcfg.group = a->c.group;
 	if (workload_parse(a->workload, &wcfg)) {
 		ds_err("bench: invalid --workload '%s'", a->workload);
 		free(bn);
@@ -456,10 +450,10 @@ int cmd_bench(int argc, char **argv)
 	 */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (a->csv_dir) {
-		err = outdir_prepare(a->csv_dir);
+	if (a->c.csv_dir) {
+		err = outdir_prepare(a->c.csv_dir);
 		if (err) {
-			ds_err("bench: cannot write to %s: %s", a->csv_dir,
+			ds_err("bench: cannot write to %s: %s", a->c.csv_dir,
 			       strerror(-err));
 			free(bn);
 			return 1;
@@ -503,9 +497,10 @@ int cmd_bench(int argc, char **argv)
 		}
 		report_init(bn->report);
 		/* The profiler's files go beside runs.csv. */
-		err = a->csv_dir ? report_csv_open(&bn->csv, a->csv_dir) : 0;
+		err = a->c.csv_dir ? report_csv_open(&bn->csv, a->c.csv_dir)
+				   : 0;
 		if (err) {
-			ds_err("bench: cannot write to %s: %s", a->csv_dir,
+			ds_err("bench: cannot write to %s: %s", a->c.csv_dir,
 			       strerror(-err));
 			goto out;
 		}
@@ -543,7 +538,7 @@ int cmd_bench(int argc, char **argv)
 		.sweep_param = a->nsweep ? a->sweep_param : NULL,
 		.size_bytes = bn->b.length,
 		.page_size = bn->b.page_size,
-		.seed = a->seed,
+		.seed = a->c.seed,
 		.profiled = bn->traced,
 		/* Only a device the tool drives has a known write log. */
 		.ground_truth = bn->b.can_write,
@@ -555,11 +550,11 @@ int cmd_bench(int argc, char **argv)
 		goto out;
 	print_results(bn, &m);
 	fflush(stdout);
-	if (a->csv_dir) {
+	if (a->c.csv_dir) {
 		err = write_outputs(bn, &m);
 		if (err) {
 			ds_err("bench: writing CSV to %s failed: %s",
-			       a->csv_dir, strerror(-err));
+			       a->c.csv_dir, strerror(-err));
 			goto out;
 		}
 	}

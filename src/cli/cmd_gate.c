@@ -22,15 +22,26 @@ struct gate_args {
 	const char *baseline, *current, *rules, *junit;
 };
 
-/* An option with no short name (a key past the characters). */
-enum { OPT_JUNIT = 256 };
+/*
+ * Options with no short name (keys past the characters): the letter each
+ * would take means another option in another command (trace -b, bench -c
+ * and -r, -j is --json), and a CI job reads better with the long ones.
+ */
+enum { OPT_BASELINE = 256, OPT_CURRENT, OPT_RULES, OPT_JUNIT };
 
 static const struct argp_option options[] = {
-	{ "baseline", 'b', "DIR", 0, "bench --csv folder of the reference" },
-	{ "current", 'c', "DIR", 0, "bench --csv folder to judge" },
-	{ "rules", 'r', "FILE", 0, "Thresholds per metric (docs/gate.md)" },
+	{ "baseline", OPT_BASELINE, "DIR", 0,
+	  "bench --csv folder of the reference" },
+	{ "current", OPT_CURRENT, "DIR", 0, "bench --csv folder to judge" },
+	{ "rules", OPT_RULES, "FILE", 0,
+	  "Thresholds per metric (docs/gate.md)" },
 	{ "junit", OPT_JUNIT, "FILE", 0,
 	  "Also write the verdicts as JUnit XML" },
+	{},
+};
+
+static const struct argp_child children[] = {
+	{ &opt_verbose },
 	{},
 };
 
@@ -39,13 +50,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	struct gate_args *a = state->input;
 
 	switch (key) {
-	case 'b':
+	case OPT_BASELINE:
 		a->baseline = arg;
 		break;
-	case 'c':
+	case OPT_CURRENT:
 		a->current = arg;
 		break;
-	case 'r':
+	case OPT_RULES:
 		a->rules = arg;
 		break;
 	case OPT_JUNIT:
@@ -71,7 +82,7 @@ static const struct argp argp = {
 	"Compare the runs.csv of two bench --csv folders, per metric and "
 	"strategy. Exit 0: no regression (inconclusive checks do not fail), "
 	"1: regression, 2: bad input.",
-	common_options,
+	children,
 };
 
 static int load_runs(struct csv_table *t, const char *dir, const char *what)

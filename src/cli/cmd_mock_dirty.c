@@ -22,24 +22,24 @@
 #include "parse.h"
 
 struct mock_dirty_args {
-	uint64_t size;
 	uint64_t pages;
 	bool pages_set;
-	uint64_t seed;
 	uint64_t rounds;
 	uint32_t dev_flags;
 	const char *dev_path;
+	struct common_opts c; /* size, seed */
 };
 
-/* An option with no short name (a key past the characters). */
-enum { OPT_NO_DIRTY_DEVICE = 256 };
+/*
+ * Options with no short name (keys past the characters): the letter each
+ * would take means another option in another command (bench -n, -r).
+ */
+enum { OPT_NO_DIRTY_DEVICE = 256, OPT_PAGES, OPT_ROUNDS };
 
 static const struct argp_option options[] = {
-	OPT_SIZE("Bytes to map, e.g. 64M (default 64M)"),
-	{ "pages", 'n', "N", 0,
+	{ "pages", OPT_PAGES, "N", 0,
 	  "Pages the device writes (default 1/7 of all)" },
-	OPT_SEED("Seed of the write pattern (default 1)"),
-	{ "rounds", 'r', "R", 0,
+	{ "rounds", OPT_ROUNDS, "R", 0,
 	  "Write and read R times, pattern SEED + round (default 1)" },
 	{ "no-dirty-device", OPT_NO_DIRTY_DEVICE, NULL, 0,
 	  "Create a mock device without dirty tracking (error path)" },
@@ -48,28 +48,28 @@ static const struct argp_option options[] = {
 	{},
 };
 
+static const struct argp_child children[] = {
+	{ &opt_size },
+	{ &opt_seed },
+	{ &opt_verbose },
+	{},
+};
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct mock_dirty_args *a = state->input;
 
 	switch (key) {
-	case 's':
-		if (parse_size(arg, &a->size) || !a->size)
-			return ds_arg_error("mock-dirty: invalid --size '%s'",
-					    arg);
+	case ARGP_KEY_INIT:
+		common_opts_init(state, children, &a->c);
 		break;
-	case 'n':
+	case OPT_PAGES:
 		if (parse_u64(arg, &a->pages))
 			return ds_arg_error("mock-dirty: invalid --pages '%s'",
 					    arg);
 		a->pages_set = true;
 		break;
-	case 'S':
-		if (parse_u64(arg, &a->seed))
-			return ds_arg_error("mock-dirty: invalid --seed '%s'",
-					    arg);
-		break;
-	case 'r':
+	case OPT_ROUNDS:
 		if (parse_u64(arg, &a->rounds) || !a->rounds ||
 		    a->rounds > 1000000)
 			return ds_arg_error("mock-dirty: invalid --rounds '%s'",
@@ -100,7 +100,7 @@ static const struct argp argp = {
 	"pages, read the bitmap with NO_CLEAR, with clear, and again, and "
 	"check each read against the pages written. Needs CONFIG_IOMMUFD_TEST "
 	"and root.",
-	common_options,
+	children,
 };
 
 /* One GET_DIRTY_BITMAP over the whole mapping, checked against want. */
@@ -140,14 +140,14 @@ static int one_round(struct mock_dev *m, const struct mock_dirty_args *a,
 	int ret;
 
 	memset(written, 0, bitmap_words(pages) * sizeof(*written));
-	bitmap_random_fill(written, pages, a->pages, a->seed + round);
+	bitmap_random_fill(written, pages, a->pages, a->c.seed + round);
 	ret = mock_dev_write(m, written, &marked);
 	if (ret) {
 		ds_err("mock-dirty: %s failed: %s", m->failed, strerror(-ret));
 		return ret;
 	}
 	printf("device wrote       %8" PRIu64 " pages  (seed %" PRIu64 ")\n",
-	       marked, a->seed + round);
+	       marked, a->c.seed + round);
 	if (marked != a->pages) {
 		ds_err("mock-dirty: the mock marked %" PRIu64 " pages, asked "
 		       "for %" PRIu64,
@@ -163,7 +163,8 @@ static int one_round(struct mock_dev *m, const struct mock_dirty_args *a,
 
 int cmd_mock_dirty(int argc, char **argv)
 {
-	struct mock_dirty_args a = { .size = 64 << 20, .seed = 1, .rounds = 1 };
+	struct mock_dirty_args a = { .rounds = 1,
+				     .c = { .size = 64 << 20, .seed = 1 } };
 	uint64_t *written = NULL, *got = NULL, *none = NULL;
 	uint64_t pages, words, round;
 	struct mock_dev m;
@@ -178,10 +179,10 @@ int cmd_mock_dirty(int argc, char **argv)
 		ds_err("mock-dirty: %s failed: %s", m.failed, strerror(-ret));
 		return 1;
 	}
-	ret = mock_dev_map(&m, a.size);
+	ret = mock_dev_map(&m, a.c.size);
 	if (ret) {
 		ds_err("mock-dirty: %s failed: %s (size %" PRIu64 ")", m.failed,
-		       strerror(-ret), a.size);
+		       strerror(-ret), a.c.size);
 		goto out;
 	}
 	pages = mock_dev_pages(&m);

@@ -31,6 +31,11 @@ static const struct argp_option options[] = {
 	{},
 };
 
+static const struct argp_child children[] = {
+	{ &opt_verbose },
+	{},
+};
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct plot_args *a = state->input;
@@ -63,7 +68,7 @@ static const struct argp argp = {
 	"Render the CSVs that bench and trace wrote into DIR (rounds.csv, "
 	"sweep.csv, histograms.csv; whichever are there) as PNG and SVG, "
 	"with gnuplot.",
-	common_options,
+	children,
 };
 
 static bool have(const char *dir, const char *file, char *path, size_t len)

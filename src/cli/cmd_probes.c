@@ -30,22 +30,17 @@
 
 #define NOT_VERIFIED "not verified (needs root)"
 
-struct probes_args {
-	bool json;
-};
-
-static const struct argp_option options[] = {
-	OPT_JSON("One JSON document instead of the table"),
+static const struct argp_child children[] = {
+	{ &opt_json },
+	{ &opt_verbose },
 	{},
 };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
-	struct probes_args *a = state->input;
-
 	switch (key) {
-	case 'j':
-		a->json = true;
+	case ARGP_KEY_INIT:
+		common_opts_init(state, children, state->input);
 		break;
 	case ARGP_KEY_ARG:
 		return ds_arg_error("probes: unexpected argument '%s'", arg);
@@ -56,7 +51,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp argp = {
-	options,
+	NULL,
 	parse_opt,
 	NULL,
 	"List every probe point and kernel feature dirtyscope knows, whether "
@@ -64,7 +59,7 @@ static const struct argp argp = {
 	"attach the BPF programs. Probes marked (optional) are loaded by trace "
 	"only when asked: the per-IOPTE one with --iopte-stats or "
 	"--bitmap-analysis, the map/unmap call ones with --call-latency.",
-	common_options,
+	children,
 };
 
 /* One line of the report. */
@@ -234,7 +229,7 @@ int cmd_probes(int argc, char **argv)
 		{ "KERNEL", "kernel", NULL, 0 },
 		{ "UAPI", "uapi", NULL, 0 },
 	};
-	struct probes_args a = {};
+	struct common_opts a = {};
 	struct tracer t = {};
 	int err = 0, status = 1;
 

@@ -24,16 +24,15 @@ struct trace_args {
 	uint64_t duration_ns;
 	uint64_t interval_ns;
 	uint64_t count;
-	const char *csv_dir;
 	uint32_t pid;
 	uint32_t hwpt;
 	bool bitmap_analysis;
 	bool iopte_stats;
 	bool call_latency;
-	bool json;
 	const char *metrics;  /* --metrics ADDR:PORT */
 	const char *textfile; /* --textfile FILE */
 	int positional;
+	struct common_opts c; /* csv, json */
 };
 
 /* An option with no short name (a key past the characters). */
@@ -42,10 +41,6 @@ enum { OPT_TEXTFILE = 256, OPT_CALL_LATENCY };
 static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS", 0,
 	  "Trace this long (default: until Ctrl-C)" },
-	OPT_CSV("Write summary.csv, syncs.csv, histograms.csv (and "
-		"intervals.csv) into DIR"),
-	OPT_JSON("JSON instead of tables: one document per line, per interval "
-		 "and the summary"),
 	{ "pid", 'p', "PID", 0, "Trace only this process" },
 	{ "hwpt", 'H', "ID", 0, "Only events of this iommufd HWPT" },
 	{ "bitmap-analysis", 'b', NULL, 0,
@@ -67,19 +62,26 @@ static const struct argp_option options[] = {
 	{},
 };
 
+static const struct argp_child children[] = {
+	{ &opt_csv },
+	{ &opt_json },
+	{ &opt_verbose },
+	{},
+};
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct trace_args *a = state->input;
 	uint64_t v;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		common_opts_init(state, children, &a->c);
+		break;
 	case 'd':
 		if (parse_seconds(arg, &a->duration_ns) || !a->duration_ns)
 			return ds_arg_error("trace: invalid duration '%s'",
 					    arg);
-		break;
-	case 'C':
-		a->csv_dir = arg;
 		break;
 	case 'p':
 		if (parse_u64(arg, &v) || !v || v > INT32_MAX)
@@ -99,9 +101,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_CALL_LATENCY:
 		a->call_latency = true;
-		break;
-	case 'j':
-		a->json = true;
 		break;
 	case 'M':
 		if (!http_addr_valid(arg))
@@ -146,8 +145,11 @@ static const struct argp argp = {
 	"driver's page-table walk and IOTLB invalidations (attributed to their "
 	"cause). Prints per-operation counts, bytes, dirty pages and latency "
 	"percentiles at the end, and every INTERVAL seconds (COUNT times) if "
-	"given. Needs root (CAP_BPF and CAP_PERFMON) and a kernel with BTF.",
-	common_options,
+	"given. --csv writes summary.csv, syncs.csv, histograms.csv (and "
+	"intervals.csv); --json prints one document per line, per interval and "
+	"the summary. Needs root (CAP_BPF and CAP_PERFMON) and a kernel with "
+	"BTF.",
+	children,
 };
 
 static volatile sig_atomic_t exiting;
@@ -219,10 +221,10 @@ int cmd_trace(int argc, char **argv)
 	}
 	report = &out->report;
 	report_init(report);
-	if (a.csv_dir) {
-		err = report_csv_open(&out->csv, a.csv_dir);
+	if (a.c.csv_dir) {
+		err = report_csv_open(&out->csv, a.c.csv_dir);
 		if (err) {
-			ds_err("trace: cannot write to %s: %s", a.csv_dir,
+			ds_err("trace: cannot write to %s: %s", a.c.csv_dir,
 			       strerror(-err));
 			goto cleanup;
 		}
@@ -266,7 +268,7 @@ int cmd_trace(int argc, char **argv)
 			if (read_snapshot(&t, &snap, report))
 				goto cleanup;
 			report_interval_end(report);
-			if (a.json)
+			if (a.c.json)
 				report_print_json(report, &report->interval,
 						  true, stdout);
 			else
@@ -289,7 +291,7 @@ int cmd_trace(int argc, char **argv)
 			(unsigned long long)report->counters[DS_CNT_EVENTS],
 			(unsigned long long)report->consumed);
 
-	if (a.json) {
+	if (a.c.json) {
 		err = report_print_json(report, &report->total, false, stdout);
 		if (err) {
 			ds_err("trace: writing JSON failed: %s",
@@ -306,7 +308,7 @@ int cmd_trace(int argc, char **argv)
 		goto cleanup;
 	err = report_csv_write(&out->csv, report);
 	if (err) {
-		ds_err("trace: writing CSV to %s failed: %s", a.csv_dir,
+		ds_err("trace: writing CSV to %s failed: %s", a.c.csv_dir,
 		       strerror(-err));
 		goto cleanup;
 	}

@@ -22,15 +22,19 @@
 #include "vfio_type1.h"
 
 struct type1_dirty_args {
-	const char *group;
-	uint64_t size;
 	uint64_t iova;
+	struct common_opts c; /* group, size */
 };
 
 static const struct argp_option options[] = {
-	OPT_GROUP("VFIO group to use, e.g. /dev/vfio/12 (required)"),
-	OPT_SIZE("Bytes to map, e.g. 16M (default 16M)"),
 	{ "iova", 'i', "IOVA", 0, "IOVA of the mapping (default 0x100000000)" },
+	{},
+};
+
+static const struct argp_child children[] = {
+	{ &opt_group },
+	{ &opt_size },
+	{ &opt_verbose },
 	{},
 };
 
@@ -39,13 +43,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	struct type1_dirty_args *a = state->input;
 
 	switch (key) {
-	case 'g':
-		a->group = arg;
-		break;
-	case 's':
-		if (parse_size(arg, &a->size) || !a->size)
-			return ds_arg_error("type1-dirty: invalid --size '%s'",
-					    arg);
+	case ARGP_KEY_INIT:
+		common_opts_init(state, children, &a->c);
 		break;
 	case 'i':
 		if (parse_u64(arg, &a->iova))
@@ -57,7 +56,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				    arg);
 	case ARGP_KEY_END:
 		/* Never pick a device on the user's behalf. */
-		if (!a->group)
+		if (!a->c.group)
 			return ds_arg_error("type1-dirty: --group /dev/vfio/N "
 					    "is required");
 		break;
@@ -72,11 +71,11 @@ static const struct argp argp = {
 	parse_opt,
 	NULL,
 	"Drive a VFIO type1 container through one dirty-tracking cycle on the "
-	"IOMMU group given with --group (every device in it bound to "
+	"IOMMU group given with --group (required; every device in it bound to "
 	"vfio-pci): map, start tracking, read the bitmap, unmap with the "
 	"bitmap, stop tracking, and check that both reads report every mapped "
 	"page, as type1 does for devices that do not pin pages. Needs root.",
-	common_options,
+	children,
 };
 
 static int report(struct type1 *t, int ret)
@@ -110,7 +109,8 @@ static int check(const char *what, const uint64_t *got, const uint64_t *want,
 
 int cmd_type1_dirty(int argc, char **argv)
 {
-	struct type1_dirty_args a = { .size = 16 << 20, .iova = 1ull << 32 };
+	struct type1_dirty_args a = { .iova = 1ull << 32,
+				      .c = { .size = 16 << 20 } };
 	uint64_t *want = NULL, *got = NULL;
 	uint64_t pages, words, unmapped = 0, t0, t1;
 	struct type1 t;
@@ -119,7 +119,7 @@ int cmd_type1_dirty(int argc, char **argv)
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
 		return 2;
 
-	ret = type1_open(&t, a.group);
+	ret = type1_open(&t, a.c.group);
 	if (ret) {
 		report(&t, ret);
 		return 1;
@@ -127,10 +127,10 @@ int cmd_type1_dirty(int argc, char **argv)
 	printf("type1 container: group %s, IOVA page sizes 0x%" PRIx64
 	       ", dirty page size %" PRIu64 " B, max dirty bitmap %" PRIu64
 	       " B\n",
-	       a.group, t.iova_pgsizes, t.dirty_pgsize, t.max_bitmap_bytes);
+	       a.c.group, t.iova_pgsizes, t.dirty_pgsize, t.max_bitmap_bytes);
 
 	t0 = now_ns();
-	ret = type1_map(&t, a.iova, a.size);
+	ret = type1_map(&t, a.iova, a.c.size);
 	t1 = now_ns();
 	if (ret) {
 		report(&t, ret);
@@ -185,10 +185,10 @@ int cmd_type1_dirty(int argc, char **argv)
 	ret = check("unmap + bitmap", got, want, pages, t0, t1);
 	if (ret)
 		goto out;
-	if (unmapped != a.size) {
+	if (unmapped != a.c.size) {
 		ds_err("type1-dirty: VFIO_IOMMU_UNMAP_DMA failed: unmapped "
 		       "%" PRIu64 " of %" PRIu64 " bytes",
-		       unmapped, a.size);
+		       unmapped, a.c.size);
 		ret = -EIO;
 		goto out;
 	}

@@ -103,6 +103,8 @@ static void bad_usage_is_one_line(void **state)
 		{ "trace", "soon", NULL },
 		{ "trace", "1", "0", NULL },
 		{ "mock-dirty", "--size", "12Q", NULL },
+		{ "bench", "-S", "x", NULL },
+		{ "type1-dirty", "-g", "/dev/vfio/1", "-s", "0", NULL },
 		{ "no-such-command", NULL },
 	};
 	const char *want[] = {
@@ -112,6 +114,9 @@ static void bad_usage_is_one_line(void **state)
 		"dirtyscope: trace: invalid interval 'soon'\n",
 		"dirtyscope: trace: invalid count '0'\n",
 		"dirtyscope: mock-dirty: invalid --size '12Q'\n",
+		/* The common options' parser names the command. */
+		"dirtyscope: bench: invalid --seed 'x'\n",
+		"dirtyscope: type1-dirty: invalid --size '0'\n",
 		"dirtyscope: unknown command 'no-such-command' (see "
 		"'dirtyscope --help')\n",
 	};

@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <cmocka.h>
 #include "syshelp.h"
 
 bool kernel_has_function(const char *name)
@@ -395,6 +398,35 @@ int64_t csv_get(const struct csv *c, const char *key, const char *name)
 	if (!row || col < 0)
 		return -1;
 	return strtoll(row[col], NULL, 10);
+}
+
+void csv_load_or_fail(struct csv *c, const char *fmt, ...)
+{
+	char path[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	assert_int_equal(csv_load(c, path), 0);
+}
+
+int64_t csv_int(const struct csv *c, size_t row, const char *name)
+{
+	int col = csv_col(c, name);
+
+	assert_true(col >= 0);
+	assert_true(row < c->nrows);
+	return strtoll(c->rows[row][col], NULL, 10);
+}
+
+size_t csv_run_row(const struct csv *c, const char *strategy)
+{
+	for (size_t i = 1; i < c->nrows; i++)
+		if (!strcmp(c->rows[i][csv_col(c, "strategy")], strategy))
+			return i;
+	fail_msg("no %s run", strategy);
+	return 0;
 }
 
 int reserve_hugepages_2m(unsigned int n)

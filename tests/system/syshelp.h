@@ -84,4 +84,14 @@ char **csv_row(const struct csv *c, const char *key);
 /* Field name of the row keyed key, as an integer (-1 if absent). */
 int64_t csv_get(const struct csv *c, const char *key, const char *name);
 
+/* The tests' own ways in, each failing the test where the plain ones
+ * return an error: */
+/* csv_load() of the path the format makes. */
+void csv_load_or_fail(struct csv *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Field name of rows[row], as an integer. */
+int64_t csv_int(const struct csv *c, size_t row, const char *name);
+/* The index of the row of a strategy in bench's runs.csv (one run each). */
+size_t csv_run_row(const struct csv *c, const char *strategy);
+
 #endif

@@ -247,6 +247,15 @@ int group_open_check(const char *group)
 	return 0;
 }
 
+void assert_group_free(const char *group)
+{
+	int err = group_open_check(group);
+
+	if (err)
+		fail_msg("%s cannot be opened again: %s", group,
+			 strerror(-err));
+}
+
 char *json_eval(const char *text, const char *expr)
 {
 	char in[] = "/tmp/ds-json-XXXXXX", prog[1024];

@@ -53,6 +53,8 @@ int tmpdir_remove(const char *dir);
 /* 0 when the VFIO group node can be opened: nothing else holds it (groups
  * and cdev-bound devices are exclusive). Else -errno. */
 int group_open_check(const char *group);
+/* Fail the test unless nothing holds group (group_open_check). */
+void assert_group_free(const char *group);
 
 /* QEMU's edu PCI device, present in the vtd profile. */
 #define EDU_ID "1234:11e8"

@@ -152,10 +152,11 @@ $(BUILD)/tests/test_probes: $(SKELS)
 $(BUILD)/tests/test_signals_vm $(BUILD)/tests/test_signals_vtd_dirty: $(SKELS) \
 	tests/system/sigcheck.c tests/system/sigcheck.h
 $(BUILD)/tests/test_qtest_vtd: tests/system/qtest.c tests/system/qtest.h
-# The fault-injection sweeps share their machinery.
+# The fault-injection sweeps share their machinery and its checks.
 $(BUILD)/tests/test_faults_vm $(BUILD)/tests/test_faults_vtd \
 		$(BUILD)/tests/test_faults_vtd_dirty: \
-	tests/system/faultinj.c tests/system/faultinj.h
+	tests/system/faultinj.c tests/system/faultinj_checks.c \
+	tests/system/faultinj.h tests/system/faultinj_run.h
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(filter %.c %.o,$^) -lcmocka $(LDLIBS)
 

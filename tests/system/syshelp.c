@@ -47,7 +47,7 @@ const char *dirtyscope_bin(void)
 	return p && *p ? p : "./dirtyscope";
 }
 
-static char *slurp(const char *path)
+char *slurp(const char *path)
 {
 	char *buf = NULL;
 	size_t len = 0;

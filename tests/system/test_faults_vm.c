@@ -6,9 +6,9 @@
  * kernel's iommufd_fail_nth selftest sets it) or one of iommufd's own fault
  * points (object lookup, the mock's map_pages, page pinning). faultinj.c
  * has the mechanism (fail-nth in a forked child that calls the command's
- * entry point) and the rules every run keeps: exit 0, or exit 1 with one
- * "dirtyscope: ...: STEP failed: STRERROR" line; no fd left open, nothing
- * pinned, no mock device left, no kernel splat.
+ * entry point), faultinj_checks.c the rules every run keeps: exit 0, or
+ * exit 1 with one "dirtyscope: ...: STEP failed: STRERROR" line; no fd
+ * left open, nothing pinned, no mock device left, no kernel splat.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>

@@ -5,9 +5,9 @@
  * the commands that drive a real VFIO device (issue 6). Every fault point
  * (failslab, GFP_KERNEL included; iommufd's own) that type1-dirty and bench
  * with the vfio-type1, vfio-manual-clear and iommufd backends pass fails in
- * turn, through fail-nth (faultinj.c has the mechanism and the rules every
- * run keeps: exit 0 or 1, one error line naming the step and errno, no fd
- * left open, nothing pinned or locked, no splat).
+ * turn, through fail-nth (faultinj.c has the mechanism, faultinj_checks.c
+ * the rules every run keeps: exit 0 or 1, one error line naming the step
+ * and errno, no fd left open, nothing pinned or locked, no splat).
  *
  * On top of those, after every run: edu is still bound to vfio-pci and its
  * group can be opened again (nothing holds the container, the group or the

@@ -4,8 +4,8 @@
  * tracking on our emulated VT-d, edu as the DMA engine): iommufd's own
  * fault points (fail_iommufd) fail in turn while bench drives the iommufd
  * backend through both strategies, with the device writing. The rules of
- * faultinj.c hold for every run (exit 0 or 1, one error line naming the
- * step, no fd left, nothing pinned, no splat); after every run edu is
+ * faultinj_checks.c hold for every run (exit 0 or 1, one error line naming
+ * the step, no fd left, nothing pinned, no splat); after every run edu is
  * still on vfio-pci and its group free; after the sweep a plain run works.
  *
  * Not swept: failslab, for the reason test_faults_vtd.c gives (a failed

@@ -25,6 +25,10 @@
 #include "faultinj_run.h"
 #include "syshelp.h"
 
+/* edu's PCI device in the vtd profiles (test_vtd_vm.c checks the
+ * address). */
+#define EDU_SYSFS "/sys/bus/pci/devices/0000:00:01.0"
+
 static int kmsg = -1;
 
 int fi_count_dir(const char *path)
@@ -338,4 +342,21 @@ void fi_check_run(struct fi_sweep *sw, unsigned int nth,
 	free(warnings);
 	free(base_errors);
 	free(base_warnings);
+}
+
+void fi_assert_edu_free(const struct fi_sweep *sw, unsigned int nth,
+			const char *group)
+{
+	char target[PATH_MAX];
+	ssize_t n = readlink(EDU_SYSFS "/driver", target, sizeof(target) - 1);
+	int err;
+
+	target[n > 0 ? n : 0] = '\0';
+	if (!strstr(target, "/vfio-pci"))
+		fail_msg("%s, nth %u: edu's driver is '%s', not vfio-pci",
+			 sw->name, nth, target);
+	err = group_open_check(group);
+	if (err)
+		fail_msg("%s, nth %u: %s cannot be opened again: %s", sw->name,
+			 nth, group, strerror(-err));
 }

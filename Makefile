@@ -146,8 +146,11 @@ $(BUILD)/tests/test_mock_abi_next: CPPFLAGS += -I$(KSRC_NEXT)/drivers/iommu/iomm
 $(BUILD)/tests/test_mock_abi $(BUILD)/tests/test_mock_abi_next \
 		$(ASAN)/tests/test_mock_abi $(ASAN)/tests/test_mock_abi_next: \
 	tests/unit/mock_abi_checks.h
-# test_probes reads the program list from the trace skeleton itself.
-$(BUILD)/tests/test_probes: $(SKELS)
+# test_probes reads the program list from the trace skeleton itself, and
+# has its own view of the kernel and its reader of the probes table.
+$(BUILD)/tests/test_probes: $(SKELS) \
+	tests/system/kernel_facts.c tests/system/kernel_facts.h \
+	tests/system/probes_report.c tests/system/probes_report.h
 # The signal tests share their checks, one of which reads the skeleton.
 $(BUILD)/tests/test_signals_vm $(BUILD)/tests/test_signals_vtd_dirty: $(SKELS) \
 	tests/system/sigcheck.c tests/system/sigcheck.h

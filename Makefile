@@ -146,6 +146,9 @@ $(BUILD)/tests/test_mock_abi_next: CPPFLAGS += -I$(KSRC_NEXT)/drivers/iommu/iomm
 $(BUILD)/tests/test_mock_abi $(BUILD)/tests/test_mock_abi_next \
 		$(ASAN)/tests/test_mock_abi $(ASAN)/tests/test_mock_abi_next: \
 	tests/unit/mock_abi_checks.h
+# The workload tests' harness, in both builds (not a test_*.c: not a program).
+$(BUILD)/tests/test_workload $(ASAN)/tests/test_workload: \
+	tests/unit/workload_harness.c tests/unit/workload_harness.h
 # test_probes reads the program list from the trace skeleton itself, and
 # has its own view of the kernel and its reader of the probes table.
 $(BUILD)/tests/test_probes: $(SKELS) \

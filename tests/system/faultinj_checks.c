@@ -31,20 +31,6 @@
 
 static int kmsg = -1;
 
-int fi_count_dir(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	closedir(d);
-	return n;
-}
-
 void fi_kmsg_open(void)
 {
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -185,7 +171,7 @@ void fi_report_leftovers(struct child_report *rep, const unsigned char *before)
 {
 	char *status;
 
-	rep->mock_devs = fi_count_dir(MOCK_BUS);
+	rep->mock_devs = dir_entries(MOCK_BUS);
 	fd_left(before, rep->fd_left, sizeof(rep->fd_left));
 	status = slurp("/proc/self/status");
 	rep->vmlck_kb = status_kb(status, "VmLck:");
@@ -310,7 +296,7 @@ void fi_check_run(struct fi_sweep *sw, unsigned int nth,
 	if (f->rep.vmlck_kb || f->rep.vmpin_kb)
 		fail_msg("%s, nth %u: VmLck %ld kB, VmPin %ld kB at exit",
 			 sw->name, nth, f->rep.vmlck_kb, f->rep.vmpin_kb);
-	assert_int_equal(fi_count_dir(MOCK_BUS), devs);
+	assert_int_equal(dir_entries(MOCK_BUS), devs);
 	for (w = warnings; *w; w = nl + 1) {
 		nl = strchr(w, '\n');
 		if (!has_line(base_warnings, w, nl - w + 1))

@@ -37,6 +37,8 @@ void run_free(struct run *r);
 /* Poll the child's stderr file until it contains text. */
 bool run_wait_stderr(struct run *r, const char *text, int timeout_s);
 int count_lines(const char *s);
+/* Entries of a folder (not . and ..), -1 if it cannot be read. */
+int dir_entries(const char *path);
 /* A file's whole text, "" if it cannot be read. Caller frees. */
 char *slurp(const char *path);
 

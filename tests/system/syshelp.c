@@ -453,6 +453,30 @@ size_t csv_run_row(const struct csv *c, const char *strategy)
 	return 0;
 }
 
+/*
+ * Round 1: pages 0-99 written before the sync, 50-149 after it. Auto reads
+ * and clears 0-99, sends them; 50-149 are dirty again in round 2, and
+ * 50-99 were sent after that write: 50 redundant. Manual reads 0-99
+ * without clearing, and the chunk read-and-clear right before sending
+ * returns 0-149: all sent once, none again.
+ */
+void assert_sched_hand_computed(const struct csv *runs, size_t a, size_t m,
+				int64_t npages)
+{
+	assert_true(csv_int(runs, a, "pages_sent") == npages + 100 + 100);
+	assert_true(csv_int(runs, a, "pages_redundant") == 50);
+	assert_true(csv_int(runs, a, "rounds") == 4);
+	assert_true(csv_int(runs, a, "syncs") == 4);
+	assert_true(csv_int(runs, a, "clear_calls") == 0);
+	assert_true(csv_int(runs, a, "received_pages") == 200);
+	assert_true(csv_int(runs, m, "pages_sent") == npages + 150);
+	assert_true(csv_int(runs, m, "pages_redundant") == 0);
+	assert_true(csv_int(runs, m, "rounds") == 3);
+	assert_true(csv_int(runs, m, "syncs") == 3);
+	assert_true(csv_int(runs, m, "clear_calls") == 1);
+	assert_true(csv_int(runs, m, "received_pages") == 250);
+}
+
 int reserve_hugepages_2m(unsigned int n)
 {
 	FILE *f = fopen("/sys/kernel/mm/hugepages/hugepages-2048kB/"

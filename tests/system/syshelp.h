@@ -99,5 +99,10 @@ void csv_load_or_fail(struct csv *c, const char *fmt, ...)
 int64_t csv_int(const struct csv *c, size_t row, const char *name);
 /* The index of the row of a strategy in bench's runs.csv (one run each). */
 size_t csv_run_row(const struct csv *c, const char *strategy);
+/* bench --schedule "1@sync:0-99;1@send:50-149" over npages pages, rows a
+ * (auto) and m (manual) of its runs.csv: the counts worked out by hand,
+ * which every backend must give. */
+void assert_sched_hand_computed(const struct csv *runs, size_t a, size_t m,
+				int64_t npages);
 
 #endif

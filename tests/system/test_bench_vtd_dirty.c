@@ -64,7 +64,7 @@ static void bench(const char *name, const char *const *extra)
 }
 
 /* Round 1: pages 0-99 written before the sync, 50-149 after it (see
- * test_bench_vm.c for the hand computation). */
+ * assert_sched_hand_computed() in syshelp.c for the hand computation). */
 static void scheduled_writes_hand_computed(void **state)
 {
 	const char *extra[] = { "--schedule", "1@sync:0-99;1@send:50-149",
@@ -81,18 +81,7 @@ static void scheduled_writes_hand_computed(void **state)
 	csv_load_or_fail(&runs, "%s/sched/runs.csv", dir);
 	a = csv_run_row(&runs, "auto");
 	m = csv_run_row(&runs, "manual");
-	assert_true(csv_int(&runs, a, "pages_sent") == PAGES_16M + 200);
-	assert_true(csv_int(&runs, a, "pages_redundant") == 50);
-	assert_true(csv_int(&runs, a, "rounds") == 4);
-	assert_true(csv_int(&runs, a, "syncs") == 4);
-	assert_true(csv_int(&runs, a, "clear_calls") == 0);
-	assert_true(csv_int(&runs, a, "received_pages") == 200);
-	assert_true(csv_int(&runs, m, "pages_sent") == PAGES_16M + 150);
-	assert_true(csv_int(&runs, m, "pages_redundant") == 0);
-	assert_true(csv_int(&runs, m, "rounds") == 3);
-	assert_true(csv_int(&runs, m, "syncs") == 3);
-	assert_true(csv_int(&runs, m, "clear_calls") == 1);
-	assert_true(csv_int(&runs, m, "received_pages") == 250);
+	assert_sched_hand_computed(&runs, a, m, PAGES_16M);
 	for (size_t i = 1; i < runs.nrows; i++) {
 		assert_true(csv_int(&runs, i, "kernel_reads") ==
 			    csv_int(&runs, i, "syncs") +

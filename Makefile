@@ -146,16 +146,24 @@ $(BUILD)/tests/test_mock_abi_next: CPPFLAGS += -I$(KSRC_NEXT)/drivers/iommu/iomm
 $(BUILD)/tests/test_mock_abi $(BUILD)/tests/test_mock_abi_next \
 		$(ASAN)/tests/test_mock_abi $(ASAN)/tests/test_mock_abi_next: \
 	tests/unit/mock_abi_checks.h
-# test_probes reads the program list from the trace skeleton itself.
-$(BUILD)/tests/test_probes: $(SKELS)
+# The workload tests' harness, in both builds (not a test_*.c: not a program).
+$(BUILD)/tests/test_workload $(ASAN)/tests/test_workload: \
+	tests/unit/workload_harness.c tests/unit/workload_harness.h
+# test_probes reads the program list from the trace skeleton itself, and
+# has its own view of the kernel and its reader of the probes table.
+$(BUILD)/tests/test_probes: $(SKELS) \
+	tests/system/kernel_facts.c tests/system/kernel_facts.h \
+	tests/system/probes_report.c tests/system/probes_report.h
 # The signal tests share their checks, one of which reads the skeleton.
 $(BUILD)/tests/test_signals_vm $(BUILD)/tests/test_signals_vtd_dirty: $(SKELS) \
 	tests/system/sigcheck.c tests/system/sigcheck.h
 $(BUILD)/tests/test_qtest_vtd: tests/system/qtest.c tests/system/qtest.h
-# The fault-injection sweeps share their machinery.
+$(BUILD)/tests/test_mock_vm: tests/system/mock_trace.c tests/system/mock_trace.h
+# The fault-injection sweeps share their machinery and its checks.
 $(BUILD)/tests/test_faults_vm $(BUILD)/tests/test_faults_vtd \
 		$(BUILD)/tests/test_faults_vtd_dirty: \
-	tests/system/faultinj.c tests/system/faultinj.h
+	tests/system/faultinj.c tests/system/faultinj_checks.c \
+	tests/system/faultinj.h tests/system/faultinj_run.h
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(filter %.c %.o,$^) -lcmocka $(LDLIBS)
 

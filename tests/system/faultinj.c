@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kernel fault injection sweeps (faultinj.h). Two ways to aim a fault, both
- * from the kernel's Documentation/fault-injection/fault-injection.rst:
+ * Kernel fault injection sweeps (faultinj.h): the runs, each with its fault
+ * aimed, and the sweep over them; the rules each run is held to are in
+ * faultinj_checks.c. Two ways to aim a fault, both from the kernel's
+ * Documentation/fault-injection/fault-injection.rst:
  *
  * fail-nth (FI_FAIL_NTH). /proc/thread-self/fail-nth = N makes the Nth
  * fault point the thread passes fail, whatever its kind, and reads back 0
@@ -49,30 +51,11 @@
 #include <cmocka.h>
 #include <linux/iommufd.h>
 #include "faultinj.h"
+#include "faultinj_run.h"
 #include "syshelp.h"
 
-#define DEBUGFS	 "/sys/kernel/debug"
-#define MOCK_BUS "/sys/bus/iommufd_mock/devices"
-#define MAX_NTH	 200000
-#define MAX_FD	 1024
-
-static int kmsg = -1;
-
-/* What the child saw after the command returned, before it exited. */
-struct child_report {
-	unsigned int nth_left; /* FI_FAIL_NTH: fail-nth read back */
-	int setup_error;       /* the child could not arm the fault */
-	int mock_devs;
-	char fd_left[192]; /* "fd 5 -> /dev/vfio/vfio", "" if none */
-	long vmlck_kb, vmpin_kb;
-};
-
-struct fault_run {
-	int status;
-	bool injected; /* the fault point failed */
-	struct child_report rep;
-	char *out, *err;
-};
+#define DEBUGFS "/sys/kernel/debug"
+#define MAX_NTH 200000
 
 static double now_s(void)
 {
@@ -80,20 +63,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-int fi_count_dir(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-	closedir(d);
-	return n;
 }
 
 static int put(const char *path, const char *text)
@@ -147,144 +116,6 @@ static long read_long(int fd)
 		return LONG_MIN;
 	buf[n] = '\0';
 	return strtol(buf, NULL, 10);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r"), *m;
-	char *buf = NULL;
-	size_t len = 0;
-
-	m = open_memstream(&buf, &len);
-	for (int c; f && (c = fgetc(f)) != EOF;)
-		fputc(c, m);
-	fclose(m);
-	if (f)
-		fclose(f);
-	return buf;
-}
-
-/* The kernel failed a trampoline unlink (see fi_check_kmsg()): a freed
- * program may still be called, nothing after it is a test of ours. */
-static bool unlink_failed;
-
-bool fi_kernel_compromised(void)
-{
-	return unlink_failed;
-}
-
-void fi_check_kmsg(const char *when)
-{
-	static const char *const splat[] = {
-		"WARNING:",
-		"BUG:",
-		"Oops",
-		"Kernel panic",
-		"UBSAN:",
-		"KASAN:",
-		"Call Trace:",
-		"general protection",
-		"circular locking",
-		"inconsistent lock",
-	};
-	static bool in_report;
-	char rec[8192];
-	ssize_t n;
-
-	if (kmsg < 0)
-		return;
-	for (;;) {
-		bool link_warn;
-		size_t i;
-
-		n = read(kmsg, rec, sizeof(rec) - 1);
-		if (n < 0 && errno == EPIPE)
-			continue; /* overwritten records: read on */
-		if (n <= 0)
-			break;
-		rec[n] = '\0';
-		/*
-		 * An allocation that failed without __GFP_NOWARN is reported
-		 * (warn_alloc(): "page allocation failure:", "vmalloc
-		 * error:") with a stack dump: that is the injected fault,
-		 * not a splat, unless a real one starts inside it.
-		 */
-		/*
-		 * So is 6.12's WARN_ON_ONCE in bpf_tracing_link_release():
-		 * closing a link rebuilds the trampoline without the program
-		 * (bpf_trampoline_update() allocates a new image), and an
-		 * allocation failed there makes the "should never fail"
-		 * unlink fail (kernel/bpf/trampoline.c). Our detach cannot
-		 * avoid it; docs/reliability.md.
-		 */
-		link_warn = strstr(rec, "WARNING:") &&
-			    strstr(rec, "bpf_tracing_link_release");
-		if (link_warn)
-			unlink_failed = true;
-		if (strstr(rec, "page allocation failure: ") ||
-		    strstr(rec, "vmalloc error: ") || link_warn) {
-			in_report = true;
-			continue;
-		}
-		for (i = 0; i < sizeof(splat) / sizeof(*splat); i++)
-			if (strcmp(splat[i], "Call Trace:") &&
-			    strstr(rec, splat[i]))
-				in_report = false;
-		if (in_report) {
-			in_report = !strstr(rec, "</TASK>");
-			continue;
-		}
-		for (i = 0; i < sizeof(splat) / sizeof(*splat); i++)
-			if (strstr(rec, splat[i]))
-				fail_msg("kernel splat %s: %s", when, rec);
-	}
-}
-
-/* The fds open now, as a set. */
-static void fd_set_now(unsigned char *set)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-
-	memset(set, 0, MAX_FD);
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		int fd = atoi(e->d_name);
-
-		if (e->d_name[0] != '.' && fd >= 0 && fd < MAX_FD)
-			set[fd] = 1;
-	}
-	closedir(d);
-}
-
-/* The first fd open now that was not in before: "fd N -> TARGET". */
-static void fd_left(const unsigned char *before, char *out, size_t len)
-{
-	unsigned char now[MAX_FD];
-	char path[64], target[PATH_MAX];
-
-	out[0] = '\0';
-	fd_set_now(now);
-	for (int fd = 0; fd < MAX_FD; fd++) {
-		ssize_t n;
-
-		if (!now[fd] || before[fd])
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		n = readlink(path, target, sizeof(target) - 1);
-		target[n > 0 ? n : 0] = '\0';
-		snprintf(out, len, "fd %d -> %.160s", fd, target);
-		return;
-	}
-}
-
-/* "VmLck:" and the like from /proc/self/status, in kB. */
-static long status_kb(const char *status, const char *key)
-{
-	const char *p = strstr(status, key);
-
-	return p ? strtol(p + strlen(key), NULL, 10) : -1;
 }
 
 /* One fault point of attr, passed by the calling thread. */
@@ -410,7 +241,7 @@ static void child(const struct fi_sweep *sw, unsigned int nth,
 		  struct child_report *rep, int out, int err)
 {
 	unsigned char fds[MAX_FD];
-	char n[16], *status;
+	char n[16];
 	int argc = 0, fd = -1, ret;
 
 	while (sw->argv[argc])
@@ -435,7 +266,7 @@ static void child(const struct fi_sweep *sw, unsigned int nth,
 		if (fd < 0)
 			_exit(120);
 	}
-	fd_set_now(fds);
+	fi_fd_set_now(fds);
 	snprintf(n, sizeof(n), "%u", sw->mode == FI_FAIL_NTH ? nth : 1);
 	if (fd >= 0 && pwrite(fd, n, strlen(n), 0) != (ssize_t)strlen(n))
 		_exit(121);
@@ -447,12 +278,7 @@ static void child(const struct fi_sweep *sw, unsigned int nth,
 	}
 	fflush(stdout);
 	fflush(stderr);
-	rep->mock_devs = fi_count_dir(MOCK_BUS);
-	fd_left(fds, rep->fd_left, sizeof(rep->fd_left));
-	status = slurp("/proc/self/status");
-	rep->vmlck_kb = status_kb(status, "VmLck:");
-	rep->vmpin_kb = status_kb(status, "VmPin:");
-	free(status);
+	fi_report_leftovers(rep, fds);
 	_exit(ret);
 }
 
@@ -519,99 +345,6 @@ static void fault_run_free(struct fault_run *f)
 {
 	free(f->out);
 	free(f->err);
-}
-
-/* Lines of err starting with prefix, in order, as one string. */
-static char *lines_with(const char *err, const char *prefix, bool warnings)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	const char *p, *nl;
-
-	for (p = err; *p; p = nl ? nl + 1 : p + strlen(p)) {
-		size_t n;
-		bool warn;
-
-		nl = strchr(p, '\n');
-		n = nl ? (size_t)(nl - p) : strlen(p);
-		if (strncmp(p, prefix, strlen(prefix)))
-			continue;
-		warn = !strncmp(p, "dirtyscope: warning: ", 21);
-		if (warn == warnings)
-			fprintf(m, "%.*s\n", (int)n, p);
-	}
-	fclose(m);
-	return buf;
-}
-
-/* Whether lines (each ending in a newline) has the line of n bytes. */
-static bool has_line(const char *lines, const char *line, size_t n)
-{
-	for (const char *p = lines; *p; p = strchr(p, '\n') + 1)
-		if (!strncmp(p, line, n))
-			return true;
-	return false;
-}
-
-static bool known_strerror(const char *s)
-{
-	for (int e = 1; e < 134; e++) {
-		const char *m = strerror(e);
-		size_t len = strlen(m);
-
-		/* mock-dirty adds " (size N)" to a failed map, the tracer
-		 * "(run with -v ...)". */
-		if (!strncmp(s, m, len) &&
-		    (s[len] == '\0' || !strncmp(s + len, " (", 2)))
-			return true;
-	}
-	return false;
-}
-
-/*
- * The step of the one error line, "dirtyscope: ...: STEP failed: STRERROR"
- * or "dirtyscope: ...: cannot STEP: STRERROR" (the form of the commands'
- * messages about their output folder): the text between the ": " before it
- * and the ": " before STRERROR, prefixed with "cleanup: " or "writer
- * thread: " when the line says the step was one of those.
- */
-static void failing_step(const char *errors, const char *name, unsigned int nth,
-			 char *step, size_t len)
-{
-	static const char *const context[] = { "cleanup: ", "writer thread: " };
-	const char *e = NULL, *s, *ctx = "";
-	char line[512];
-	int n;
-
-	if (count_lines(errors) != 1)
-		fail_msg("%s, nth %u: %d error lines, want 1:\n%s", name, nth,
-			 count_lines(errors), errors);
-	snprintf(line, sizeof(line), "%.*s", (int)strcspn(errors, "\n"),
-		 errors);
-	/* The first ": " that STRERROR follows. */
-	for (s = strstr(line, ": "); s && !e; s = strstr(s + 1, ": "))
-		if (known_strerror(s + 2))
-			e = s;
-	if (!e)
-		fail_msg("%s, nth %u: no STRERROR in: %s", name, nth, line);
-	for (s = e - 1; s > line && strncmp(s, ": ", 2); s--)
-		;
-	s += 2;
-	n = e - s;
-	if (n > 7 && !strncmp(e - 7, " failed", 7))
-		n -= 7;
-	else if (strncmp(s, "cannot ", 7))
-		fail_msg("%s, nth %u: not \"...: STEP failed: STRERROR\" nor "
-			 "\"...: cannot STEP: STRERROR\": %s",
-			 name, nth, line);
-	for (size_t i = 0; i < sizeof(context) / sizeof(*context); i++) {
-		const char *c = strstr(line, context[i]);
-
-		if (c && c < s)
-			ctx = context[i];
-	}
-	snprintf(step, len, "%s%.*s", ctx, n, s);
 }
 
 static void record(struct fi_sweep *sw, const char *step, unsigned int nth)
@@ -691,69 +424,9 @@ static void print_table(const struct fi_sweep *sw)
 			      sw->o[i].count);
 }
 
-/* The rules every run keeps (faultinj.h); the outcome into step. */
-static void check_run(struct fi_sweep *sw, unsigned int nth,
-		      const struct fault_run *f, int devs, char *step,
-		      size_t len)
-{
-	char *errors = lines_with(f->err, "dirtyscope: ", false);
-	char *warnings = lines_with(f->err, "dirtyscope: ", true);
-	char *base_errors = lines_with(sw->base_err, "dirtyscope: ", false);
-	char *base_warnings = lines_with(sw->base_err, "dirtyscope: ", true);
-	const char *w, *nl;
-	char when[160];
-
-	snprintf(when, sizeof(when), "%s, nth %u", sw->name, nth);
-	fi_check_kmsg(when);
-	if (f->status != 0 && f->status != 1)
-		fail_msg("%s, nth %u: exit status %d (want 0 or 1):\n%s",
-			 sw->name, nth, f->status, f->err);
-	if (f->rep.mock_devs != devs)
-		fail_msg("%s, nth %u: %d mock devices at exit, %d before",
-			 sw->name, nth, f->rep.mock_devs, devs);
-	if (f->rep.fd_left[0])
-		fail_msg("%s, nth %u: %s still open at exit", sw->name, nth,
-			 f->rep.fd_left);
-	if (f->rep.vmlck_kb || f->rep.vmpin_kb)
-		fail_msg("%s, nth %u: VmLck %ld kB, VmPin %ld kB at exit",
-			 sw->name, nth, f->rep.vmlck_kb, f->rep.vmpin_kb);
-	assert_int_equal(fi_count_dir(MOCK_BUS), devs);
-	for (w = warnings; *w; w = nl + 1) {
-		nl = strchr(w, '\n');
-		if (!has_line(base_warnings, w, nl - w + 1))
-			fail_msg("%s, nth %u: a warning the run without a "
-				 "fault did not print: %.*s",
-				 sw->name, nth, (int)(nl - w), w);
-	}
-	if (f->status == sw->base_status && !strcmp(errors, base_errors)) {
-		/* What it does without a fault: the fault was got round (a
-		 * retried page fault, a fallback allocation) or not
-		 * reached. */
-		snprintf(step, len, "%s",
-			 !f->injected	  ? "(not reached)"
-			 : f->status == 0 ? "(exit 0)"
-					  : "(as without fault)");
-	} else if (!f->injected) {
-		fail_msg("%s, nth %u: no fault injected, but exit %d (%d "
-			 "without fault):\n%s",
-			 sw->name, nth, f->status, sw->base_status, f->err);
-	} else if (f->status == 0) {
-		fail_msg("%s, nth %u: exit 0 with other error lines than "
-			 "without a fault:\n%s",
-			 sw->name, nth, f->err);
-	} else {
-		failing_step(errors, sw->name, nth, step, len);
-		sw->failed_runs++;
-	}
-	free(errors);
-	free(warnings);
-	free(base_errors);
-	free(base_warnings);
-}
-
 void fi_sweep(struct fi_sweep *sw)
 {
-	int devs = fi_count_dir(MOCK_BUS);
+	int devs = dir_entries(MOCK_BUS);
 	double t0 = now_s();
 	unsigned int nth, misses = 0, stride = sw->stride;
 	struct fault_run f;
@@ -785,7 +458,7 @@ void fi_sweep(struct fi_sweep *sw)
 		char step[128];
 
 		run_once(sw, nth, &f);
-		check_run(sw, nth, &f, devs, step, sizeof(step));
+		fi_check_run(sw, nth, &f, devs, step, sizeof(step));
 		if (sw->after_run)
 			sw->after_run(sw, nth, f.status);
 		misses = f.injected ? 0 : misses + 1;
@@ -797,7 +470,7 @@ void fi_sweep(struct fi_sweep *sw)
 				      now_s() - t0, f.err);
 		record(sw, step, nth);
 		fault_run_free(&f);
-		if (unlink_failed) {
+		if (fi_kernel_compromised()) {
 			/* The next run with the programs attached ran into
 			 * the program the kernel had failed to unlink
 			 * (seen: a page fault in the trampoline). */
@@ -855,9 +528,7 @@ int fi_setup(void)
 		put(path, "0");
 	}
 	closedir(d);
-	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (kmsg >= 0)
-		lseek(kmsg, 0, SEEK_END);
+	fi_kmsg_open();
 	return 0;
 }
 
@@ -880,7 +551,5 @@ void fi_teardown(void)
 		put(path, "N");
 	}
 	put(DEBUGFS "/failslab/ignore-gfp-wait", "Y");
-	if (kmsg >= 0)
-		close(kmsg);
-	kmsg = -1;
+	fi_kmsg_close();
 }

@@ -104,7 +104,10 @@ bool fi_hit(const struct fi_sweep *sw, const char *step);
  * terminated). */
 void fi_assert_only(const struct fi_sweep *sw, const char *const *steps);
 void fi_sweep_free(struct fi_sweep *sw);
-/* Entries of a folder (not . and ..), -1 if it cannot be read. */
-int fi_count_dir(const char *path);
+/* The vtd profiles' check after every run: QEMU's edu device still bound
+ * to vfio-pci, and nothing holding its VFIO group (/dev/vfio/N; see
+ * group_open_check()). */
+void fi_assert_edu_free(const struct fi_sweep *sw, unsigned int nth,
+			const char *group);
 
 #endif

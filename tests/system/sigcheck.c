@@ -28,20 +28,6 @@ void sleep_ms(unsigned int ms)
 	nanosleep(&ts, NULL);
 }
 
-int dir_entries(const char *path)
-{
-	struct dirent *d;
-	int n = 0;
-	DIR *dh = opendir(path);
-
-	if (!dh)
-		return -1;
-	while ((d = readdir(dh)))
-		n += strcmp(d->d_name, ".") && strcmp(d->d_name, "..");
-	closedir(dh);
-	return n;
-}
-
 void assert_no_temp_files(const char *path)
 {
 	struct dirent *d;

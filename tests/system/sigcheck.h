@@ -13,8 +13,6 @@
 
 uint64_t ms_now(void);
 void sleep_ms(unsigned int ms);
-/* Entries of a folder (not . and ..), -1 if it does not exist. */
-int dir_entries(const char *path);
 /* Fail on any dot file: a temp file outfile_open() left behind. */
 void assert_no_temp_files(const char *path);
 bool file_in(const char *dir, const char *name);

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <cmocka.h>
 #include "syshelp.h"
 
 bool kernel_has_function(const char *name)
@@ -44,7 +48,7 @@ const char *dirtyscope_bin(void)
 	return p && *p ? p : "./dirtyscope";
 }
 
-static char *slurp(const char *path)
+char *slurp(const char *path)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -216,6 +220,20 @@ int count_lines(const char *s)
 	return n;
 }
 
+int dir_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
+}
+
 /* python3 starting in the TCG guest over 9p took 34 s on a loaded host. */
 #define JSON_EVAL_TIMEOUT_S 180
 
@@ -242,6 +260,15 @@ int group_open_check(const char *group)
 		return -errno;
 	close(fd);
 	return 0;
+}
+
+void assert_group_free(const char *group)
+{
+	int err = group_open_check(group);
+
+	if (err)
+		fail_msg("%s cannot be opened again: %s", group,
+			 strerror(-err));
 }
 
 char *json_eval(const char *text, const char *expr)
@@ -395,6 +422,59 @@ int64_t csv_get(const struct csv *c, const char *key, const char *name)
 	if (!row || col < 0)
 		return -1;
 	return strtoll(row[col], NULL, 10);
+}
+
+void csv_load_or_fail(struct csv *c, const char *fmt, ...)
+{
+	char path[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	assert_int_equal(csv_load(c, path), 0);
+}
+
+int64_t csv_int(const struct csv *c, size_t row, const char *name)
+{
+	int col = csv_col(c, name);
+
+	assert_true(col >= 0);
+	assert_true(row < c->nrows);
+	return strtoll(c->rows[row][col], NULL, 10);
+}
+
+size_t csv_run_row(const struct csv *c, const char *strategy)
+{
+	for (size_t i = 1; i < c->nrows; i++)
+		if (!strcmp(c->rows[i][csv_col(c, "strategy")], strategy))
+			return i;
+	fail_msg("no %s run", strategy);
+	return 0;
+}
+
+/*
+ * Round 1: pages 0-99 written before the sync, 50-149 after it. Auto reads
+ * and clears 0-99, sends them; 50-149 are dirty again in round 2, and
+ * 50-99 were sent after that write: 50 redundant. Manual reads 0-99
+ * without clearing, and the chunk read-and-clear right before sending
+ * returns 0-149: all sent once, none again.
+ */
+void assert_sched_hand_computed(const struct csv *runs, size_t a, size_t m,
+				int64_t npages)
+{
+	assert_true(csv_int(runs, a, "pages_sent") == npages + 100 + 100);
+	assert_true(csv_int(runs, a, "pages_redundant") == 50);
+	assert_true(csv_int(runs, a, "rounds") == 4);
+	assert_true(csv_int(runs, a, "syncs") == 4);
+	assert_true(csv_int(runs, a, "clear_calls") == 0);
+	assert_true(csv_int(runs, a, "received_pages") == 200);
+	assert_true(csv_int(runs, m, "pages_sent") == npages + 150);
+	assert_true(csv_int(runs, m, "pages_redundant") == 0);
+	assert_true(csv_int(runs, m, "rounds") == 3);
+	assert_true(csv_int(runs, m, "syncs") == 3);
+	assert_true(csv_int(runs, m, "clear_calls") == 1);
+	assert_true(csv_int(runs, m, "received_pages") == 250);
 }
 
 int reserve_hugepages_2m(unsigned int n)

@@ -37,6 +37,10 @@ void run_free(struct run *r);
 /* Poll the child's stderr file until it contains text. */
 bool run_wait_stderr(struct run *r, const char *text, int timeout_s);
 int count_lines(const char *s);
+/* Entries of a folder (not . and ..), -1 if it cannot be read. */
+int dir_entries(const char *path);
+/* A file's whole text, "" if it cannot be read. Caller frees. */
+char *slurp(const char *path);
 
 /* A text symbol of the running kernel (/proc/kallsyms), modules' too: what
  * a test asks to know which kernel's behaviour to expect. */
@@ -53,6 +57,8 @@ int tmpdir_remove(const char *dir);
 /* 0 when the VFIO group node can be opened: nothing else holds it (groups
  * and cdev-bound devices are exclusive). Else -errno. */
 int group_open_check(const char *group);
+/* Fail the test unless nothing holds group (group_open_check). */
+void assert_group_free(const char *group);
 
 /* QEMU's edu PCI device, present in the vtd profile. */
 #define EDU_ID "1234:11e8"
@@ -83,5 +89,20 @@ int csv_col(const struct csv *c, const char *name);
 char **csv_row(const struct csv *c, const char *key);
 /* Field name of the row keyed key, as an integer (-1 if absent). */
 int64_t csv_get(const struct csv *c, const char *key, const char *name);
+
+/* The tests' own ways in, each failing the test where the plain ones
+ * return an error: */
+/* csv_load() of the path the format makes. */
+void csv_load_or_fail(struct csv *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Field name of rows[row], as an integer. */
+int64_t csv_int(const struct csv *c, size_t row, const char *name);
+/* The index of the row of a strategy in bench's runs.csv (one run each). */
+size_t csv_run_row(const struct csv *c, const char *strategy);
+/* bench --schedule "1@sync:0-99;1@send:50-149" over npages pages, rows a
+ * (auto) and m (manual) of its runs.csv: the counts worked out by hand,
+ * which every backend must give. */
+void assert_sched_hand_computed(const struct csv *runs, size_t a, size_t m,
+				int64_t npages);
 
 #endif

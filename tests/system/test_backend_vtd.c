@@ -40,16 +40,6 @@
 
 static char group[64]; /* /dev/vfio/N, from vfio-bind.sh */
 
-/* Nothing holds the group (see group_open_check). */
-static void assert_group_free(void)
-{
-	int err = group_open_check(group);
-
-	if (err)
-		fail_msg("%s cannot be opened again: %s", group,
-			 strerror(-err));
-}
-
 static int open_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");
@@ -126,7 +116,7 @@ static void type1_reports_every_page_and_reads_only_with_clear(void **state)
 	assert_null(b.priv);
 	assert_int_equal(backend_close(&b), 0);
 	assert_int_equal(open_fds(), fds);
-	assert_group_free();
+	assert_group_free(group);
 }
 
 static void type1_open_errors(void **state)
@@ -152,7 +142,7 @@ static void type1_open_errors(void **state)
 	assert_null(b.priv);
 	assert_int_equal(backend_close(&b), 0);
 	assert_int_equal(open_fds(), fds);
-	assert_group_free();
+	assert_group_free(group);
 }
 
 /* 6.12 has no extension 11: the backend refuses, and asked nothing else
@@ -174,7 +164,7 @@ static void manual_clear_is_not_in_this_kernel(void **state)
 	assert_string_equal(b.failed, "vfio-manual-clear: not supported by "
 				      "this kernel (VFIO_CHECK_EXTENSION 11)");
 	assert_int_equal(open_fds(), fds);
-	assert_group_free();
+	assert_group_free(group);
 
 	assert_int_equal(backend_open(&b, "vfio-manual-clear", &nogroup),
 			 -EINVAL);
@@ -210,7 +200,7 @@ static void iommufd_on_vtd_has_no_dirty_tracking(void **state)
 			    "(iommufd.allow_unsafe_interrupts=1 accepts that)");
 	assert_null(b.priv);
 	assert_int_equal(open_fds(), fds);
-	assert_group_free();
+	assert_group_free(group);
 
 	set_unsafe_interrupts("Y");
 	for (int i = 0; i < 2; i++) {
@@ -222,7 +212,7 @@ static void iommufd_on_vtd_has_no_dirty_tracking(void **state)
 		assert_int_equal(backend_close(&b), 0);
 		assert_string_equal(b.failed, no_dirty);
 		assert_int_equal(open_fds(), fds);
-		assert_group_free();
+		assert_group_free(group);
 	}
 	set_unsafe_interrupts("N");
 }
@@ -274,7 +264,7 @@ static void kernel_refuses_a_dirty_hwpt_too(void **state)
 	close(dev);
 	close(fd);
 	set_unsafe_interrupts("N");
-	assert_group_free();
+	assert_group_free(group);
 }
 
 static void iommufd_needs_a_named_device(void **state)
@@ -294,7 +284,7 @@ static void iommufd_needs_a_named_device(void **state)
 	assert_string_equal(b.failed, "open /dev/vfio/devices/vfio99");
 	assert_null(b.priv);
 	assert_int_equal(backend_close(&b), 0);
-	assert_group_free();
+	assert_group_free(group);
 }
 
 static void unknown_backend_is_enoent(void **state)

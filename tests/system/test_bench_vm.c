@@ -38,45 +38,18 @@ static void bench(const char *name, char *csvdir, size_t len,
 	run_free(&r);
 }
 
-static int64_t field(const struct csv *c, size_t row, const char *name)
-{
-	int col = csv_col(c, name);
-
-	assert_true(col >= 0);
-	assert_true(row < c->nrows);
-	return strtoll(c->rows[row][col], NULL, 10);
-}
-
-/* The runs.csv row of a strategy (one run each). */
-static size_t row_of(const struct csv *c, const char *strategy)
-{
-	for (size_t i = 1; i < c->nrows; i++)
-		if (!strcmp(c->rows[i][csv_col(c, "strategy")], strategy))
-			return i;
-	fail_msg("no %s run", strategy);
-	return 0;
-}
-
-static void load(struct csv *c, const char *csvdir, const char *file)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", csvdir, file);
-	assert_int_equal(csv_load(c, path), 0);
-}
-
 /* The profiler sees every read the loop makes, and the same pages. */
 static void assert_profiler_agrees(const struct csv *runs, size_t row)
 {
-	assert_true(field(runs, row, "kernel_reads") ==
-		    field(runs, row, "syncs") +
-			    field(runs, row, "clear_calls"));
-	assert_true(field(runs, row, "kernel_dirty_pages") ==
-		    field(runs, row, "received_pages"));
+	assert_true(csv_int(runs, row, "kernel_reads") ==
+		    csv_int(runs, row, "syncs") +
+			    csv_int(runs, row, "clear_calls"));
+	assert_true(csv_int(runs, row, "kernel_dirty_pages") ==
+		    csv_int(runs, row, "received_pages"));
 	/* The mock has no IOTLB. */
-	assert_true(field(runs, row, "iotlb_invalidations") == 0);
+	assert_true(csv_int(runs, row, "iotlb_invalidations") == 0);
 	/* The agreement above holds because nothing was lost. */
-	assert_true(field(runs, row, "lost_events") == 0);
+	assert_true(csv_int(runs, row, "lost_events") == 0);
 }
 
 /* No device writes at all: both send every page once, nothing more. */
@@ -88,27 +61,24 @@ static void idle_device_same_pages_no_redundancy(void **state)
 
 	(void)state;
 	bench("idle", csvdir, sizeof(csvdir), extra);
-	load(&runs, csvdir, "runs.csv");
+	csv_load_or_fail(&runs, "%s/runs.csv", csvdir);
 	assert_int_equal(runs.nrows, 1 + 2);
 	for (size_t i = 1; i < 3; i++) {
-		assert_true(field(&runs, i, "pages_sent") == PAGES_16M);
-		assert_true(field(&runs, i, "pages_redundant") == 0);
+		assert_true(csv_int(&runs, i, "pages_sent") == PAGES_16M);
+		assert_true(csv_int(&runs, i, "pages_redundant") == 0);
 		/* Round 0, then round 1 finds nothing and is the last. */
-		assert_true(field(&runs, i, "rounds") == 2);
-		assert_true(field(&runs, i, "syncs") == 2);
-		assert_true(field(&runs, i, "clear_calls") == 0);
-		assert_true(field(&runs, i, "writes") == 0);
+		assert_true(csv_int(&runs, i, "rounds") == 2);
+		assert_true(csv_int(&runs, i, "syncs") == 2);
+		assert_true(csv_int(&runs, i, "clear_calls") == 0);
+		assert_true(csv_int(&runs, i, "writes") == 0);
 		assert_profiler_agrees(&runs, i);
 	}
 	csv_free(&runs);
 }
 
 /*
- * Round 1: pages 0-99 written before the sync, 50-149 after it. Auto reads
- * and clears 0-99, sends them; 50-149 are dirty again in round 2, and
- * 50-99 were sent after that write: 50 redundant. Manual reads 0-99
- * without clearing, and the chunk read-and-clear right before sending
- * returns 0-149: all sent once, none again.
+ * Round 1: pages 0-99 written before the sync, 50-149 after it; syshelp.c
+ * works the counts out by hand (assert_sched_hand_computed()).
  */
 static void scheduled_writes_hand_computed(void **state)
 {
@@ -123,27 +93,16 @@ static void scheduled_writes_hand_computed(void **state)
 
 	(void)state;
 	bench("sched", csvdir, sizeof(csvdir), extra);
-	load(&runs, csvdir, "runs.csv");
-	a = row_of(&runs, "auto");
-	m = row_of(&runs, "manual");
-	assert_true(field(&runs, a, "pages_sent") == PAGES_16M + 100 + 100);
-	assert_true(field(&runs, a, "pages_redundant") == 50);
-	assert_true(field(&runs, a, "rounds") == 4);
-	assert_true(field(&runs, a, "syncs") == 4);
-	assert_true(field(&runs, a, "clear_calls") == 0);
-	assert_true(field(&runs, a, "received_pages") == 200);
-	assert_true(field(&runs, m, "pages_sent") == PAGES_16M + 150);
-	assert_true(field(&runs, m, "pages_redundant") == 0);
-	assert_true(field(&runs, m, "rounds") == 3);
-	assert_true(field(&runs, m, "syncs") == 3);
-	assert_true(field(&runs, m, "clear_calls") == 1);
-	assert_true(field(&runs, m, "received_pages") == 250);
-	assert_true(field(&runs, a, "writes") == 200);
+	csv_load_or_fail(&runs, "%s/runs.csv", csvdir);
+	a = csv_run_row(&runs, "auto");
+	m = csv_run_row(&runs, "manual");
+	assert_sched_hand_computed(&runs, a, m, PAGES_16M);
+	assert_true(csv_int(&runs, a, "writes") == 200);
 	/* Base pages: one mock page per IOPTE, nothing amplified. */
-	assert_true(field(&runs, a, "received_written") == 200);
-	assert_true(field(&runs, m, "received_written") == 250);
-	assert_true(field(&runs, a, "pages_granularity") == 0);
-	assert_true(field(&runs, m, "pages_granularity") == 0);
+	assert_true(csv_int(&runs, a, "received_written") == 200);
+	assert_true(csv_int(&runs, m, "received_written") == 250);
+	assert_true(csv_int(&runs, a, "pages_granularity") == 0);
+	assert_true(csv_int(&runs, m, "pages_granularity") == 0);
 	assert_string_equal(runs.rows[a][csv_col(&runs, "amplification")],
 			    "1.000");
 	assert_string_equal(runs.rows[a][csv_col(&runs, "backing")], "4k");
@@ -152,24 +111,24 @@ static void scheduled_writes_hand_computed(void **state)
 	csv_free(&runs);
 
 	/* Per round: auto's round 2 re-sends 50-149, 50 of them needlessly. */
-	load(&rounds, csvdir, "rounds.csv");
+	csv_load_or_fail(&rounds, "%s/rounds.csv", csvdir);
 	assert_int_equal(rounds.nrows, 1 + 4 + 3);
 	for (size_t i = 1; i < rounds.nrows; i++) {
 		const char *s = rounds.rows[i][csv_col(&rounds, "strategy")];
-		int64_t round = field(&rounds, i, "round");
+		int64_t round = csv_int(&rounds, i, "round");
 
 		if (strcmp(s, "auto") || round != 2)
 			continue;
-		assert_true(field(&rounds, i, "dirty_reported") == 100);
-		assert_true(field(&rounds, i, "pages_sent") == 100);
-		assert_true(field(&rounds, i, "pages_redundant") == 50);
+		assert_true(csv_int(&rounds, i, "dirty_reported") == 100);
+		assert_true(csv_int(&rounds, i, "pages_sent") == 100);
+		assert_true(csv_int(&rounds, i, "pages_redundant") == 50);
 	}
 	csv_free(&rounds);
 
 	/* The profiler's own files, beside: auto read and cleared 4 times;
 	 * manual read without clearing twice, cleared its chunk once and
 	 * read and cleared once at the end. Tracking on and off per run. */
-	load(&sum, csvdir, "summary.csv");
+	csv_load_or_fail(&sum, "%s/summary.csv", csvdir);
 	assert_true(csv_get(&sum, "read_clear", "count") == 4 + 2);
 	assert_true(csv_get(&sum, "sync_noclear", "count") == 2);
 	assert_true(csv_get(&sum, "read_clear", "dirty_pages") +
@@ -196,19 +155,19 @@ static void running_writer_profiler_agrees(void **state)
 
 	(void)state;
 	bench("writer", csvdir, sizeof(csvdir), extra);
-	load(&runs, csvdir, "runs.csv");
+	csv_load_or_fail(&runs, "%s/runs.csv", csvdir);
 	assert_int_equal(runs.nrows, 1 + 4);
 	for (size_t i = 1; i < runs.nrows; i++) {
-		assert_true(field(&runs, i, "writes") > 0);
-		assert_true(field(&runs, i, "pages_sent") >= PAGES_16M);
-		assert_true(field(&runs, i, "pages_redundant") <
-			    field(&runs, i, "pages_sent"));
+		assert_true(csv_int(&runs, i, "writes") > 0);
+		assert_true(csv_int(&runs, i, "pages_sent") >= PAGES_16M);
+		assert_true(csv_int(&runs, i, "pages_redundant") <
+			    csv_int(&runs, i, "pages_sent"));
 		assert_profiler_agrees(&runs, i);
 		if (!strcmp(runs.rows[i][csv_col(&runs, "strategy")], "manual"))
 			/* 4M chunks of a 16M mapping, every non-final
 			 * round. */
-			assert_true(field(&runs, i, "clear_calls") ==
-				    4 * (field(&runs, i, "rounds") - 2));
+			assert_true(csv_int(&runs, i, "clear_calls") ==
+				    4 * (csv_int(&runs, i, "rounds") - 2));
 	}
 	csv_free(&runs);
 }
@@ -338,22 +297,22 @@ static void huge_ioptes_hand_computed(const char *backing)
 	/* One size only: every IOPTE P mock pages. */
 	assert_int_equal(n, 1);
 	csv_free(&hists);
-	load(&runs, csvdir, "runs.csv");
-	a = row_of(&runs, "auto");
-	m = row_of(&runs, "manual");
+	csv_load_or_fail(&runs, "%s/runs.csv", csvdir);
+	a = csv_run_row(&runs, "auto");
+	m = csv_run_row(&runs, "manual");
 	assert_string_equal(runs.rows[a][csv_col(&runs, "backing")], backing);
-	assert_true(field(&runs, a, "received_pages") == 3 * p);
-	assert_true(field(&runs, a, "received_written") == 3);
-	assert_true(field(&runs, a, "pages_granularity") == 3 * p - 3);
-	assert_true(field(&runs, a, "pages_redundant") == 3 * p - 3);
-	assert_true(field(&runs, a, "pages_sent") == PAGES_16M + 3 * p);
+	assert_true(csv_int(&runs, a, "received_pages") == 3 * p);
+	assert_true(csv_int(&runs, a, "received_written") == 3);
+	assert_true(csv_int(&runs, a, "pages_granularity") == 3 * p - 3);
+	assert_true(csv_int(&runs, a, "pages_redundant") == 3 * p - 3);
+	assert_true(csv_int(&runs, a, "pages_sent") == PAGES_16M + 3 * p);
 	snprintf(want, sizeof(want), "%.3f", p / 1.0);
 	assert_string_equal(runs.rows[a][csv_col(&runs, "amplification")],
 			    want);
-	assert_true(field(&runs, m, "received_pages") == 6 * p);
-	assert_true(field(&runs, m, "received_written") == 6);
-	assert_true(field(&runs, m, "pages_granularity") == 3 * p - 3);
-	assert_true(field(&runs, m, "pages_sent") == PAGES_16M + 3 * p);
+	assert_true(csv_int(&runs, m, "received_pages") == 6 * p);
+	assert_true(csv_int(&runs, m, "received_written") == 6);
+	assert_true(csv_int(&runs, m, "pages_granularity") == 3 * p - 3);
+	assert_true(csv_int(&runs, m, "pages_sent") == PAGES_16M + 3 * p);
 	assert_profiler_agrees(&runs, a);
 	assert_profiler_agrees(&runs, m);
 	csv_free(&runs);

@@ -41,24 +41,6 @@ static bool empty_clears_flush(void)
 }
 static char group[64];
 
-static int64_t field(const struct csv *c, size_t row, const char *name)
-{
-	int col = csv_col(c, name);
-
-	assert_true(col >= 0);
-	assert_true(row < c->nrows);
-	return strtoll(c->rows[row][col], NULL, 10);
-}
-
-static size_t row_of(const struct csv *c, const char *strategy)
-{
-	for (size_t i = 1; i < c->nrows; i++)
-		if (!strcmp(c->rows[i][csv_col(c, "strategy")], strategy))
-			return i;
-	fail_msg("no %s run", strategy);
-	return 0;
-}
-
 /* bench on the iommufd backend with edu, the common arguments and extra
  * (NULL-terminated), its CSV into dir/name. */
 static void bench(const char *name, const char *const *extra)
@@ -81,16 +63,8 @@ static void bench(const char *name, const char *const *extra)
 	run_free(&r);
 }
 
-static void load(struct csv *c, const char *name, const char *file)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s/%s", dir, name, file);
-	assert_int_equal(csv_load(c, path), 0);
-}
-
 /* Round 1: pages 0-99 written before the sync, 50-149 after it (see
- * test_bench_vm.c for the hand computation). */
+ * assert_sched_hand_computed() in syshelp.c for the hand computation). */
 static void scheduled_writes_hand_computed(void **state)
 {
 	const char *extra[] = { "--schedule", "1@sync:0-99;1@send:50-149",
@@ -104,64 +78,54 @@ static void scheduled_writes_hand_computed(void **state)
 	(void)state;
 	bench("sched", extra);
 
-	load(&runs, "sched", "runs.csv");
-	a = row_of(&runs, "auto");
-	m = row_of(&runs, "manual");
-	assert_true(field(&runs, a, "pages_sent") == PAGES_16M + 200);
-	assert_true(field(&runs, a, "pages_redundant") == 50);
-	assert_true(field(&runs, a, "rounds") == 4);
-	assert_true(field(&runs, a, "syncs") == 4);
-	assert_true(field(&runs, a, "clear_calls") == 0);
-	assert_true(field(&runs, a, "received_pages") == 200);
-	assert_true(field(&runs, m, "pages_sent") == PAGES_16M + 150);
-	assert_true(field(&runs, m, "pages_redundant") == 0);
-	assert_true(field(&runs, m, "rounds") == 3);
-	assert_true(field(&runs, m, "syncs") == 3);
-	assert_true(field(&runs, m, "clear_calls") == 1);
-	assert_true(field(&runs, m, "received_pages") == 250);
+	csv_load_or_fail(&runs, "%s/sched/runs.csv", dir);
+	a = csv_run_row(&runs, "auto");
+	m = csv_run_row(&runs, "manual");
+	assert_sched_hand_computed(&runs, a, m, PAGES_16M);
 	for (size_t i = 1; i < runs.nrows; i++) {
-		assert_true(field(&runs, i, "kernel_reads") ==
-			    field(&runs, i, "syncs") +
-				    field(&runs, i, "clear_calls"));
-		assert_true(field(&runs, i, "kernel_dirty_pages") ==
-			    field(&runs, i, "received_pages"));
-		assert_true(field(&runs, i, "lost_events") == 0);
+		assert_true(csv_int(&runs, i, "kernel_reads") ==
+			    csv_int(&runs, i, "syncs") +
+				    csv_int(&runs, i, "clear_calls"));
+		assert_true(csv_int(&runs, i, "kernel_dirty_pages") ==
+			    csv_int(&runs, i, "received_pages"));
+		assert_true(csv_int(&runs, i, "lost_events") == 0);
 	}
 	/* Auto: 4 clearing reads, 2 of them with pages. Manual: 2 NO_CLEAR
 	 * reads, the chunk's clear (150 pages) and the last read and clear
 	 * (none). */
-	assert_true(field(&runs, a, "iotlb_invalidations") ==
+	assert_true(csv_int(&runs, a, "iotlb_invalidations") ==
 		    (empty_clears_flush() ? 4 : 2));
-	assert_true(field(&runs, m, "iotlb_invalidations") ==
+	assert_true(csv_int(&runs, m, "iotlb_invalidations") ==
 		    (empty_clears_flush() ? 2 : 1));
 	csv_free(&runs);
 
 	/* Per read: one walk; the invalidation of each clearing read lasts at
 	 * least the latency the emulated IOMMU was given. */
-	load(&syncs, "sched", "syncs.csv");
+	csv_load_or_fail(&syncs, "%s/sched/syncs.csv", dir);
 	for (size_t i = 1; i < syncs.nrows; i++) {
 		const char *op = syncs.rows[i][csv_col(&syncs, "op")];
 
-		assert_true(field(&syncs, i, "walk_calls") == 1);
+		assert_true(csv_int(&syncs, i, "walk_calls") == 1);
 		if (!strcmp(op, "read_clear")) {
 			clears++;
 			if (!empty_clears_flush() &&
-			    !field(&syncs, i, "dirty_pages")) {
-				assert_true(field(&syncs, i,
-						  "iotlb_invalidations") == 0);
+			    !csv_int(&syncs, i, "dirty_pages")) {
+				assert_true(csv_int(&syncs, i,
+						    "iotlb_invalidations") ==
+					    0);
 				continue;
 			}
-			assert_true(field(&syncs, i, "iotlb_invalidations") ==
+			assert_true(csv_int(&syncs, i, "iotlb_invalidations") ==
 				    1);
-			if (field(&syncs, i, "iotlb_ns") < latency)
+			if (csv_int(&syncs, i, "iotlb_ns") < latency)
 				fail_msg("row %zu: invalidation %" PRId64
 					 " ns < %" PRId64 " ns",
-					 i, field(&syncs, i, "iotlb_ns"),
+					 i, csv_int(&syncs, i, "iotlb_ns"),
 					 latency);
 		} else {
 			assert_string_equal(op, "sync_noclear");
 			noclears++;
-			assert_true(field(&syncs, i, "iotlb_invalidations") ==
+			assert_true(csv_int(&syncs, i, "iotlb_invalidations") ==
 				    0);
 		}
 	}
@@ -192,25 +156,25 @@ static void huge_ioptes_hand_computed(void **state)
 	bench("huge", extra);
 	assert_int_equal(reserve_hugepages_2m(0), 0);
 
-	load(&runs, "huge", "runs.csv");
-	a = row_of(&runs, "auto");
-	m = row_of(&runs, "manual");
+	csv_load_or_fail(&runs, "%s/huge/runs.csv", dir);
+	a = csv_run_row(&runs, "auto");
+	m = csv_run_row(&runs, "manual");
 	assert_string_equal(runs.rows[a][csv_col(&runs, "backing")],
 			    "hugetlb-2m");
-	assert_true(field(&runs, a, "received_pages") == 3 * p);
-	assert_true(field(&runs, a, "received_written") == 3);
+	assert_true(csv_int(&runs, a, "received_pages") == 3 * p);
+	assert_true(csv_int(&runs, a, "received_written") == 3);
 	assert_string_equal(runs.rows[a][csv_col(&runs, "amplification")],
 			    "512.000");
-	assert_true(field(&runs, a, "pages_granularity") == 3 * p - 3);
-	assert_true(field(&runs, a, "pages_redundant") == 3 * p - 3);
-	assert_true(field(&runs, a, "pages_sent") == PAGES_16M + 3 * p);
-	assert_true(field(&runs, m, "received_pages") == 6 * p);
-	assert_true(field(&runs, m, "received_written") == 6);
-	assert_true(field(&runs, m, "pages_granularity") == 3 * p - 3);
-	assert_true(field(&runs, m, "pages_sent") == PAGES_16M + 3 * p);
+	assert_true(csv_int(&runs, a, "pages_granularity") == 3 * p - 3);
+	assert_true(csv_int(&runs, a, "pages_redundant") == 3 * p - 3);
+	assert_true(csv_int(&runs, a, "pages_sent") == PAGES_16M + 3 * p);
+	assert_true(csv_int(&runs, m, "received_pages") == 6 * p);
+	assert_true(csv_int(&runs, m, "received_written") == 6);
+	assert_true(csv_int(&runs, m, "pages_granularity") == 3 * p - 3);
+	assert_true(csv_int(&runs, m, "pages_sent") == PAGES_16M + 3 * p);
 	for (size_t i = 1; i < runs.nrows; i++)
-		assert_true(field(&runs, i, "kernel_dirty_pages") ==
-			    field(&runs, i, "received_pages"));
+		assert_true(csv_int(&runs, i, "kernel_dirty_pages") ==
+			    csv_int(&runs, i, "received_pages"));
 	csv_free(&runs);
 }
 

@@ -6,9 +6,9 @@
  * kernel's iommufd_fail_nth selftest sets it) or one of iommufd's own fault
  * points (object lookup, the mock's map_pages, page pinning). faultinj.c
  * has the mechanism (fail-nth in a forked child that calls the command's
- * entry point) and the rules every run keeps: exit 0, or exit 1 with one
- * "dirtyscope: ...: STEP failed: STRERROR" line; no fd left open, nothing
- * pinned, no mock device left, no kernel splat.
+ * entry point), faultinj_checks.c the rules every run keeps: exit 0, or
+ * exit 1 with one "dirtyscope: ...: STEP failed: STRERROR" line; no fd
+ * left open, nothing pinned, no mock device left, no kernel splat.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -42,11 +42,11 @@ static void fresh_run_works(void)
 {
 	const char *argv[] = { dirtyscope_bin(), "mock-dirty", "--size", "2M",
 			       NULL };
-	int devs = fi_count_dir(MOCK_BUS);
+	int devs = dir_entries(MOCK_BUS);
 	struct run r;
 
 	assert_int_equal(run_sync(&r, RUN_AS_ROOT, argv, 60), 0);
-	assert_int_equal(fi_count_dir(MOCK_BUS), devs);
+	assert_int_equal(dir_entries(MOCK_BUS), devs);
 	run_free(&r);
 	fi_check_kmsg("fresh run");
 }
@@ -157,7 +157,7 @@ static void bench_after_run(const struct fi_sweep *sw, unsigned int nth,
 		}
 	}
 	/* Nothing else: no CSV after a failure, no .NAME.XXXXXX temp file. */
-	if (fi_count_dir(csv_dir)) {
+	if (dir_entries(csv_dir)) {
 		DIR *d = opendir(csv_dir);
 		struct dirent *e;
 		char left[256] = "";
@@ -169,7 +169,7 @@ static void bench_after_run(const struct fi_sweep *sw, unsigned int nth,
 			closedir(d);
 		fail_msg("%s, nth %u: exit %d left %s/%s (and %d more)",
 			 sw->name, nth, status, csv_dir, left,
-			 fi_count_dir(csv_dir) - 1);
+			 dir_entries(csv_dir) - 1);
 	}
 }
 

@@ -5,9 +5,9 @@
  * the commands that drive a real VFIO device (issue 6). Every fault point
  * (failslab, GFP_KERNEL included; iommufd's own) that type1-dirty and bench
  * with the vfio-type1, vfio-manual-clear and iommufd backends pass fails in
- * turn, through fail-nth (faultinj.c has the mechanism and the rules every
- * run keeps: exit 0 or 1, one error line naming the step and errno, no fd
- * left open, nothing pinned or locked, no splat).
+ * turn, through fail-nth (faultinj.c has the mechanism, faultinj_checks.c
+ * the rules every run keeps: exit 0 or 1, one error line naming the step
+ * and errno, no fd left open, nothing pinned or locked, no splat).
  *
  * On top of those, after every run: edu is still bound to vfio-pci and its
  * group can be opened again (nothing holds the container, the group or the
@@ -34,28 +34,17 @@
 
 /* edu is the only PCI device of the vtd profile on vfio-pci (test_vtd_vm.c
  * checks its address), so its cdev is the first one. */
-#define EDU_SYSFS "/sys/bus/pci/devices/0000:00:01.0"
-#define DEVICE	  "/dev/vfio/devices/vfio0"
-#define UNSAFE	  "/sys/module/iommufd/parameters/allow_unsafe_interrupts"
+#define DEVICE "/dev/vfio/devices/vfio0"
+#define UNSAFE "/sys/module/iommufd/parameters/allow_unsafe_interrupts"
 
 static char group[64]; /* /dev/vfio/N */
 
+/* The after_run of the sweeps here: edu and this file's group free. */
 static void edu_still_on_vfio_pci(const struct fi_sweep *sw, unsigned int nth,
 				  int status)
 {
-	char target[PATH_MAX];
-	ssize_t n = readlink(EDU_SYSFS "/driver", target, sizeof(target) - 1);
-	int err;
-
 	(void)status;
-	target[n > 0 ? n : 0] = '\0';
-	if (!strstr(target, "/vfio-pci"))
-		fail_msg("%s, nth %u: edu's driver is '%s', not vfio-pci",
-			 sw->name, nth, target);
-	err = group_open_check(group);
-	if (err)
-		fail_msg("%s, nth %u: %s cannot be opened again: %s", sw->name,
-			 nth, group, strerror(-err));
+	fi_assert_edu_free(sw, nth, group);
 }
 
 /* The command again, as a user runs it: its exit status and error lines

@@ -4,8 +4,8 @@
  * tracking on our emulated VT-d, edu as the DMA engine): iommufd's own
  * fault points (fail_iommufd) fail in turn while bench drives the iommufd
  * backend through both strategies, with the device writing. The rules of
- * faultinj.c hold for every run (exit 0 or 1, one error line naming the
- * step, no fd left, nothing pinned, no splat); after every run edu is
+ * faultinj_checks.c hold for every run (exit 0 or 1, one error line naming
+ * the step, no fd left, nothing pinned, no splat); after every run edu is
  * still on vfio-pci and its group free; after the sweep a plain run works.
  *
  * Not swept: failslab, for the reason test_faults_vtd.c gives (a failed
@@ -28,27 +28,16 @@
 #include "faultinj.h"
 #include "syshelp.h"
 
-#define EDU_SYSFS "/sys/bus/pci/devices/0000:00:01.0"
-#define DEVICE	  "/dev/vfio/devices/vfio0"
+#define DEVICE "/dev/vfio/devices/vfio0"
 
 static char group[64];
 
+/* The after_run of the sweeps here: edu and this file's group free. */
 static void edu_still_on_vfio_pci(const struct fi_sweep *sw, unsigned int nth,
 				  int status)
 {
-	char target[PATH_MAX];
-	ssize_t n = readlink(EDU_SYSFS "/driver", target, sizeof(target) - 1);
-	int err;
-
 	(void)status;
-	target[n > 0 ? n : 0] = '\0';
-	if (!strstr(target, "/vfio-pci"))
-		fail_msg("%s, nth %u: edu's driver is '%s', not vfio-pci",
-			 sw->name, nth, target);
-	err = group_open_check(group);
-	if (err)
-		fail_msg("%s, nth %u: %s cannot be opened again: %s", sw->name,
-			 nth, group, strerror(-err));
+	fi_assert_edu_free(sw, nth, group);
 }
 
 static void bench_iommufd_dirty(void **state)

@@ -7,7 +7,6 @@
  * comes from the trace object itself, so new programs are covered without
  * changing this file.
  */
-#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,61 +15,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/syscall.h>
 #include <linux/bpf.h>
 #include <cmocka.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "kernel_facts.h"
 #include "probe_table.h"
+#include "probes_report.h"
 #include "syshelp.h"
 #include "trace.skel.h"
 
-#define MAX_ROWS     256
 #define NOT_VERIFIED "not verified (needs root)"
-
-/* One line of the report: section "probes", "kernel" or "uapi". */
-struct row {
-	char sec[256];
-	char name[256];
-	char status[256];
-	char detail[256];
-};
-
-struct report {
-	struct row rows[MAX_ROWS];
-	size_t n;
-};
-
-/*
- * Does this kernel let root load an fentry program on target? Asked with
- * the raw bpf() syscall, independently of the code under test: some
- * kernels refuse every fentry program (EPERM) while tracepoints work.
- */
-static bool fentry_refused(const char *target)
-{
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	union bpf_attr attr;
-	int id = libbpf_find_vmlinux_btf_id(target, BPF_TRACE_FENTRY), fd;
-
-	if (id < 0 || geteuid() != 0)
-		return false;
-	memset(&attr, 0, sizeof(attr));
-	attr.prog_type = BPF_PROG_TYPE_TRACING;
-	attr.expected_attach_type = BPF_TRACE_FENTRY;
-	attr.attach_btf_id = id;
-	attr.insns = (uintptr_t)insns;
-	attr.insn_cnt = 2;
-	attr.license = (uintptr_t) "GPL";
-	fd = syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
-	if (fd >= 0) {
-		close(fd);
-		return false;
-	}
-	return errno == EPERM;
-}
 
 static bool in_vm(void)
 {
@@ -93,214 +48,6 @@ static bool is_root(void)
 static bool is_root_run(const char *detail_ok)
 {
 	return !strcmp(detail_ok, "attached");
-}
-
-/* Our own kallsyms lookup, independent of src/trace/ksyms.c: a text symbol
- * ('t' or 'T'), module symbols included; module (if not NULL) gets the
- * module's name, "" for vmlinux. */
-static bool kallsyms_find(const char *func, char *module, size_t size)
-{
-	char line[512], name[256], mod[128] = "", type;
-	unsigned long long addr;
-	bool found = false;
-	int fields = 0;
-	FILE *f = fopen("/proc/kallsyms", "r");
-
-	assert_non_null(f);
-	while (!found && fgets(line, sizeof(line), f)) {
-		fields = sscanf(line, "%llx %c %255s [%127[^]]", &addr, &type,
-				name, mod);
-		found = fields >= 3 && (type == 't' || type == 'T') &&
-			!strcmp(name, func);
-	}
-	fclose(f);
-	if (module)
-		snprintf(module, size, "%s", found && fields == 4 ? mod : "");
-	return found;
-}
-
-static bool kallsyms_has(const char *func)
-{
-	return kallsyms_find(func, NULL, 0);
-}
-
-/* A function in a module's BTF, read from sysfs here (split on vmlinux). */
-static bool module_btf_has(const char *module, const char *func)
-{
-	struct btf *vmlinux = btf__load_vmlinux_btf(), *btf;
-	char path[256];
-	bool found = false;
-
-	if (!vmlinux)
-		return false;
-	snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module);
-	btf = btf__parse_split(path, vmlinux);
-	if (btf)
-		found = btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) >= 0;
-	btf__free(btf);
-	btf__free(vmlinux);
-	return found;
-}
-
-/* A named type of the given kind in the kernel's own BTF. */
-static bool btf_has(const char *name, int kind)
-{
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool found;
-
-	if (!btf)
-		return false;
-	found = btf__find_by_name_kind(btf, name, kind) >= 0;
-	btf__free(btf);
-	return found;
-}
-
-/* A tracepoint exists iff BPF's typedef for it does: the kernel makes one
- * btf_trace_<event> per tracepoint, and event names are unique. */
-static bool tracepoint_in_btf(const char *event)
-{
-	char name[128];
-
-	snprintf(name, sizeof(name), "btf_trace_%s", event);
-	return btf_has(name, BTF_KIND_TYPEDEF);
-}
-
-static bool proc_devices_has(const char *dev)
-{
-	char line[128], name[64];
-	bool found = false;
-	int major;
-	FILE *f = fopen("/proc/devices", "r");
-
-	assert_non_null(f);
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%d %63s", &major, name) == 2 &&
-			!strcmp(name, dev);
-	fclose(f);
-	return found;
-}
-
-/* Mounts in our namespace: a probe must not add one. */
-static int count_mounts(void)
-{
-	char line[1024];
-	int n = 0;
-	FILE *f = fopen("/proc/self/mountinfo", "r");
-
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f))
-		n += strchr(line, '\n') != NULL;
-	fclose(f);
-	return n;
-}
-
-static bool exists(const char *path)
-{
-	return access(path, F_OK) == 0;
-}
-
-/*
- * Parse the table: a header line per section ("PROBES  STATUS  DETAIL"),
- * then "name  status  detail" lines, a blank line between sections. Also
- * checks the layout: at most 110 columns, STATUS and DETAIL columns
- * aligned on every line.
- */
-static void parse_table(const char *out, struct report *rep)
-{
-	const char *line = out, *nl;
-	char sec[256] = "";
-	int status_col = -1, detail_col = -1;
-
-	rep->n = 0;
-	for (; *line; line = nl + 1) {
-		char buf[256], *p, *name, *status, *detail;
-		struct row *r;
-
-		nl = strchr(line, '\n');
-		assert_non_null(nl);
-		assert_true(nl - line <= 110);
-		assert_true((size_t)(nl - line) < sizeof(buf));
-		memcpy(buf, line, nl - line);
-		buf[nl - line] = '\0';
-		if (!buf[0])
-			continue;
-		name = buf;
-		p = strchr(buf, ' ');
-		assert_non_null(p);
-		*p++ = '\0';
-		while (*p == ' ')
-			p++;
-		status = p;
-		p = strchr(p, ' ');
-		assert_non_null(p);
-		*p++ = '\0';
-		while (*p == ' ')
-			p++;
-		detail = p;
-		/* Every line has the same column offsets. */
-		if (status_col < 0) {
-			status_col = status - buf;
-			detail_col = detail - buf;
-		}
-		assert_int_equal(status - buf, status_col);
-		if (*detail)
-			assert_int_equal(detail - buf, detail_col);
-		if (!strcmp(status, "STATUS")) {
-			assert_string_equal(detail, "DETAIL");
-			snprintf(sec, sizeof(sec), "%s", name);
-			for (p = sec; *p; p++)
-				*p = *p - 'A' + 'a';
-			continue;
-		}
-		assert_true(sec[0]);
-		assert_true(rep->n < MAX_ROWS);
-		r = &rep->rows[rep->n++];
-		snprintf(r->sec, sizeof(r->sec), "%s", sec);
-		snprintf(r->name, sizeof(r->name), "%s", name);
-		snprintf(r->status, sizeof(r->status), "%s", status);
-		snprintf(r->detail, sizeof(r->detail), "%s", detail);
-	}
-}
-
-static const struct row *find(const struct report *rep, const char *sec,
-			      const char *name)
-{
-	const struct row *found = NULL;
-
-	for (size_t i = 0; i < rep->n; i++) {
-		if (strcmp(rep->rows[i].sec, sec) ||
-		    strcmp(rep->rows[i].name, name))
-			continue;
-		assert_null(found); /* one line per item */
-		found = &rep->rows[i];
-	}
-	if (!found)
-		fail_msg("no %s line for %s", sec, name);
-	return found;
-}
-
-static void expect(const struct report *rep, const char *sec, const char *name,
-		   const char *status, const char *detail)
-{
-	const struct row *r = find(rep, sec, name);
-
-	if (strcmp(r->status, status))
-		fail_msg("%s %s: status '%s', expected '%s' (%s)", sec, name,
-			 r->status, status, r->detail);
-	if (detail && strcmp(r->detail, detail))
-		fail_msg("%s %s: detail '%s', expected '%s'", sec, name,
-			 r->detail, detail);
-}
-
-static void run_probes(struct report *rep, enum run_as as)
-{
-	const char *argv[] = { dirtyscope_bin(), "probes", NULL };
-	struct run r;
-
-	assert_int_equal(run_sync(&r, as, argv, 120), 0);
-	assert_string_equal(r.err, "");
-	parse_table(r.out, rep);
-	run_free(&r);
 }
 
 /* The per-IOPTE probe and the map/unmap call probes are loaded by trace

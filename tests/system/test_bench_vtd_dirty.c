@@ -71,9 +71,18 @@ static void scheduled_writes_hand_computed(void **state)
 				NULL };
 	const char *lat = getenv("DIRTYSCOPE_VM_INV_LATENCY_NS");
 	int64_t latency = lat ? strtoll(lat, NULL, 10) : 0;
-	struct csv runs, syncs;
+	static const struct {
+		const char *op;
+		int64_t dirty_pages;
+	} reads[] = {
+		{ "read_clear", 100 },	 { "read_clear", 100 },
+		{ "read_clear", 0 },	 { "read_clear", 0 },
+		{ "sync_noclear", 100 }, { "read_clear", 150 },
+		{ "sync_noclear", 0 },	 { "read_clear", 0 },
+	};
+	struct csv runs, syncs, sum;
 	size_t a, m;
-	int clears = 0, noclears = 0;
+	int clears = 0, noclears = 0, flushed = 0;
 
 	(void)state;
 	bench("sched", extra);
@@ -99,12 +108,19 @@ static void scheduled_writes_hand_computed(void **state)
 		    (empty_clears_flush() ? 2 : 1));
 	csv_free(&runs);
 
-	/* Per read: one walk; the invalidation of each clearing read lasts at
-	 * least the latency the emulated IOMMU was given. */
+	/* Per read, in order: its operation and dirty pages (auto: 0-99,
+	 * 50-149, then nothing twice; manual: 0-99 without clearing, the
+	 * chunk's clear 0-149, nothing without clearing, the last read and
+	 * clear nothing), one walk; the invalidation of each clearing read
+	 * lasts at least the latency the emulated IOMMU was given. */
 	csv_load_or_fail(&syncs, "%s/sched/syncs.csv", dir);
+	assert_int_equal(syncs.nrows, 1 + sizeof(reads) / sizeof(reads[0]));
 	for (size_t i = 1; i < syncs.nrows; i++) {
 		const char *op = syncs.rows[i][csv_col(&syncs, "op")];
 
+		assert_string_equal(op, reads[i - 1].op);
+		assert_true(csv_int(&syncs, i, "dirty_pages") ==
+			    reads[i - 1].dirty_pages);
 		assert_true(csv_int(&syncs, i, "walk_calls") == 1);
 		if (!strcmp(op, "read_clear")) {
 			clears++;
@@ -117,6 +133,7 @@ static void scheduled_writes_hand_computed(void **state)
 			}
 			assert_true(csv_int(&syncs, i, "iotlb_invalidations") ==
 				    1);
+			flushed++;
 			if (csv_int(&syncs, i, "iotlb_ns") < latency)
 				fail_msg("row %zu: invalidation %" PRId64
 					 " ns < %" PRId64 " ns",
@@ -132,6 +149,16 @@ static void scheduled_writes_hand_computed(void **state)
 	assert_int_equal(clears, 4 + 2);
 	assert_int_equal(noclears, 2);
 	csv_free(&syncs);
+
+	/* By cause: each clearing read's invalidation is a dirty_clear one,
+	 * and no NO_CLEAR read made any. */
+	csv_load_or_fail(&sum, "%s/sched/summary.csv", dir);
+	assert_true(csv_get(&sum, "iotlb_flush:dirty_clear", "count") ==
+		    flushed);
+	assert_true(csv_get(&sum, "iotlb_flush:dirty_read", "count") == 0);
+	assert_true(csv_get(&sum, "read_clear", "count") == clears);
+	assert_true(csv_get(&sum, "sync_noclear", "count") == noclears);
+	csv_free(&sum);
 }
 
 /*

@@ -14,6 +14,7 @@
  */
 #include <argp.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include "json.h"
 #include "log.h"
 #include "options.h"
+#include "parse.h"
 #include "probe_select.h"
 #include "tracer.h"
 
@@ -32,20 +34,30 @@
 
 struct probes_args {
 	bool json;
+	uint32_t pid;
 };
 
 static const struct argp_option options[] = {
 	OPT_JSON("One JSON document instead of the table"),
+	{ "pid", 'p', "PID", 0,
+	  "Also the uprobes trace -p PID would put on this process's binary "
+	  "(a QEMU's migration and VFIO functions)" },
 	{},
 };
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct probes_args *a = state->input;
+	uint64_t v;
 
 	switch (key) {
 	case 'j':
 		a->json = true;
+		break;
+	case 'p':
+		if (parse_u64(arg, &v) || !v || v > INT32_MAX)
+			return ds_arg_error("probes: invalid PID '%s'", arg);
+		a->pid = v;
 		break;
 	case ARGP_KEY_ARG:
 		return ds_arg_error("probes: unexpected argument '%s'", arg);
@@ -113,14 +125,16 @@ static void add_where(struct item *it, const struct probe_status *p)
  * Without privilege, presence is known from BTF and kallsyms, only the
  * attach is not.
  */
-static int check_probes(struct tracer *t, struct item *items, size_t *n)
+static int check_probes(struct tracer *t, uint32_t pid, struct item *items,
+			size_t *n)
 {
-	static const struct tracer_opts o = { .who = "probes",
-					      .all_probes = true };
+	/* The tracer keeps a pointer to its options until it is closed. */
+	static struct tracer_opts o = { .who = "probes", .all_probes = true };
 	char why[FEAT_DETAIL_MAX];
 	int usable, err = 0;
 	size_t i;
 
+	o.pid = pid;
 	usable = tracer_prepare(t, &o);
 	if (usable < 0 && !t->nprobes)
 		return usable; /* the object did not even open */
@@ -240,7 +254,12 @@ int cmd_probes(int argc, char **argv)
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
 		return 2;
-	if (check_probes(&t, probes, &sec[0].n)) {
+	/* A PID that is no process is a mistake, not a missing feature. */
+	if (a.pid && kill(a.pid, 0) && errno == ESRCH) {
+		ds_err("probes: no process %u", a.pid);
+		return 1;
+	}
+	if (check_probes(&t, a.pid, probes, &sec[0].n)) {
 		ds_err("%s", t.error);
 		goto cleanup;
 	}

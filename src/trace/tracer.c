@@ -106,6 +106,13 @@ int tracer_prepare(struct tracer *t, const struct tracer_opts *o)
 	}
 	if (o->call_latency)
 		wanted |= PROBE_OPT_CALLS;
+	/* QEMU's functions are looked up in the traced process's binary,
+	 * through /proc so that the uprobes attach to the very file it runs
+	 * even if its path was replaced since. */
+	if (o->pid) {
+		snprintf(t->exe, sizeof(t->exe), "/proc/%u/exe", o->pid);
+		wanted |= PROBE_OPT_VMM;
+	}
 	if (!o->all_probes)
 		probes_drop_optional(t->skel->obj, wanted);
 	if (o->bitmap_analysis) {
@@ -114,8 +121,8 @@ int tracer_prepare(struct tracer *t, const struct tracer_opts *o)
 		bpf_map__set_max_entries(t->skel->maps.page_seq,
 					 ANALYSIS_PAGES);
 	}
-	err = probes_select(t->skel->obj, t->probes, &t->nprobes, why,
-			    sizeof(why));
+	err = probes_select(t->skel->obj, t->exe[0] ? t->exe : NULL, t->probes,
+			    &t->nprobes, why, sizeof(why));
 	if (err < 0)
 		return fail(t, err, "%s", why);
 	return err;
@@ -128,6 +135,18 @@ int tracer_load(struct tracer *t)
 	return err ? explain_load_error(t, err) : 0;
 }
 
+/* A uprobe's section names no binary: it goes on the traced process's
+ * binary, for that process only (the BPF side filters by PID too). */
+static struct bpf_link *attach_user(struct tracer *t,
+				    const struct probe_status *p)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = p->target,
+		    .retprobe = !strcmp(p->kind, "uretprobe"));
+
+	return bpf_program__attach_uprobe_opts(p->prog, t->opts->pid, t->exe, 0,
+					       &uo);
+}
+
 int tracer_attach(struct tracer *t)
 {
 	for (size_t i = 0; i < t->nprobes; i++) {
@@ -135,7 +154,8 @@ int tracer_attach(struct tracer *t)
 
 		if (p->why)
 			continue;
-		p->link = bpf_program__attach(p->prog);
+		p->link = p->user ? attach_user(t, p)
+				  : bpf_program__attach(p->prog);
 		if (!p->link) {
 			p->attach_err = -errno;
 			if (t->opts->every_probe)
@@ -163,6 +183,8 @@ int tracer_open(struct tracer *t, const struct tracer_opts *o)
 	usable = tracer_prepare(t, o);
 	if (usable == 0) {
 		probes_report_skipped(t->probes, t->nprobes);
+		if (o->pid)
+			probes_report_user(t->probes, t->nprobes, o->pid);
 		err = fail(t, -ENOENT,
 			   "nothing to trace: this kernel has none of the "
 			   "probe points dirtyscope knows");
@@ -172,6 +194,8 @@ int tracer_open(struct tracer *t, const struct tracer_opts *o)
 	if (err)
 		goto fail;
 	probes_report_skipped(t->probes, t->nprobes);
+	if (o->pid)
+		probes_report_user(t->probes, t->nprobes, o->pid);
 	attached = tracer_attach(t);
 	if (attached < 0) {
 		err = attached;

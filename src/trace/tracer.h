@@ -28,7 +28,7 @@ struct trace_bpf;
 
 struct tracer_opts {
 	const char *who; /* command name for error lines */
-	uint32_t pid;	 /* only this process (0: all) */
+	uint32_t pid;	 /* only this process (0: all); its binary's uprobes */
 	uint32_t hwpt;	 /* --bitmap-analysis: this HWPT (0: first) */
 	bool bitmap_analysis;
 	bool iopte_stats;  /* load the per-IOPTE probe (also for analysis) */
@@ -51,6 +51,7 @@ struct tracer {
 	size_t nprobes;
 	int nlinks;
 	const struct tracer_opts *opts;
+	char exe[32];	 /* "/proc/PID/exe": the uprobes' binary, "" for none */
 	char error[256]; /* the failed phase's line, without "dirtyscope: " */
 	/* The first failed read of a BPF map, -errno, kept: numbers summed
 	 * from a partial read are wrong, so every later snapshot fails. */

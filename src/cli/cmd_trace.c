@@ -43,10 +43,12 @@ static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS", 0,
 	  "Trace this long (default: until Ctrl-C)" },
 	OPT_CSV("Write summary.csv, syncs.csv, histograms.csv (and "
-		"intervals.csv) into DIR"),
+		"intervals.csv; with -p, rounds.csv) into DIR"),
 	OPT_JSON("JSON instead of tables: one document per line, per interval "
 		 "and the summary"),
-	{ "pid", 'p', "PID", 0, "Trace only this process" },
+	{ "pid", 'p', "PID", 0,
+	  "Trace only this process; a QEMU's migration rounds too (uprobes "
+	  "on its binary: a per-round table, rounds.csv)" },
 	{ "hwpt", 'H', "ID", 0, "Only events of this iommufd HWPT" },
 	{ "bitmap-analysis", 'b', NULL, 0,
 	  "Count re-dirtied pages between consecutive reads of one HWPT "
@@ -248,6 +250,10 @@ int cmd_trace(int argc, char **argv)
 		ds_err("trace: interrupted");
 		goto cleanup;
 	}
+	/* The rounds are reported when there is a VMM to mark them. */
+	for (size_t i = 0; i < t.nprobes; i++)
+		if (t.probes[i].user && t.probes[i].link)
+			report->vmm = true;
 	ds_info("Tracing with %d probes. Hit Ctrl-C to end.", attached);
 
 	start = now_ns();
@@ -314,8 +320,10 @@ int cmd_trace(int argc, char **argv)
 cleanup:
 	trace_export_close(&x);
 	tracer_close(&t);
-	if (out)
+	if (out) {
 		report_csv_abort(&out->csv);
+		report_free(&out->report);
+	}
 	free(out);
 	return status;
 }

@@ -135,6 +135,7 @@ static int check_probes(struct tracer *t, uint32_t pid, struct item *items,
 	size_t i;
 
 	o.pid = pid;
+	o.vmm_probes = pid != 0;
 	usable = tracer_prepare(t, &o);
 	if (usable < 0 && !t->nprobes)
 		return usable; /* the object did not even open */

@@ -232,6 +232,7 @@ int cmd_trace(int argc, char **argv)
 	report->hwpt_filter = a.hwpt;
 	report->iopte_stats = a.iopte_stats || a.bitmap_analysis;
 	topts.pid = a.pid;
+	topts.vmm_probes = a.pid != 0;
 	topts.hwpt = a.hwpt;
 	topts.bitmap_analysis = a.bitmap_analysis;
 	topts.iopte_stats = a.iopte_stats;

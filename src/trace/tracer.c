@@ -109,7 +109,7 @@ int tracer_prepare(struct tracer *t, const struct tracer_opts *o)
 	/* QEMU's functions are looked up in the traced process's binary,
 	 * through /proc so that the uprobes attach to the very file it runs
 	 * even if its path was replaced since. */
-	if (o->pid) {
+	if (o->pid && o->vmm_probes) {
 		snprintf(t->exe, sizeof(t->exe), "/proc/%u/exe", o->pid);
 		wanted |= PROBE_OPT_VMM;
 	}
@@ -183,7 +183,7 @@ int tracer_open(struct tracer *t, const struct tracer_opts *o)
 	usable = tracer_prepare(t, o);
 	if (usable == 0) {
 		probes_report_skipped(t->probes, t->nprobes);
-		if (o->pid)
+		if (t->exe[0])
 			probes_report_user(t->probes, t->nprobes, o->pid);
 		err = fail(t, -ENOENT,
 			   "nothing to trace: this kernel has none of the "
@@ -194,7 +194,7 @@ int tracer_open(struct tracer *t, const struct tracer_opts *o)
 	if (err)
 		goto fail;
 	probes_report_skipped(t->probes, t->nprobes);
-	if (o->pid)
+	if (t->exe[0])
 		probes_report_user(t->probes, t->nprobes, o->pid);
 	attached = tracer_attach(t);
 	if (attached < 0) {

@@ -28,12 +28,15 @@ struct trace_bpf;
 
 struct tracer_opts {
 	const char *who; /* command name for error lines */
-	uint32_t pid;	 /* only this process (0: all); its binary's uprobes */
+	uint32_t pid;	 /* only this process (0: all) */
 	uint32_t hwpt;	 /* --bitmap-analysis: this HWPT (0: first) */
 	bool bitmap_analysis;
 	bool iopte_stats;  /* load the per-IOPTE probe (also for analysis) */
 	bool call_latency; /* time every iommu_map/unmap call */
-	bool all_probes;   /* the optional programs too (probes) */
+	/* The uprobes on pid's binary too (trace -p: a QEMU's migration);
+	 * not for bench, which filters on its own process. */
+	bool vmm_probes;
+	bool all_probes; /* the optional programs too (probes) */
 	/* A probe that loaded but does not attach fails the attach phase
 	 * (bench: its numbers need every probe). Without it, the rest are
 	 * attached (trace, probes). */

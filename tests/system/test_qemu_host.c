@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <cmocka.h>
+#include <bpf/bpf.h>
 #include "syshelp.h"
 
 static char dir[] = "/tmp/ds-qemu-XXXXXX";
@@ -183,6 +184,28 @@ static int64_t csv_column_sum(const struct csv *c, const char *name)
 	return sum;
 }
 
+/* BPF programs loaded now whose name starts "qemu_": trace's uprobe
+ * programs (bpf/qemu.bpf.h), which must be gone once trace exited. */
+static int qemu_programs_loaded(void)
+{
+	struct bpf_prog_info info;
+	__u32 id = 0, len;
+	int fd, n = 0;
+
+	while (!bpf_prog_get_next_id(id, &id)) {
+		fd = bpf_prog_get_fd_by_id(id);
+		if (fd < 0)
+			continue; /* unloaded meanwhile */
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    !strncmp(info.name, "qemu_", 5))
+			n++;
+		close(fd);
+	}
+	return n;
+}
+
 static bool process_gone(pid_t pid)
 {
 	return kill(pid, 0) && errno == ESRCH;
@@ -240,6 +263,8 @@ static void trace_follows_a_migration(void **state)
 	snprintf(pidstr, sizeof(pidstr), "%d", (int)src.pid);
 	assert_int_equal(run_start(&tr, RUN_AS_ROOT, trace_argv), 0);
 	assert_true(run_wait_stderr(&tr, "Tracing with", 60));
+	/* The 13 uprobe programs, 8 functions' entries and 5 returns. */
+	assert_int_equal(qemu_programs_loaded(), 13);
 
 	reply = qmp_cmd(&q,
 			"{\"execute\": \"migrate\", \"arguments\": "
@@ -271,6 +296,7 @@ static void trace_follows_a_migration(void **state)
 	assert_int_equal(run_wait(&tr, 60), 0);
 	assert_true(process_gone(src.pid));
 	assert_true(process_gone(dst.pid));
+	assert_int_equal(qemu_programs_loaded(), 0);
 
 	/* QEMU's trace log: one line per bitmap sync. */
 	log_syncs =
@@ -332,6 +358,7 @@ static void probes_lists_qemu_uprobes(void **state)
 	kill(vm.pid, SIGTERM);
 	run_wait(&vm, 60);
 	assert_true(process_gone(vm.pid));
+	assert_int_equal(qemu_programs_loaded(), 0);
 	/* 8 functions, 5 of them timed (a uretprobe too). */
 	for (line = strtok_r(r.out, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save))

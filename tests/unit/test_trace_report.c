@@ -480,8 +480,9 @@ static void vmm_rounds(void **state)
 	struct trace_report *r = &s->r;
 	struct ds_event rd = sync_ev(DS_OP_READ_CLEAR, 5, 0);
 	struct ds_event flush = vmm_ev(DS_OP_IOTLB_FLUSH, 0, 300, 0);
-	FILE *out = fopen("/dev/null", "w");
-	char path[600], *csv;
+	FILE *out = fopen("/dev/null", "w"), *json;
+	char path[600], *csv, *doc = NULL;
+	size_t len = 0;
 
 	(void)state;
 	open_sink(s, dir);
@@ -503,6 +504,17 @@ static void vmm_rounds(void **state)
 	assert_int_equal(r->total.row[DS_OP_QEMU_ROUND].count, 2);
 	assert_int_equal(r->total.row[DS_OP_QEMU_SYNC].lat.sum, 790);
 	report_print(r, out);
+	json = open_memstream(&doc, &len);
+	assert_int_equal(report_print_json(r, &r->total, false, json), 0);
+	fclose(json);
+	assert_non_null(strstr(doc,
+			       "\"rounds\":[{\"round\":1,\"start_ns\":1000,"
+			       "\"last_stage\":0,\"syncs\":1,\"sync_ns\":700,"
+			       "\"vmm_reads\":1,\"dirty_reads\":2,"
+			       "\"dirty_pages\":10,"
+			       "\"iotlb_invalidations\":1,\"iotlb_ns\":300},"
+			       "{\"round\":2,"));
+	free(doc);
 	assert_int_equal(report_csv_write(&s->c, r), 0);
 	csv = slurp("rounds.csv");
 	assert_non_null(csv);

@@ -75,7 +75,8 @@ static const struct argp argp = {
 	"the running kernel has it, and why not. Run as root to also load and "
 	"attach the BPF programs. Probes marked (optional) are loaded by trace "
 	"only when asked: the per-IOPTE one with --iopte-stats or "
-	"--bitmap-analysis, the map/unmap call ones with --call-latency.",
+	"--bitmap-analysis, the map/unmap call ones with --call-latency, "
+	"the uprobes on QEMU's functions with -p PID.",
 	common_options,
 };
 

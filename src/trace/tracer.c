@@ -171,6 +171,25 @@ int tracer_attach(struct tracer *t)
 	return t->nlinks;
 }
 
+/* The uprobes that did not attach (a kernel without CONFIG_UPROBES fails
+ * them all alike): one line for all, as for the ones skipped. */
+static void report_user_attach(const struct tracer *t)
+{
+	const struct probe_status *last = NULL;
+	size_t failed = 0;
+
+	for (size_t i = 0; i < t->nprobes; i++)
+		if (t->probes[i].user && t->probes[i].attach_err) {
+			failed++;
+			last = &t->probes[i];
+		}
+	if (last)
+		ds_warn("PID %u: %zu uprobes on QEMU's functions not attached "
+			"(%s: %s)",
+			t->opts->pid, failed, last->attach,
+			strerror(-last->attach_err));
+}
+
 int tracer_start(struct tracer *t)
 {
 	return open_ring(t, bpf_map__fd(t->skel->maps.events));
@@ -202,9 +221,10 @@ int tracer_open(struct tracer *t, const struct tracer_opts *o)
 		goto fail;
 	}
 	for (size_t i = 0; i < t->nprobes; i++)
-		if (t->probes[i].attach_err)
+		if (t->probes[i].attach_err && !t->probes[i].user)
 			ds_warn("cannot attach %s: %s", t->probes[i].attach,
 				strerror(-t->probes[i].attach_err));
+	report_user_attach(t);
 	if (!attached) {
 		err = fail(t, -ENOENT,
 			   "no probe could be attached (run with -v)");

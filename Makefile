@@ -209,10 +209,12 @@ deps:
 	scripts/deps.sh
 
 # Build (or reuse) the testbed kernels first, with their progress shown:
-# the mock ABI tests and the VM tests need them.
+# the mock ABI tests and the VM tests need them; and fetch (or reuse) the
+# QEMU 10 the host test of trace -p migrates (test_qemu_host).
 check: lint
 	for k in $(TESTBED_KERNELS); do scripts/testbed-kernel.sh $$k >/dev/null || exit 1; done
 	scripts/testbed-qemu.sh >/dev/null
+	scripts/qemu10.sh >/dev/null
 	$(MAKE) test-bins
 	@tests/run.sh
 

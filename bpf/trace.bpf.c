@@ -25,6 +25,8 @@
  * a probe accepts, newest kernel first, are in src/trace/probe_table.c;
  * the loader sets the first one the kernel's BTF (vmlinux or a module's)
  * has. The comment above each program says what it is on today's kernels.
+ * The VMM's side, uprobes on QEMU's migration and VFIO functions, is in
+ * qemu.bpf.h: loaded only for trace -p PID, attached to that binary.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -529,3 +531,5 @@ int BPF_PROG(device_log_exit, struct iova_bitmap *iter, unsigned long iova,
 /* ---- per IOPTE: iova_bitmap_set (--iopte-stats, --bitmap-analysis) ---- */
 
 #include "iopte.bpf.h"
+
+#include "qemu.bpf.h"

@@ -13,7 +13,7 @@
 
 #define DS_COMM_LEN 16
 
-/* Keep in step with op_names[] in src/trace/trace_report.c and docs/csv.md. */
+/* Keep in step with ops[] in src/trace/ops.c and docs/csv.md. */
 enum ds_op {
 	DS_OP_MAP,		  /* tracepoint iommu:map */
 	DS_OP_UNMAP,		  /* tracepoint iommu:unmap */
@@ -38,6 +38,16 @@ enum ds_op {
 	DS_OP_RFC_SYNC,	   /* ... iommu:sync_dirty_log */
 	DS_OP_RFC_CLEAR,   /* ... iommu:clear_dirty_log */
 	DS_OP_DIRTY_IOPTE, /* a dirty IOPTE a read reported (iova_bitmap_set) */
+	/* QEMU, uprobes on trace -p PID's binary (bpf/qemu.bpf.h) */
+	DS_OP_QEMU_LOG_START,	  /* memory_global_dirty_log_start */
+	DS_OP_QEMU_LOG_STOP,	  /* memory_global_dirty_log_stop */
+	DS_OP_QEMU_ROUND,	  /* migration_bitmap_sync_precopy entry */
+	DS_OP_QEMU_SYNC,	  /* ... the call, timed */
+	DS_OP_QEMU_LOG_SYNC,	  /* memory_global_dirty_log_sync */
+	DS_OP_QEMU_VFIO_READ,	  /* vfio_get_dirty_bitmap */
+	DS_OP_QEMU_VFIO_TRACKING, /* vfio_container_set_dirty_page_tracking */
+	DS_OP_QEMU_IOMMUFD_READ,  /* iommufd_backend_get_dirty_bitmap */
+	DS_OP_QEMU_IOMMUFD_TRACKING, /* iommufd_backend_set_dirty_tracking */
 	DS_OP__COUNT,
 };
 

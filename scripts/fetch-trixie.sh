@@ -4,7 +4,8 @@
 # is untouched. Used for the 6.12 kernel source and uAPI headers
 # (linux-source-6.12, linux-libc-dev); the host may run an older Debian.
 # SUITE (or $FETCH_SUITE) picks another suite, e.g. trixie-backports for the
-# 7.x kernels; each suite keeps its own private index.
+# 7.x kernels, bookworm-backports for QEMU 10 (scripts/qemu10.sh); each suite
+# keeps its own private index.
 # fetch-trixie.sh --list REGEX [SUITE] prints the package names matching
 # REGEX in that suite's index, one a line, so callers can find versioned
 # names such as linux-image-7.3.4+bpo-amd64.
@@ -15,7 +16,7 @@ pkg=${1:?$usage}
 dest=${2:?$usage}
 suite=${3:-${FETCH_SUITE:-trixie}}
 case $suite in
-trixie | trixie-*) ;;
+trixie | trixie-* | bookworm-backports) ;;
 *) echo "fetch-trixie: unknown suite '$suite'" >&2; exit 2 ;;
 esac
 list_only=0

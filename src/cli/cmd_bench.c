@@ -391,6 +391,8 @@ static int bench_cleanup(struct bench *bn)
 	if (bn->traced)
 		tracer_close(&bn->t);
 	report_csv_abort(&bn->csv);
+	if (bn->report)
+		report_free(bn->report);
 	free(bn->report);
 	err = close_backend(bn);
 	schedule_free(&bn->sched);

@@ -77,6 +77,22 @@ static bool have(const char *dir, const char *file, char *path, size_t len)
 	return access(path, R_OK) == 0;
 }
 
+/* trace -p writes a rounds.csv of its own, the traced QEMU's rounds
+ * (docs/csv.md), whose first column is followed by start_ns: not bench's,
+ * whose images plot_rounds() draws. */
+static bool is_bench_rounds(const char *path)
+{
+	char head[64] = "";
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (!fgets(head, sizeof(head), f))
+			head[0] = '\0';
+		fclose(f);
+	}
+	return strncmp(head, "round,start_ns,", 15) != 0;
+}
+
 /* Feed the script to gnuplot; 0 when it exited 0. */
 static int run_gnuplot(const char *script)
 {
@@ -171,7 +187,8 @@ int cmd_plot(int argc, char **argv)
 		ds_err("plot: cannot write to %s: %s", p.a.out, strerror(-err));
 		return 1;
 	}
-	if (have(p.a.dir, "rounds.csv", path, sizeof(path)))
+	if (have(p.a.dir, "rounds.csv", path, sizeof(path)) &&
+	    is_bench_rounds(path))
 		err = plot_rounds(&p, path);
 	if (!err && have(p.a.dir, "sweep.csv", path, sizeof(path)))
 		err = plot_sweep(&p, path);

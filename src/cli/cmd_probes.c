@@ -14,6 +14,7 @@
  */
 #include <argp.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,10 +26,23 @@
 #include "json.h"
 #include "log.h"
 #include "options.h"
+#include "parse.h"
 #include "probe_select.h"
 #include "tracer.h"
 
 #define NOT_VERIFIED "not verified (needs root)"
+
+struct probes_args {
+	struct common_opts c; /* json */
+	uint32_t pid;
+};
+
+static const struct argp_option options[] = {
+	{ "pid", 'p', "PID", 0,
+	  "Also the uprobes trace -p PID would put on this process's binary "
+	  "(a QEMU's migration and VFIO functions)" },
+	{},
+};
 
 static const struct argp_child children[] = {
 	{ &opt_json },
@@ -38,9 +52,17 @@ static const struct argp_child children[] = {
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
+	struct probes_args *a = state->input;
+	uint64_t v;
+
 	switch (key) {
 	case ARGP_KEY_INIT:
-		common_opts_init(state, children, state->input);
+		common_opts_init(state, children, &a->c);
+		break;
+	case 'p':
+		if (parse_u64(arg, &v) || !v || v > INT32_MAX)
+			return ds_arg_error("probes: invalid PID '%s'", arg);
+		a->pid = v;
 		break;
 	case ARGP_KEY_ARG:
 		return ds_arg_error("probes: unexpected argument '%s'", arg);
@@ -51,14 +73,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp argp = {
-	NULL,
+	options,
 	parse_opt,
 	NULL,
 	"List every probe point and kernel feature dirtyscope knows, whether "
 	"the running kernel has it, and why not. Run as root to also load and "
 	"attach the BPF programs. Probes marked (optional) are loaded by trace "
 	"only when asked: the per-IOPTE one with --iopte-stats or "
-	"--bitmap-analysis, the map/unmap call ones with --call-latency.",
+	"--bitmap-analysis, the map/unmap call ones with --call-latency, "
+	"the uprobes on QEMU's functions with -p PID.",
 	children,
 };
 
@@ -108,14 +131,17 @@ static void add_where(struct item *it, const struct probe_status *p)
  * Without privilege, presence is known from BTF and kallsyms, only the
  * attach is not.
  */
-static int check_probes(struct tracer *t, struct item *items, size_t *n)
+static int check_probes(struct tracer *t, uint32_t pid, struct item *items,
+			size_t *n)
 {
-	static const struct tracer_opts o = { .who = "probes",
-					      .all_probes = true };
+	/* The tracer keeps a pointer to its options until it is closed. */
+	static struct tracer_opts o = { .who = "probes", .all_probes = true };
 	char why[FEAT_DETAIL_MAX];
 	int usable, err = 0;
 	size_t i;
 
+	o.pid = pid;
+	o.vmm_probes = pid != 0;
 	usable = tracer_prepare(t, &o);
 	if (usable < 0 && !t->nprobes)
 		return usable; /* the object did not even open */
@@ -229,13 +255,18 @@ int cmd_probes(int argc, char **argv)
 		{ "KERNEL", "kernel", NULL, 0 },
 		{ "UAPI", "uapi", NULL, 0 },
 	};
-	struct common_opts a = {};
+	struct probes_args a = {};
 	struct tracer t = {};
 	int err = 0, status = 1;
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &a))
 		return 2;
-	if (check_probes(&t, probes, &sec[0].n)) {
+	/* A PID that is no process is a mistake, not a missing feature. */
+	if (a.pid && kill(a.pid, 0) && errno == ESRCH) {
+		ds_err("probes: no process %u", a.pid);
+		return 1;
+	}
+	if (check_probes(&t, a.pid, probes, &sec[0].n)) {
 		ds_err("%s", t.error);
 		goto cleanup;
 	}
@@ -246,7 +277,7 @@ int cmd_probes(int argc, char **argv)
 		goto cleanup;
 	}
 
-	if (a.json)
+	if (a.c.json)
 		err = print_json(sec, 3);
 	else
 		print_table(sec, 3);

@@ -41,7 +41,9 @@ enum { OPT_TEXTFILE = 256, OPT_CALL_LATENCY };
 static const struct argp_option options[] = {
 	{ "duration", 'd', "SECONDS", 0,
 	  "Trace this long (default: until Ctrl-C)" },
-	{ "pid", 'p', "PID", 0, "Trace only this process" },
+	{ "pid", 'p', "PID", 0,
+	  "Trace only this process; a QEMU's migration rounds too (uprobes "
+	  "on its binary: a per-round table, rounds.csv)" },
 	{ "hwpt", 'H', "ID", 0, "Only events of this iommufd HWPT" },
 	{ "bitmap-analysis", 'b', NULL, 0,
 	  "Count re-dirtied pages between consecutive reads of one HWPT "
@@ -146,7 +148,8 @@ static const struct argp argp = {
 	"cause). Prints per-operation counts, bytes, dirty pages and latency "
 	"percentiles at the end, and every INTERVAL seconds (COUNT times) if "
 	"given. --csv writes summary.csv, syncs.csv, histograms.csv (and "
-	"intervals.csv); --json prints one document per line, per interval and "
+	"intervals.csv; with -p on a QEMU, rounds.csv); --json prints one "
+	"document per line, per interval and "
 	"the summary. Needs root (CAP_BPF and CAP_PERFMON) and a kernel with "
 	"BTF.",
 	children,
@@ -232,6 +235,7 @@ int cmd_trace(int argc, char **argv)
 	report->hwpt_filter = a.hwpt;
 	report->iopte_stats = a.iopte_stats || a.bitmap_analysis;
 	topts.pid = a.pid;
+	topts.vmm_probes = a.pid != 0;
 	topts.hwpt = a.hwpt;
 	topts.bitmap_analysis = a.bitmap_analysis;
 	topts.iopte_stats = a.iopte_stats;
@@ -250,6 +254,10 @@ int cmd_trace(int argc, char **argv)
 		ds_err("trace: interrupted");
 		goto cleanup;
 	}
+	/* The rounds are reported when there is a VMM to mark them. */
+	for (size_t i = 0; i < t.nprobes; i++)
+		if (t.probes[i].user && t.probes[i].link)
+			report->vmm = true;
 	ds_info("Tracing with %d probes. Hit Ctrl-C to end.", attached);
 
 	start = now_ns();
@@ -316,8 +324,10 @@ int cmd_trace(int argc, char **argv)
 cleanup:
 	trace_export_close(&x);
 	tracer_close(&t);
-	if (out)
+	if (out) {
 		report_csv_abort(&out->csv);
+		report_free(&out->report);
+	}
 	free(out);
 	return status;
 }

@@ -33,6 +33,17 @@ static const struct {
 	[DS_OP_RFC_CLEAR] = { "rfc_clear", 0 },
 	/* Counted in the kernel too: one per dirty IOPTE, its size. */
 	[DS_OP_DIRTY_IOPTE] = { "dirty_iopte", 0 },
+	/* QEMU's side (trace -p): a round begins at each dirty bitmap sync;
+	 * the kernel's events are attributed to the round they fell in. */
+	[DS_OP_QEMU_LOG_START] = { "qemu_log_start", 0 },
+	[DS_OP_QEMU_LOG_STOP] = { "qemu_log_stop", 0 },
+	[DS_OP_QEMU_ROUND] = { "qemu_round", OP_ROUND },
+	[DS_OP_QEMU_SYNC] = { "qemu_sync", OP_TIMED },
+	[DS_OP_QEMU_LOG_SYNC] = { "qemu_log_sync", 0 },
+	[DS_OP_QEMU_VFIO_READ] = { "qemu_vfio_read", OP_TIMED },
+	[DS_OP_QEMU_VFIO_TRACKING] = { "qemu_vfio_tracking", OP_TIMED },
+	[DS_OP_QEMU_IOMMUFD_READ] = { "qemu_iommufd_read", OP_TIMED },
+	[DS_OP_QEMU_IOMMUFD_TRACKING] = { "qemu_iommufd_tracking", OP_TIMED },
 };
 
 static const struct {

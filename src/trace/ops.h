@@ -20,6 +20,7 @@ enum {
 	OP_TIMED = 1 << 0,    /* has a duration */
 	OP_DIRTY = 1 << 1,    /* a dirty read: one syncs.csv row */
 	OP_UNMAPPED = 1 << 2, /* bytes are in aux (bytes unmapped) */
+	OP_ROUND = 1 << 3,    /* a VMM's migration round begins */
 };
 
 /* OP_* flags of an operation, 0 for an unknown one. */

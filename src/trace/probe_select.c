@@ -8,6 +8,7 @@
 #include <linux/capability.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include "elf_funcs.h"
 #include "kernel_btf.h"
 #include "ksyms.h"
 #include "log.h"
@@ -50,7 +51,7 @@ static int fentry_allowed(int btf_id)
  * options do: each runs at a rate that would cost the traced process more
  * than its count (bpf/trace.bpf.c): once per dirty IOPTE, or twice per
  * iommu_map()/iommu_unmap() call, where the tracepoints count the calls
- * for less.
+ * for less. The uprobes on QEMU's functions need a process to look in.
  */
 static const struct {
 	const char *prog;
@@ -64,6 +65,19 @@ static const struct {
 	{ "unmap_call_exit", PROBE_OPT_CALLS, "--call-latency" },
 	{ "unmap_fast_enter", PROBE_OPT_CALLS, "--call-latency" },
 	{ "unmap_fast_exit", PROBE_OPT_CALLS, "--call-latency" },
+	{ "qemu_log_start", PROBE_OPT_VMM, "-p PID" },
+	{ "qemu_log_stop", PROBE_OPT_VMM, "-p PID" },
+	{ "qemu_sync_enter", PROBE_OPT_VMM, "-p PID" },
+	{ "qemu_sync_exit", PROBE_OPT_VMM, "-p PID" },
+	{ "qemu_log_sync", PROBE_OPT_VMM, "-p PID" },
+	{ "qemu_vfio_read_enter", PROBE_OPT_VMM, "-p PID" },
+	{ "qemu_vfio_read_exit", PROBE_OPT_VMM, "-p PID" },
+	{ "qemu_vfio_tracking_enter", PROBE_OPT_VMM, "-p PID" },
+	{ "qemu_vfio_tracking_exit", PROBE_OPT_VMM, "-p PID" },
+	{ "qemu_iommufd_read_enter", PROBE_OPT_VMM, "-p PID" },
+	{ "qemu_iommufd_read_exit", PROBE_OPT_VMM, "-p PID" },
+	{ "qemu_iommufd_tracking_enter", PROBE_OPT_VMM, "-p PID" },
+	{ "qemu_iommufd_tracking_exit", PROBE_OPT_VMM, "-p PID" },
 };
 
 #define NOPTIONAL (sizeof(optional_probes) / sizeof(*optional_probes))
@@ -144,6 +158,7 @@ static void describe(struct probe_status *s, struct bpf_program *prog)
 	/* "fentry", "fexit", "tp_btf": the section up to its target. */
 	snprintf(s->kind, sizeof(s->kind), "%.*s",
 		 (int)(slash ? slash - sec : (long)strlen(sec)), sec);
+	s->user = !strcmp(s->kind, "uprobe") || !strcmp(s->kind, "uretprobe");
 	if (slash) {
 		/* The section names its one target. */
 		s->funcs[0] = slash + 1;
@@ -219,6 +234,36 @@ static void choose_function(struct probe_status *s, struct kernel_btfs *kb,
 	s->why = why;
 }
 
+/*
+ * A uprobe: its function must be defined in the traced process's binary.
+ * elf_err: how reading exe went; found[]: the answer for each of s->funcs.
+ */
+static void choose_user_function(struct probe_status *s, const char *exe,
+				 int elf_err, const bool *found)
+{
+	if (!exe) {
+		s->why = "needs -p PID (a QEMU process)";
+		return;
+	}
+	if (elf_err) {
+		snprintf(s->why_buf, sizeof(s->why_buf),
+			 "cannot read the process's binary: %s",
+			 strerror(-elf_err));
+		s->why = s->why_buf;
+		return;
+	}
+	for (size_t a = 0; a < s->nfuncs; a++) {
+		if (!found[a])
+			continue;
+		s->alt = a;
+		s->target = s->funcs[a];
+		snprintf(s->attach, sizeof(s->attach), "%s/%s", s->kind,
+			 s->target);
+		return;
+	}
+	s->why = "not in the process's binary";
+}
+
 /* CAP_SYS_ADMIN in the effective set. */
 static bool has_sys_admin(void)
 {
@@ -265,11 +310,16 @@ static void drop_all(struct probe_status *st, size_t n, const char *why)
 	}
 }
 
-int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n,
-		  char *error, size_t error_len)
+int probes_select(struct bpf_object *obj, const char *exe,
+		  struct probe_status *st, size_t *n, char *error,
+		  size_t error_len)
 {
 	static const char *funcs[PROBE_MAX * PROBE_ALTS_MAX];
 	static struct ksym_where where[PROBE_MAX * PROBE_ALTS_MAX];
+	static const char *ufuncs[PROBE_MAX * PROBE_ALTS_MAX];
+	static bool ufound[PROBE_MAX * PROBE_ALTS_MAX];
+	size_t nufuncs = 0;
+	int elf_err = 0;
 	const char *fentry_refused = NULL;
 	bool fentry_checked = false;
 	struct kernel_btfs kb = {};
@@ -291,12 +341,21 @@ int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n,
 			continue;
 		}
 		describe(&st[*n], prog);
-		/* One kallsyms pass for every function of every program. */
-		first[*n] = nfuncs;
-		for (i = 0; i < st[*n].nfuncs; i++)
-			funcs[nfuncs++] = st[*n].funcs[i];
+		/* One kallsyms pass for every function of every kernel
+		 * program, one symbol table read for the uprobes'. */
+		if (st[*n].user) {
+			first[*n] = nufuncs;
+			for (i = 0; i < st[*n].nfuncs; i++)
+				ufuncs[nufuncs++] = st[*n].funcs[i];
+		} else {
+			first[*n] = nfuncs;
+			for (i = 0; i < st[*n].nfuncs; i++)
+				funcs[nfuncs++] = st[*n].funcs[i];
+		}
 		(*n)++;
 	}
+	if (exe && nufuncs)
+		elf_err = elf_find_functions(exe, ufuncs, nufuncs, ufound);
 	kb.vmlinux = kernel_btf_load();
 	if (!kb.vmlinux) {
 		/* Not "not in kernel BTF": nothing was looked up. */
@@ -326,7 +385,10 @@ int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n,
 	for (i = 0; i < *n; i++) {
 		struct probe_status *s = &st[i];
 
-		if (!is_function_probe(s->prog)) {
+		if (s->user) {
+			choose_user_function(s, exe, elf_err,
+					     &ufound[first[i]]);
+		} else if (!is_function_probe(s->prog)) {
 			choose_tracepoint(s, &kb);
 		} else {
 			choose_function(s, &kb, &where[first[i]]);
@@ -368,11 +430,15 @@ int probes_select(struct bpf_object *obj, struct probe_status *st, size_t *n,
 void probes_report_skipped(const struct probe_status *st, size_t n)
 {
 	const char *reasons[8];
-	size_t counts[8] = { 0 }, nreasons = 0, skipped = 0, i, r;
+	size_t counts[8] = { 0 }, nreasons = 0, skipped = 0, kernel = 0, i, r;
 	char line[512];
 	int len = 0;
 
 	for (i = 0; i < n; i++) {
+		/* The uprobes have a line of their own. */
+		if (st[i].user)
+			continue;
+		kernel++;
 		if (!st[i].why)
 			continue;
 		skipped++;
@@ -391,6 +457,33 @@ void probes_report_skipped(const struct probe_status *st, size_t n)
 	for (r = 0; r < nreasons && len < (int)sizeof(line); r++)
 		len += snprintf(line + len, sizeof(line) - len, "%s%zu %s",
 				r ? ", " : "", counts[r], reasons[r]);
-	ds_warn("%zu of %zu probes skipped: %s (-v lists them)", skipped, n,
-		line);
+	ds_warn("%zu of %zu probes skipped: %s (-v lists them)", skipped,
+		kernel, line);
+}
+
+void probes_report_user(const struct probe_status *st, size_t n,
+			unsigned int pid)
+{
+	size_t total = 0, skipped = 0, i;
+	const char *why = NULL;
+
+	for (i = 0; i < n; i++) {
+		if (!st[i].user)
+			continue;
+		total++;
+		if (!st[i].why)
+			continue;
+		skipped++;
+		why = st[i].why;
+		ds_debug("skipping %s (%s): %s", st[i].name, st[i].attach,
+			 st[i].why);
+	}
+	if (skipped == total)
+		ds_warn("PID %u: none of QEMU's functions dirtyscope knows "
+			"(%s): tracing the kernel only",
+			pid, why ? why : "no uprobes");
+	else if (skipped)
+		ds_warn("PID %u: %zu of %zu uprobes on QEMU's functions "
+			"skipped (-v lists them)",
+			pid, skipped, total);
 }

@@ -3,7 +3,8 @@
 #include "probe_table.h"
 
 /*
- * Every function probe of bpf/trace.bpf.c. A new kernel that renames a
+ * Every function probe of bpf/trace.bpf.c, the kernel's (fentry/fexit) and
+ * QEMU's (uprobes). A new kernel that renames a
  * function gets its new name added in front; the old name stays for the
  * kernels that still have it.
  */
@@ -47,6 +48,16 @@ static const struct probe_target probe_targets[] = {
 	{ "flush_arm_all", { "arm_smmu_flush_iotlb_all" } },
 	/* Intel: one submission to the invalidation queue */
 	{ "qi_submit", { "qi_submit_sync" } },
+	/* QEMU's functions, uprobes on trace -p PID's binary (10.x exports
+	 * them; bpf/qemu.bpf.h says what each is) */
+	{ "qemu_log_start", { "memory_global_dirty_log_start" } },
+	{ "qemu_log_stop", { "memory_global_dirty_log_stop" } },
+	{ "qemu_sync", { "migration_bitmap_sync_precopy" } },
+	{ "qemu_log_sync", { "memory_global_dirty_log_sync" } },
+	{ "qemu_vfio_read", { "vfio_get_dirty_bitmap" } },
+	{ "qemu_vfio_tracking", { "vfio_container_set_dirty_page_tracking" } },
+	{ "qemu_iommufd_read", { "iommufd_backend_get_dirty_bitmap" } },
+	{ "qemu_iommufd_tracking", { "iommufd_backend_set_dirty_tracking" } },
 };
 
 const struct probe_target *probe_target_find(const char *prog_name)

@@ -6,6 +6,8 @@
  * role, newest kernel first; the first one this kernel's BTF has is used.
  * Functions are renamed across kernels (7.x moved VT-d and AMD to the
  * generic page table), so the choice is by BTF, never by kernel version.
+ * A uprobe program's list names functions of the traced process's binary
+ * (trace -p), chosen by its symbol tables (elf_funcs.h).
  */
 #ifndef DIRTYSCOPE_PROBE_TABLE_H
 #define DIRTYSCOPE_PROBE_TABLE_H

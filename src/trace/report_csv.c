@@ -17,6 +17,9 @@
 	"interval,ts_ns,op,count,errors,bytes,dirty_pages,lat_p50_ns," \
 	"lat_p99_ns,lat_max_ns\n"
 #define HISTOGRAMS_HEADER "op,kind,bucket_low,bucket_high,count\n"
+#define ROUNDS_HEADER                                                    \
+	"round,start_ns,last_stage,syncs,sync_ns,vmm_reads,dirty_reads," \
+	"dirty_pages,iotlb_invalidations,iotlb_ns\n"
 
 int report_csv_open(struct trace_csv *c, const char *dir)
 {
@@ -163,6 +166,23 @@ static void write_histograms(const struct trace_report *r, FILE *f)
 	}
 }
 
+/* The traced VMM's rounds (trace -p), numbered from 1. */
+static void write_rounds(const struct trace_report *r, FILE *f)
+{
+	fputs(ROUNDS_HEADER, f);
+	for (size_t i = 0; i < r->nrounds; i++) {
+		const struct vmm_round *w = &r->rounds[i];
+
+		fprintf(f,
+			"%zu,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+			",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+			",%" PRIu64 "\n",
+			i + 1, w->start_ns, w->last_stage, w->log_syncs,
+			w->sync_ns, w->vmm_reads, w->dirty_reads,
+			w->dirty_pages, w->iotlb_flushes, w->iotlb_ns);
+	}
+}
+
 static int prepare_file(struct outfile *o, const char *dir, const char *name,
 			void (*fill)(const struct trace_report *, FILE *),
 			const struct trace_report *r)
@@ -198,18 +218,24 @@ void report_csv_outfiles(struct trace_csv *c, struct outfile **o)
 
 int report_csv_write(struct trace_csv *c, const struct trace_report *r)
 {
-	struct outfile *o[REPORT_FILES];
+	struct outfile *o[REPORT_FILES + 1];
+	size_t n = REPORT_FILES;
 	int err;
 
 	if (!c->dir)
 		return 0;
 	err = report_csv_prepare(c, r);
+	if (!err && r->vmm)
+		err = prepare_file(&c->rounds, c->dir, "rounds.csv",
+				   write_rounds, r);
 	if (err) {
 		report_csv_abort(c);
 		return err;
 	}
 	report_csv_outfiles(c, o);
-	return outfile_commit_all(o, REPORT_FILES);
+	if (r->vmm)
+		o[n++] = &c->rounds;
+	return outfile_commit_all(o, n);
 }
 
 void report_csv_abort(struct trace_csv *c)
@@ -218,4 +244,5 @@ void report_csv_abort(struct trace_csv *c)
 	outfile_abort(&c->intervals);
 	outfile_abort(&c->summary);
 	outfile_abort(&c->histograms);
+	outfile_abort(&c->rounds);
 }

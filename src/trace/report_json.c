@@ -41,6 +41,30 @@ static void write_row(struct json_writer *w, unsigned int row,
 	json_object_end(w);
 }
 
+/* The traced VMM's rounds (trace -p), as rounds.csv's rows. */
+static void write_rounds(struct json_writer *w, const struct trace_report *r)
+{
+	json_key(w, "rounds");
+	json_array_begin(w);
+	for (size_t i = 0; i < r->nrounds; i++) {
+		const struct vmm_round *v = &r->rounds[i];
+
+		json_object_begin(w);
+		member(w, "round", i + 1);
+		member(w, "start_ns", v->start_ns);
+		member(w, "last_stage", v->last_stage);
+		member(w, "syncs", v->log_syncs);
+		member(w, "sync_ns", v->sync_ns);
+		member(w, "vmm_reads", v->vmm_reads);
+		member(w, "dirty_reads", v->dirty_reads);
+		member(w, "dirty_pages", v->dirty_pages);
+		member(w, "iotlb_invalidations", v->iotlb_flushes);
+		member(w, "iotlb_ns", v->iotlb_ns);
+		json_object_end(w);
+	}
+	json_array_end(w);
+}
+
 int report_print_json(const struct trace_report *r,
 		      const struct report_stats *s, bool interval, FILE *out)
 {
@@ -70,6 +94,8 @@ int report_print_json(const struct trace_report *r,
 		if (!interval || s->row[i].count)
 			write_row(&w, i, &s->row[i]);
 	json_array_end(&w);
+	if (!interval && r->vmm)
+		write_rounds(&w, r);
 	json_object_end(&w);
 	err = json_finish(&w);
 	fputc('\n', out);

@@ -34,6 +34,9 @@ struct trace_csv {
 	struct outfile intervals;
 	struct outfile summary;
 	struct outfile histograms;
+	/* trace -p only (r->vmm), never in bench's set: bench writes a
+	 * rounds.csv of its own */
+	struct outfile rounds;
 	uint64_t lost_reported; /* drops in intervals written */
 };
 
@@ -52,7 +55,8 @@ void report_csv_interval(struct trace_csv *c, const struct trace_report *r,
 int report_csv_prepare(struct trace_csv *c, const struct trace_report *r);
 /* The REPORT_FILES files, to be committed with the caller's own. */
 void report_csv_outfiles(struct trace_csv *c, struct outfile **o);
-/* report_csv_prepare() and all the files in place, or none of them. */
+/* report_csv_prepare(), rounds.csv if r->vmm, and all the files in
+ * place, or none of them. */
 int report_csv_write(struct trace_csv *c, const struct trace_report *r);
 /* Drop unfinished files. Safe on a set never opened. */
 void report_csv_abort(struct trace_csv *c);

@@ -140,6 +140,33 @@ static void print_flushes(const struct report_stats *s, FILE *out)
 	}
 }
 
+/* The traced VMM's rounds (trace -p): each from one dirty bitmap sync to
+ * the next, with the kernel's work that fell in it. */
+static void print_rounds(const struct trace_report *r, FILE *out)
+{
+	if (!r->vmm)
+		return;
+	fprintf(out, "\n%-8s %10s %6s %9s %9s %11s %9s %9s %9s\n", "ROUND",
+		"START_MS", "SYNCS", "SYNC_MS", "VMM_READS", "DIRTY_READS",
+		"DIRTY_PG", "IOTLB_INV", "IOTLB_MS");
+	for (size_t i = 0; i < r->nrounds; i++) {
+		const struct vmm_round *w = &r->rounds[i];
+
+		fprintf(out,
+			"%-8zu %10.3f %6" PRIu64 " %9.3f %9" PRIu64
+			" %11" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9.3f%s\n",
+			i + 1, (w->start_ns - r->rounds[0].start_ns) / 1e6,
+			w->log_syncs, w->sync_ns / 1e6, w->vmm_reads,
+			w->dirty_reads, w->dirty_pages, w->iotlb_flushes,
+			w->iotlb_ns / 1e6, w->last_stage ? " (last)" : "");
+	}
+	fprintf(out, "rounds: %zu", r->nrounds);
+	if (r->rounds_lost)
+		fprintf(out, " (%" PRIu64 " more not kept: out of memory)",
+			r->rounds_lost);
+	fputc('\n', out);
+}
+
 void report_print(const struct trace_report *r, FILE *out)
 {
 	uint64_t unknown = 0;
@@ -149,6 +176,7 @@ void report_print(const struct trace_report *r, FILE *out)
 	print_dirty_reads(&r->total, out);
 	print_ioptes(&r->total, out);
 	print_flushes(&r->total, out);
+	print_rounds(r, out);
 	fputc('\n', out);
 	for (i = 0; i < DS_OP__COUNT; i++)
 		unknown += r->total.row[i].dirty_unknown;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
 #include <string.h>
 #include "trace_report.h"
 
@@ -18,6 +19,70 @@ void report_init(struct trace_report *r)
 	memset(r, 0, sizeof(*r));
 	stats_reset(&r->total);
 	stats_reset(&r->interval);
+}
+
+void report_free(struct trace_report *r)
+{
+	free(r->rounds);
+	r->rounds = NULL;
+	r->nrounds = r->rounds_cap = 0;
+}
+
+/* A VMM's round begins: one more row. */
+static void round_begin(struct trace_report *r, const struct ds_event *e)
+{
+	struct vmm_round *grown;
+
+	if (r->nrounds == r->rounds_cap) {
+		size_t cap = r->rounds_cap ? 2 * r->rounds_cap : 64;
+
+		grown = realloc(r->rounds, cap * sizeof(*grown));
+		if (!grown) {
+			r->rounds_lost++;
+			return;
+		}
+		r->rounds = grown;
+		r->rounds_cap = cap;
+	}
+	memset(&r->rounds[r->nrounds], 0, sizeof(*r->rounds));
+	r->rounds[r->nrounds].start_ns = e->ts_ns;
+	r->rounds[r->nrounds].last_stage = e->aux;
+	r->nrounds++;
+}
+
+/* An event into the round it arrived in; none before the first round,
+ * and none after a round that could not be kept. */
+static void round_add(struct trace_report *r, const struct ds_event *e)
+{
+	struct vmm_round *w;
+
+	if (ds_op_kind(e->op) & OP_ROUND) {
+		round_begin(r, e);
+		return;
+	}
+	if (!r->nrounds || r->rounds_lost)
+		return;
+	w = &r->rounds[r->nrounds - 1];
+	switch (e->op) {
+	case DS_OP_QEMU_SYNC:
+		w->sync_ns += e->dur_ns;
+		break;
+	case DS_OP_QEMU_LOG_SYNC:
+		w->log_syncs++;
+		break;
+	case DS_OP_QEMU_VFIO_READ:
+		w->vmm_reads++;
+		break;
+	case DS_OP_IOTLB_FLUSH:
+		w->iotlb_flushes++;
+		w->iotlb_ns += e->dur_ns;
+		break;
+	default:
+		if (ds_op_is_dirty_read(e->op)) {
+			w->dirty_reads++;
+			w->dirty_pages += e->dirty_pages;
+		}
+	}
 }
 
 static void stats_add(struct report_stats *s, const struct ds_event *e)
@@ -61,6 +126,7 @@ bool report_add(struct trace_report *r, const struct ds_event *e)
 		return false;
 	stats_add(&r->total, e);
 	stats_add(&r->interval, e);
+	round_add(r, e);
 	return true;
 }
 

@@ -35,6 +35,25 @@ struct report_stats {
 	struct op_stats row[REPORT_ROWS];
 };
 
+/*
+ * One migration round of the traced VMM (trace -p QEMU): from one dirty
+ * bitmap sync's entry to the next's. The kernel's events are attributed to
+ * the round they arrive in: the ring buffer hands them over in the order
+ * they were sent, and the round's event is sent at the sync's entry, before
+ * the kernel reads the sync makes.
+ */
+struct vmm_round {
+	uint64_t start_ns;    /* the sync's entry, CLOCK_MONOTONIC */
+	uint64_t last_stage;  /* the sync of the migration's completion */
+	uint64_t log_syncs;   /* memory_global_dirty_log_sync calls */
+	uint64_t sync_ns;     /* the bitmap sync's own time */
+	uint64_t vmm_reads;   /* QEMU's VFIO dirty reads */
+	uint64_t dirty_reads; /* the kernel's dirty reads */
+	uint64_t dirty_pages; /* ... their dirty pages */
+	uint64_t iotlb_flushes;
+	uint64_t iotlb_ns;
+};
+
 struct trace_report {
 	struct report_stats total;
 	struct report_stats interval;
@@ -47,9 +66,17 @@ struct trace_report {
 	uint32_t hwpt_filter;	/* --hwpt; 0: all */
 	bool iopte_stats;	/* the per-IOPTE probe was loaded */
 	unsigned int intervals; /* intervals ended */
+	/* trace -p: the VMM's rounds are reported (rounds.csv, the table) */
+	bool vmm;
+	struct vmm_round *rounds; /* grown by report_add() */
+	size_t nrounds;
+	size_t rounds_cap;
+	uint64_t rounds_lost; /* rounds not kept: out of memory */
 };
 
 void report_init(struct trace_report *r);
+/* What report_add() allocated (the VMM's rounds). */
+void report_free(struct trace_report *r);
 /* Count one event; false when --hwpt filtered it out. */
 bool report_add(struct trace_report *r, const struct ds_event *e);
 /* The kernel's map/unmap size counts (DS_SIZES__COUNT, cumulative): what

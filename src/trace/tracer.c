@@ -106,6 +106,13 @@ int tracer_prepare(struct tracer *t, const struct tracer_opts *o)
 	}
 	if (o->call_latency)
 		wanted |= PROBE_OPT_CALLS;
+	/* QEMU's functions are looked up in the traced process's binary,
+	 * through /proc so that the uprobes attach to the very file it runs
+	 * even if its path was replaced since. */
+	if (o->pid && o->vmm_probes) {
+		snprintf(t->exe, sizeof(t->exe), "/proc/%u/exe", o->pid);
+		wanted |= PROBE_OPT_VMM;
+	}
 	if (!o->all_probes)
 		probes_drop_optional(t->skel->obj, wanted);
 	if (o->bitmap_analysis) {
@@ -114,8 +121,8 @@ int tracer_prepare(struct tracer *t, const struct tracer_opts *o)
 		bpf_map__set_max_entries(t->skel->maps.page_seq,
 					 ANALYSIS_PAGES);
 	}
-	err = probes_select(t->skel->obj, t->probes, &t->nprobes, why,
-			    sizeof(why));
+	err = probes_select(t->skel->obj, t->exe[0] ? t->exe : NULL, t->probes,
+			    &t->nprobes, why, sizeof(why));
 	if (err < 0)
 		return fail(t, err, "%s", why);
 	return err;
@@ -128,6 +135,18 @@ int tracer_load(struct tracer *t)
 	return err ? explain_load_error(t, err) : 0;
 }
 
+/* A uprobe's section names no binary: it goes on the traced process's
+ * binary, for that process only (the BPF side filters by PID too). */
+static struct bpf_link *attach_user(struct tracer *t,
+				    const struct probe_status *p)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = p->target,
+		    .retprobe = !strcmp(p->kind, "uretprobe"));
+
+	return bpf_program__attach_uprobe_opts(p->prog, t->opts->pid, t->exe, 0,
+					       &uo);
+}
+
 int tracer_attach(struct tracer *t)
 {
 	for (size_t i = 0; i < t->nprobes; i++) {
@@ -135,7 +154,8 @@ int tracer_attach(struct tracer *t)
 
 		if (p->why)
 			continue;
-		p->link = bpf_program__attach(p->prog);
+		p->link = p->user ? attach_user(t, p)
+				  : bpf_program__attach(p->prog);
 		if (!p->link) {
 			p->attach_err = -errno;
 			if (t->opts->every_probe)
@@ -151,6 +171,25 @@ int tracer_attach(struct tracer *t)
 	return t->nlinks;
 }
 
+/* The uprobes that did not attach (a kernel without CONFIG_UPROBES fails
+ * them all alike): one line for all, as for the ones skipped. */
+static void report_user_attach(const struct tracer *t)
+{
+	const struct probe_status *last = NULL;
+	size_t failed = 0;
+
+	for (size_t i = 0; i < t->nprobes; i++)
+		if (t->probes[i].user && t->probes[i].attach_err) {
+			failed++;
+			last = &t->probes[i];
+		}
+	if (last)
+		ds_warn("PID %u: %zu uprobes on QEMU's functions not attached "
+			"(%s: %s)",
+			t->opts->pid, failed, last->attach,
+			strerror(-last->attach_err));
+}
+
 int tracer_start(struct tracer *t)
 {
 	return open_ring(t, bpf_map__fd(t->skel->maps.events));
@@ -163,6 +202,8 @@ int tracer_open(struct tracer *t, const struct tracer_opts *o)
 	usable = tracer_prepare(t, o);
 	if (usable == 0) {
 		probes_report_skipped(t->probes, t->nprobes);
+		if (t->exe[0])
+			probes_report_user(t->probes, t->nprobes, o->pid);
 		err = fail(t, -ENOENT,
 			   "nothing to trace: this kernel has none of the "
 			   "probe points dirtyscope knows");
@@ -172,15 +213,18 @@ int tracer_open(struct tracer *t, const struct tracer_opts *o)
 	if (err)
 		goto fail;
 	probes_report_skipped(t->probes, t->nprobes);
+	if (t->exe[0])
+		probes_report_user(t->probes, t->nprobes, o->pid);
 	attached = tracer_attach(t);
 	if (attached < 0) {
 		err = attached;
 		goto fail;
 	}
 	for (size_t i = 0; i < t->nprobes; i++)
-		if (t->probes[i].attach_err)
+		if (t->probes[i].attach_err && !t->probes[i].user)
 			ds_warn("cannot attach %s: %s", t->probes[i].attach,
 				strerror(-t->probes[i].attach_err));
+	report_user_attach(t);
 	if (!attached) {
 		err = fail(t, -ENOENT,
 			   "no probe could be attached (run with -v)");

@@ -33,7 +33,10 @@ struct tracer_opts {
 	bool bitmap_analysis;
 	bool iopte_stats;  /* load the per-IOPTE probe (also for analysis) */
 	bool call_latency; /* time every iommu_map/unmap call */
-	bool all_probes;   /* the optional programs too (probes) */
+	/* The uprobes on pid's binary too (trace -p: a QEMU's migration);
+	 * not for bench, which filters on its own process. */
+	bool vmm_probes;
+	bool all_probes; /* the optional programs too (probes) */
 	/* A probe that loaded but does not attach fails the attach phase
 	 * (bench: its numbers need every probe). Without it, the rest are
 	 * attached (trace, probes). */
@@ -51,6 +54,7 @@ struct tracer {
 	size_t nprobes;
 	int nlinks;
 	const struct tracer_opts *opts;
+	char exe[32];	 /* "/proc/PID/exe": the uprobes' binary, "" for none */
 	char error[256]; /* the failed phase's line, without "dirtyscope: " */
 	/* The first failed read of a BPF map, -errno, kept: numbers summed
 	 * from a partial read are wrong, so every later snapshot fails. */

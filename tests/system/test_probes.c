@@ -198,6 +198,19 @@ static void check_probes_section(const struct report *rep,
 			       tracepoint_in_btf(slash + 1)
 				       ? detail_ok
 				       : "not in kernel BTF");
+		} else if (!strncmp(sec, "uprobe", 6) ||
+			   !strncmp(sec, "uretprobe", 9)) {
+			/* QEMU's functions: probes without -p has no binary
+			 * to look in (test_qemu_host gives it one). */
+			const struct probe_target *pt =
+				probe_target_find(bpf_program__name(prog));
+			char name[160];
+
+			assert_non_null(pt);
+			snprintf(name, sizeof(name), "%s/%s", sec,
+				 pt->funcs[0]);
+			expect(rep, "probes", name, "missing",
+			       "needs -p PID (a QEMU process) (optional)");
 		} else {
 			/* A kind this test does not know yet: one honest
 			 * line is all it can ask for. */

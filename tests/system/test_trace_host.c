@@ -47,8 +47,8 @@ static void trace_attaches_what_kernel_has(void **state)
 
 	snprintf(path, sizeof(path), "%s/summary.csv", csvdir);
 	assert_int_equal(csv_load(&sum, path), 0);
-	/* Header, 23 operations, 6 IOTLB causes, 5 pseudo-operations. */
-	assert_int_equal(sum.nrows, 1 + 23 + 6 + 5);
+	/* Header, 32 operations, 6 IOTLB causes, 5 pseudo-operations. */
+	assert_int_equal(sum.nrows, 1 + 32 + 6 + 5);
 	assert_true(csv_get(&sum, "lost_events", "count") == 0);
 	assert_true(csv_get(&sum, "read_clear", "count") >= 0);
 	csv_free(&sum);
@@ -181,8 +181,8 @@ static void json_lines(void **state)
 			     "d[2]['counters']['lost_events'], "
 			     "sorted(d[2]['ops'][0])[:3]");
 	assert_non_null(v);
-	/* 23 operations and 6 IOTLB causes in the summary. */
-	assert_string_equal(v, "['interval', 'interval', 'summary'] 29 0 "
+	/* 32 operations and 6 IOTLB causes in the summary. */
+	assert_string_equal(v, "['interval', 'interval', 'summary'] 38 0 "
 			       "['bytes', 'count', 'dirty_bytes']\n");
 	free(v);
 	run_free(&r);

@@ -453,6 +453,102 @@ static void intervals(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+static struct ds_event vmm_ev(unsigned int op, uint64_t ts, uint64_t dur,
+			      uint64_t aux)
+{
+	struct ds_event e = { .ts_ns = ts, .dur_ns = dur, .aux = aux, .op = op };
+
+	return e;
+}
+
+static void add_vmm(struct sink *s, unsigned int op, uint64_t ts, uint64_t dur,
+		    uint64_t aux)
+{
+	struct ds_event e = vmm_ev(op, ts, dur, aux);
+
+	add(s, &e);
+}
+
+/*
+ * trace -p QEMU: each qemu_round starts a row, and every event after it
+ * counts in that row; before the first round, in none. The sync's timed
+ * event comes at its return, after the kernel's reads it made.
+ */
+static void vmm_rounds(void **state)
+{
+	struct sink *s = calloc(1, sizeof(*s));
+	struct trace_report *r = &s->r;
+	struct ds_event rd = sync_ev(DS_OP_READ_CLEAR, 5, 0);
+	struct ds_event flush = vmm_ev(DS_OP_IOTLB_FLUSH, 0, 300, 0);
+	FILE *out = fopen("/dev/null", "w"), *json;
+	char path[600], *csv, *doc = NULL;
+	size_t len = 0;
+
+	(void)state;
+	open_sink(s, dir);
+	r->vmm = true;
+	add(s, &rd); /* before any round: in the totals only */
+	add_vmm(s, DS_OP_QEMU_LOG_START, 900, 0, 0);
+	add_vmm(s, DS_OP_QEMU_ROUND, 1000, 0, 0);
+	add_vmm(s, DS_OP_QEMU_LOG_SYNC, 1001, 0, 0);
+	add_vmm(s, DS_OP_QEMU_VFIO_READ, 1002, 40, 0);
+	add(s, &rd);
+	add(s, &flush);
+	add_vmm(s, DS_OP_QEMU_SYNC, 1000, 700, 0);
+	add(s, &rd);
+	add_vmm(s, DS_OP_QEMU_ROUND, 5000, 0, 1);
+	add_vmm(s, DS_OP_QEMU_LOG_SYNC, 5001, 0, 1);
+	add_vmm(s, DS_OP_QEMU_SYNC, 5000, 90, 1);
+	assert_int_equal(r->nrounds, 2);
+	assert_int_equal(r->total.row[DS_OP_READ_CLEAR].count, 3);
+	assert_int_equal(r->total.row[DS_OP_QEMU_ROUND].count, 2);
+	assert_int_equal(r->total.row[DS_OP_QEMU_SYNC].lat.sum, 790);
+	report_print(r, out);
+	json = open_memstream(&doc, &len);
+	assert_int_equal(report_print_json(r, &r->total, false, json), 0);
+	fclose(json);
+	assert_non_null(strstr(doc,
+			       "\"rounds\":[{\"round\":1,\"start_ns\":1000,"
+			       "\"last_stage\":0,\"syncs\":1,\"sync_ns\":700,"
+			       "\"vmm_reads\":1,\"dirty_reads\":2,"
+			       "\"dirty_pages\":10,"
+			       "\"iotlb_invalidations\":1,\"iotlb_ns\":300},"
+			       "{\"round\":2,"));
+	free(doc);
+	assert_int_equal(report_csv_write(&s->c, r), 0);
+	csv = slurp("rounds.csv");
+	assert_non_null(csv);
+	assert_string_equal(csv, "round,start_ns,last_stage,syncs,sync_ns,"
+				 "vmm_reads,dirty_reads,dirty_pages,"
+				 "iotlb_invalidations,iotlb_ns\n"
+				 "1,1000,0,1,700,1,2,10,1,300\n"
+				 "2,5000,1,1,90,0,0,0,0,0\n");
+	fclose(out);
+	report_free(r);
+	free(s);
+	snprintf(path, sizeof(path), "rm -f %s/*.csv", dir);
+	assert_int_equal(system(path), 0);
+}
+
+/* Without a VMM followed there is no rounds.csv. */
+static void no_vmm_no_rounds(void **state)
+{
+	struct sink *s = calloc(1, sizeof(*s));
+	struct ds_event e = vmm_ev(DS_OP_QEMU_ROUND, 1000, 0, 0);
+	char path[600];
+
+	(void)state;
+	open_sink(s, dir);
+	add(s, &e);
+	assert_int_equal(report_csv_write(&s->c, &s->r), 0);
+	assert_null(slurp("rounds.csv"));
+	assert_non_null(slurp("summary.csv"));
+	report_free(&s->r);
+	free(s);
+	snprintf(path, sizeof(path), "rm -f %s/*.csv", dir);
+	assert_int_equal(system(path), 0);
+}
+
 static void abort_writes_nothing(void **state)
 {
 	struct sink *s = calloc(1, sizeof(*s));
@@ -476,6 +572,8 @@ int main(void)
 		cmocka_unit_test(sizes_from_the_kernel),
 		cmocka_unit_test(calls_from_the_kernel),
 		cmocka_unit_test(intervals),
+		cmocka_unit_test(vmm_rounds),
+		cmocka_unit_test(no_vmm_no_rounds),
 		cmocka_unit_test(abort_writes_nothing),
 	};
 	int ret =

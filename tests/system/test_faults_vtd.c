@@ -79,7 +79,12 @@ static void set_unsafe_interrupts(const char *v)
  * Every step of the container's setup that allocates, failed in some run.
  * VFIO_GROUP_SET_CONTAINER, the GET_BITMAP reads and the unmap allocate
  * nothing in 6.12 (the bitmaps are allocated at START), so no fault can
- * fail them.
+ * fail them. Nor, sometimes, can the buffer's mmap: when the mapping
+ * right above it is anonymous with the same flags, the kernel extends
+ * that VMA instead of allocating one, and which mapping lies there depends
+ * on the binary and its heap (bench's did, type1-dirty's did not, at the
+ * time of writing). The steps after it, which need the buffer, show the
+ * sweep got past it.
  */
 static void assert_type1_steps(const struct fi_sweep *sw)
 {
@@ -90,7 +95,6 @@ static void assert_type1_steps(const struct fi_sweep *sw)
 	fi_assert_hit(sw, open_group);
 	fi_assert_hit(sw, "VFIO_SET_IOMMU(VFIO_TYPE1v2_IOMMU)");
 	fi_assert_hit(sw, "VFIO_IOMMU_GET_INFO");
-	fi_assert_hit(sw, "mmap");
 	fi_assert_hit(sw, "VFIO_IOMMU_MAP_DMA");
 	fi_assert_hit(sw, "VFIO_IOMMU_DIRTY_PAGES START");
 }

@@ -25,21 +25,6 @@ static __always_inline __u64 qemu_call_key(__u32 op)
 	return (__u64)current_tid() << 32 | op;
 }
 
-/* A call that has no return to wait for: its event now. */
-static __always_inline int qemu_instant(__u32 op, __u64 aux)
-{
-	struct ds_event *ev;
-
-	if (!traced())
-		return 0;
-	ev = reserve(op);
-	if (!ev)
-		return 0;
-	ev->aux = aux;
-	commit(ev);
-	return 0;
-}
-
 /* The entry of a timed call: its event kept until the return. */
 static __always_inline void qemu_begin(__u32 op, __u32 hwpt, __u64 iova,
 				       __u64 length, __u64 page_size,
@@ -89,7 +74,7 @@ static __always_inline __s32 bool_ret(__u64 rc)
 SEC("uprobe")
 int BPF_KPROBE(qemu_log_start, __u32 flags)
 {
-	return qemu_instant(DS_OP_QEMU_LOG_START, flags);
+	return instant(DS_OP_QEMU_LOG_START, 0, 0, flags);
 }
 
 /* memory_global_dirty_log_stop(flags): it ends. QEMU defers it while the
@@ -97,7 +82,7 @@ int BPF_KPROBE(qemu_log_start, __u32 flags)
 SEC("uprobe")
 int BPF_KPROBE(qemu_log_stop, __u32 flags)
 {
-	return qemu_instant(DS_OP_QEMU_LOG_STOP, flags);
+	return instant(DS_OP_QEMU_LOG_STOP, 0, 0, flags);
 }
 
 /*
@@ -110,7 +95,7 @@ int BPF_KPROBE(qemu_log_stop, __u32 flags)
 SEC("uprobe")
 int BPF_KPROBE(qemu_sync_enter, bool last_stage)
 {
-	qemu_instant(DS_OP_QEMU_ROUND, last_stage);
+	instant(DS_OP_QEMU_ROUND, 0, 0, last_stage);
 	qemu_begin(DS_OP_QEMU_SYNC, 0, 0, 0, 0, last_stage);
 	return 0;
 }
@@ -128,7 +113,7 @@ int BPF_KRETPROBE(qemu_sync_exit)
 SEC("uprobe")
 int BPF_KPROBE(qemu_log_sync, bool last_stage)
 {
-	return qemu_instant(DS_OP_QEMU_LOG_SYNC, last_stage);
+	return instant(DS_OP_QEMU_LOG_SYNC, 0, 0, last_stage);
 }
 
 /* vfio_get_dirty_bitmap(bcontainer, iova, size, ram_addr, errp): one

@@ -63,9 +63,11 @@ run_host() {
 		name=$t
 		[ "$dir" = "$bin" ] || name=${dir#build/}/$t
 		echo "== $name"
+		SECONDS=0
 		out=$("$dir/$t" 2>&1)
 		rc=$?
 		printf '%s\n' "$out"
+		echo "# $name: ${SECONDS} s"
 		tally "$name" "$rc" "$out"
 	done
 }
@@ -75,10 +77,13 @@ run_vm() {
 	local profile=$1 kernel=$2 t=$3 out rc
 	shift 3
 	echo "== $t (VM, $profile profile, kernel $kernel)"
+	SECONDS=0
 	out=$(scripts/vm-run.sh --profile "$profile" --kernel-version "$kernel" \
 		--timeout 900 "$@" -- env CMOCKA_MESSAGE_OUTPUT=TAP "$bin/$t" 2>&1)
 	rc=$?
 	printf '%s\n' "$out"
+	# A TAP comment: where a run's time goes, without a timed test.
+	echo "# $t [$kernel, $profile]: ${SECONDS} s"
 	tally "$t [$kernel]" "$rc" "$out"
 }
 

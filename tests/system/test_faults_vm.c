@@ -24,6 +24,7 @@
 #include <bpf/bpf.h>
 #include "commands.h"
 #include "faultinj.h"
+#include "mock_trace.h"
 #include "syshelp.h"
 
 #define MOCK_BUS "/sys/bus/iommufd_mock/devices"
@@ -96,6 +97,50 @@ static void mock_dirty_2m(void **state)
 	fi_assert_hit(&sw, "IOMMU_HWPT_ALLOC (dirty tracking)");
 	fi_assert_hit(&sw, "IOMMU_IOAS_MAP");
 	fresh_run_works();
+	fi_sweep_free(&sw);
+}
+
+/*
+ * trace --call-latency beside a sweep of every iommufd fault point of a
+ * one-page mock-dirty (issue 18's regression check). One of them is the
+ * mock's map_pages: that run's iommu_map() fails, and on its way out
+ * __iommu_map() undoes itself with an iommu_unmap() inside the failing
+ * call. trace once kept one call in flight per task, so the inner unmap
+ * overwrote the map's record and the failed map was never counted. Now:
+ * one failed map_call (map_pages is passed once a run: one hwpt, one
+ * IOPTE, and a dense sweep fails each fault point once), every map_call
+ * either failed or reached the map tracepoint, every unmap_call (the undo
+ * among them) reached the unmap tracepoint.
+ */
+static void failed_map_call_counted(void **state)
+{
+	const char *argv[] = { "mock-dirty", "--size", "4K",
+			       "--pages",    "1",      NULL };
+	static struct fi_sweep sw = {
+		.name = "mock-dirty --size 4K (fail_iommufd), traced",
+		.mode = FI_THREAD,
+		.attr = "fail_iommufd",
+	};
+	char csvdir[] = "/tmp/ds-faults-trace-XXXXXX";
+	struct csv sum;
+	struct run tr;
+
+	(void)state;
+	assert_int_equal(tmpdir_create(csvdir), 0);
+	trace_start(&tr, csvdir, "--call-latency", NULL);
+	sweep(&sw, cmd_mock_dirty, argv, 2);
+	trace_stop(&tr);
+	run_free(&tr);
+	fi_assert_hit(&sw, "IOMMU_IOAS_MAP");
+	csv_load_or_fail(&sum, "%s/summary.csv", csvdir);
+	assert_int_equal(csv_get(&sum, "map_call", "errors"), 1);
+	assert_int_equal(csv_get(&sum, "map_call", "count"),
+			 csv_get(&sum, "map", "count") + 1);
+	assert_int_equal(csv_get(&sum, "unmap_call", "count"),
+			 csv_get(&sum, "unmap", "count"));
+	assert_int_equal(csv_get(&sum, "lost_events", "count"), 0);
+	csv_free(&sum);
+	assert_int_equal(tmpdir_remove(csvdir), 0);
 	fi_sweep_free(&sw);
 }
 
@@ -350,6 +395,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(mock_dirty_one_page),
+		cmocka_unit_test(failed_map_call_counted),
 		cmocka_unit_test(bench_one_page),
 		cmocka_unit_test(mock_dirty_2m),
 		cmocka_unit_test(bench_2m),

@@ -244,16 +244,31 @@ static void check_probes_section(const struct report *rep,
 	trace_bpf__destroy(skel);
 }
 
+/*
+ * What `probes` says as root, run once for the tests that read it (each
+ * run loads and attaches every program: 10-20 s in the TCG guest), with
+ * the mounts counted around it: a private tracefs mount, if one was
+ * needed, must be gone once it exited.
+ */
+static struct report root_rep;
+static int mounts_before = -1, mounts_after = -1;
+
+static const struct report *root_report(void)
+{
+	if (mounts_before < 0) {
+		mounts_before = count_mounts();
+		run_probes(&root_rep, RUN_AS_ROOT);
+		mounts_after = count_mounts();
+	}
+	return &root_rep;
+}
+
 static void probes_match_kernel_btf_and_kallsyms(void **state)
 {
-	struct report *rep = malloc(sizeof(*rep));
-
 	(void)state;
 	if (!is_root())
 		skip();
-	run_probes(rep, RUN_AS_ROOT);
-	check_probes_section(rep, "attached");
-	free(rep);
+	check_probes_section(root_report(), "attached");
 }
 
 static void kernel_section_matches(void **state)
@@ -261,14 +276,12 @@ static void kernel_section_matches(void **state)
 	static const char *const hwdbm[] = { "iommu:switch_dirty_log",
 					     "iommu:sync_dirty_log",
 					     "iommu:clear_dirty_log" };
-	struct report *rep = malloc(sizeof(*rep));
-	int mounts;
+	const struct report *rep;
 
 	(void)state;
 	if (!is_root())
 		skip();
-	mounts = count_mounts();
-	run_probes(rep, RUN_AS_ROOT);
+	rep = root_report();
 
 	expect(rep, "kernel", "/sys/kernel/btf/vmlinux",
 	       exists("/sys/kernel/btf/vmlinux") ? "available" : "missing",
@@ -297,19 +310,18 @@ static void kernel_section_matches(void **state)
 		       "in /sys/kernel/tracing");
 
 	/* A private tracefs mount, if one was needed, left nothing. */
-	assert_int_equal(count_mounts(), mounts);
-	free(rep);
+	assert_int_equal(mounts_after, mounts_before);
 }
 
 static void uapi_section_matches(void **state)
 {
-	struct report *rep = malloc(sizeof(*rep));
 	bool iommufd = exists("/dev/iommu"), vfio = exists("/dev/vfio/vfio");
+	const struct report *rep;
 
 	(void)state;
 	if (!is_root())
 		skip();
-	run_probes(rep, RUN_AS_ROOT);
+	rep = root_report();
 
 	expect(rep, "uapi", "/dev/iommu", iommufd ? "available" : "missing",
 	       NULL);
@@ -359,7 +371,6 @@ static void uapi_section_matches(void **state)
 		expect(rep, "uapi", "/dev/iommu", "missing",
 		       "no /dev/iommu (CONFIG_IOMMUFD)");
 	}
-	free(rep);
 }
 
 /*
@@ -384,7 +395,7 @@ static void json_matches_table(void **state)
 		"              sep='\\t')\n";
 	const char *argv[] = { dirtyscope_bin(), "probes", "-j", NULL };
 	const char *py[] = { PYTHON3, "-c", script, NULL, NULL };
-	struct report *rep = malloc(sizeof(*rep));
+	const struct report *rep;
 	char *flat = NULL, *line;
 	struct run r, p;
 	size_t len, i;
@@ -393,7 +404,7 @@ static void json_matches_table(void **state)
 	(void)state;
 	if (!is_root())
 		skip();
-	run_probes(rep, RUN_AS_ROOT);
+	rep = root_report();
 	assert_int_equal(run_sync(&r, RUN_AS_ROOT, argv, 120), 0);
 	assert_string_equal(r.err, "");
 	/* One document, one line. */
@@ -416,7 +427,6 @@ static void json_matches_table(void **state)
 	free(flat);
 	run_free(&p);
 	run_free(&r);
-	free(rep);
 }
 
 /* Without privilege: still exit 0, presence from BTF and kallsyms, and

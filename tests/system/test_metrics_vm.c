@@ -166,10 +166,18 @@ static int teardown(void **state)
 	if (trace_up) {
 		kill(trace.pid, SIGINT);
 		/* trace ends with its summary, exit 0. */
-		ret = run_wait(&trace, 60) ? -1 : 0;
+		if (run_wait(&trace, 60)) {
+			fprintf(stderr, "metrics_vm: trace ended with %d: %s\n",
+				trace.status, trace.err);
+			ret = -1;
+		}
 		run_free(&trace);
 	}
-	return tmpdir_remove(dir) ? -1 : ret;
+	if (tmpdir_remove(dir)) {
+		fprintf(stderr, "metrics_vm: cannot remove %s\n", dir);
+		ret = -1;
+	}
+	return ret;
 }
 
 int main(void)

@@ -202,7 +202,6 @@ bool process_gone(pid_t pid)
 	return kill(pid, 0) && errno == ESRCH;
 }
 
-
 /* ---- the migration ---- */
 
 /* argv of one QEMU: the common options, then extra, then more. */
@@ -264,19 +263,30 @@ static int64_t wait_completed(struct qmp *q)
 	return -1;
 }
 
+/* BPF links the kernel holds: trace's uprobe links among them. */
+static int bpf_links(void)
+{
+	__u32 id = 0;
+	int n = 0;
+
+	while (!bpf_link_get_next_id(id, &id))
+		n++;
+	return n;
+}
+
 void migrate_traced(struct migration *m)
 {
 	char src_qmp[160], dst_qmp[160], src_arg[200], dst_arg[200],
 		mig_uri[180], pidstr[16];
 	const char *log_opts[32] = { "-D", m->log_path };
 	const char *incoming[] = { "-incoming", mig_uri, NULL };
-	const char *trace_argv[] = { dirtyscope_bin(), "trace", "-p", pidstr,
+	const char *trace_argv[] = { dirtyscope_bin(), "trace",	  "-p", pidstr,
 				     "--csv",	       m->csvdir, NULL };
 	const char **src_argv, **dst_argv;
 	struct qmp src_q, dst_q;
 	struct run src, dst;
 	const char *reply;
-	int n = 2;
+	int n = 2, links = bpf_links();
 
 	snprintf(src_qmp, sizeof(src_qmp), "%s/src.qmp", m->dir);
 	snprintf(dst_qmp, sizeof(dst_qmp), "%s/dst.qmp", m->dir);
@@ -328,6 +338,7 @@ void migrate_traced(struct migration *m)
 	assert_true(process_gone(src.pid));
 	assert_true(process_gone(dst.pid));
 	assert_int_equal(qemu_programs_loaded(), 0);
+	assert_int_equal(bpf_links(), links);
 	assert_true(m->dirty_sync_count > 0);
 	run_free(&src);
 	run_free(&dst);

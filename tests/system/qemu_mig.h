@@ -42,7 +42,8 @@ struct migration {
  * Start both QEMUs, trace -p on the source (its uprobes attached), migrate
  * over a unix socket and wait for "completed", quit the source (it stops
  * dirty logging only then), end the destination, stop trace; fail the test
- * if any of it fails, or if a QEMU or a qemu_ program is left.
+ * if any of it fails, or if a QEMU, a qemu_ program or a BPF link
+ * is left.
  */
 void migrate_traced(struct migration *m);
 void migration_free(struct migration *m);

@@ -39,9 +39,9 @@ static void trace_follows_a_migration(void **state)
 	migrate_traced(&m);
 	syncs = m.dirty_sync_count;
 	/* QEMU's trace log: one line per bitmap sync. */
-	assert_int_equal(count_matching_lines(m.log_path,
-					      "migration_bitmap_sync_start"),
-			 syncs);
+	assert_int_equal(
+		count_matching_lines(m.log_path, "migration_bitmap_sync_start"),
+		syncs);
 
 	csv_load_or_fail(&sum, "%s/summary.csv", m.csvdir);
 	assert_int_equal(csv_get(&sum, "qemu_round", "count"), syncs);

@@ -158,6 +158,9 @@ $(BUILD)/tests/test_probes: $(SKELS) \
 $(BUILD)/tests/test_signals_vm $(BUILD)/tests/test_signals_vtd_dirty: $(SKELS) \
 	tests/system/sigcheck.c tests/system/sigcheck.h
 $(BUILD)/tests/test_qtest_vtd: tests/system/qtest.c tests/system/qtest.h
+# The tests beside a real QEMU migration share the two QEMUs and QMP.
+$(BUILD)/tests/test_qemu_host $(BUILD)/tests/test_qemu_vfio_vm: \
+	tests/system/qemu_mig.c tests/system/qemu_mig.h
 $(BUILD)/tests/test_mock_vm $(BUILD)/tests/test_faults_vm: \
 	tests/system/mock_trace.c tests/system/mock_trace.h
 # The fault-injection sweeps share their machinery and its checks.

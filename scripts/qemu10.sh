@@ -3,7 +3,8 @@
 # system emulator, unpacked, and print its folder: the binary is
 # FOLDER/usr/bin/qemu-system-x86_64, its firmware FOLDER/usr/share/qemu
 # (pass -L). The host tests run it as the VMM that trace -p follows
-# (tests/system/test_qemu_host.c): 10.x exports the migration and VFIO
+# (tests/system/test_qemu_host.c, and test_qemu_vfio_vm.c in the testbed
+# VM): 10.x exports the migration and VFIO
 # dirty-tracking functions trace's uprobes need, bookworm's 7.2 does not.
 # Nothing is installed: the packages are unpacked into the cache, keyed by
 # their version, so a second run is instant and asks the network nothing.
@@ -17,16 +18,21 @@ suite=bookworm-backports
 pkgs=(qemu-system-x86 qemu-system-common qemu-system-data)
 log() { echo "qemu10: $*" >&2; }
 
+# The unpacked QEMU if the cache has it. Looked for before the lock too: the
+# testbed VM sees the cache read-only (test_qemu_vfio_vm runs it there).
+cached() {
+	local found
+	found=$(ls -d "$cache"/qemu-10.*-bpo 2>/dev/null | tail -n 1 || true)
+	[ -n "$found" ] && [ -x "$found/usr/bin/qemu-system-x86_64" ] &&
+		echo "$found"
+}
+cached && exit 0
+
 mkdir -p "$cache"
 # One builder at a time in the cache, as the testbed builders.
 exec 9>>"$cache/.build.lock"
 flock 9
-
-found=$(ls -d "$cache"/qemu-10.*-bpo 2>/dev/null | tail -n 1 || true)
-if [ -n "$found" ] && [ -x "$found/usr/bin/qemu-system-x86_64" ]; then
-	echo "$found"
-	exit 0
-fi
+cached && exit 0
 
 tmp=$cache/qemu10.tmp
 rm -rf "$tmp"

@@ -112,7 +112,7 @@ mod_closure() {
 mod_closure 9pnet_virtio 9p
 early=("${mod_order[@]}")
 # After it: what the tool and the tests drive.
-mod_closure iommufd vfio vfio_iommu_type1 vfio_pci
+mod_closure iommufd vfio vfio_iommu_type1 vfio_pci mtty
 late=("${mod_order[@]}")
 
 # The initramfs is only busybox and /init; rebuild it when either changes.

@@ -282,9 +282,7 @@ void migrate_traced(struct migration *m)
 	const char *incoming[] = { "-incoming", mig_uri, NULL };
 	const char *trace_argv[] = { dirtyscope_bin(), "trace",	  "-p", pidstr,
 				     "--csv",	       m->csvdir, NULL };
-	const char **src_argv, **dst_argv;
 	struct qmp src_q, dst_q;
-	struct run src, dst;
 	const char *reply;
 	int n = 2, links = bpf_links();
 
@@ -302,18 +300,21 @@ void migrate_traced(struct migration *m)
 		log_opts[n++] = m->log_events[i];
 	}
 	log_opts[n] = NULL;
-	src_argv = qemu_argv(src_arg, m->src_opts, log_opts);
-	dst_argv = qemu_argv(dst_arg, m->dst_opts, incoming);
+	m->src_argv = qemu_argv(src_arg, m->src_opts, log_opts);
+	m->dst_argv = qemu_argv(dst_arg, m->dst_opts, incoming);
 
-	assert_int_equal(run_start(&src, RUN_AS_ROOT, src_argv), 0);
-	assert_int_equal(run_start(&dst, RUN_AS_ROOT, dst_argv), 0);
+	assert_int_equal(run_start(&m->src, RUN_AS_ROOT, m->src_argv), 0);
+	m->src_up = true;
+	assert_int_equal(run_start(&m->dst, RUN_AS_ROOT, m->dst_argv), 0);
+	m->dst_up = true;
 	qmp_open(&src_q, src_qmp);
 	/* The destination listens once its QMP answers. */
 	qmp_open(&dst_q, dst_qmp);
 	qmp_close(&dst_q);
 
-	snprintf(pidstr, sizeof(pidstr), "%d", (int)src.pid);
+	snprintf(pidstr, sizeof(pidstr), "%d", (int)m->src.pid);
 	assert_int_equal(run_start(&m->trace, RUN_AS_ROOT, trace_argv), 0);
+	m->trace_up = true;
 	assert_true(run_wait_stderr(&m->trace, "Tracing with", 120));
 	assert_int_equal(qemu_programs_loaded(), QEMU_UPROBE_PROGRAMS);
 
@@ -330,23 +331,42 @@ void migrate_traced(struct migration *m)
 	reply = qmp_cmd(&src_q, "{\"execute\": \"quit\"}\n");
 	assert_non_null(reply);
 	qmp_close(&src_q);
-	assert_int_equal(run_wait(&src, 60), 0);
-	kill(dst.pid, SIGTERM);
-	run_wait(&dst, 60);
+	m->src_up = false;
+	assert_int_equal(run_wait(&m->src, 60), 0);
+	m->dst_up = false;
+	kill(m->dst.pid, SIGTERM);
+	run_wait(&m->dst, 60);
+	m->trace_up = false;
 	kill(m->trace.pid, SIGINT);
 	assert_int_equal(run_wait(&m->trace, 60), 0);
-	assert_true(process_gone(src.pid));
-	assert_true(process_gone(dst.pid));
+	assert_true(process_gone(m->src.pid));
+	assert_true(process_gone(m->dst.pid));
 	assert_int_equal(qemu_programs_loaded(), 0);
 	assert_int_equal(bpf_links(), links);
 	assert_true(m->dirty_sync_count > 0);
-	run_free(&src);
-	run_free(&dst);
-	free(src_argv);
-	free(dst_argv);
+}
+
+/* A process of the migration still running (a failed assertion left it):
+ * stopped and reaped. */
+static void stop(struct run *r, bool *up, int sig)
+{
+	if (!*up)
+		return;
+	*up = false;
+	kill(r->pid, sig);
+	run_wait(r, 30);
 }
 
 void migration_free(struct migration *m)
 {
+	stop(&m->trace, &m->trace_up, SIGINT);
+	stop(&m->src, &m->src_up, SIGKILL);
+	stop(&m->dst, &m->dst_up, SIGKILL);
 	run_free(&m->trace);
+	run_free(&m->src);
+	run_free(&m->dst);
+	free(m->src_argv);
+	free(m->dst_argv);
+	/* Nothing left to unlink or free a second time. */
+	memset(m, 0, sizeof(*m));
 }

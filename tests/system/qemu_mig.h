@@ -36,6 +36,10 @@ struct migration {
 	char log_path[160];
 	char csvdir[160];
 	struct run trace;
+	/* The processes, and which are still running. */
+	struct run src, dst;
+	bool src_up, dst_up, trace_up;
+	const char **src_argv, **dst_argv;
 };
 
 /*
@@ -46,6 +50,9 @@ struct migration {
  * is left.
  */
 void migrate_traced(struct migration *m);
+/* After the test, and from its group's teardown (a failed assertion leaves
+ * the test early): any process still running stopped and reaped, the
+ * rest freed. Idempotent on a zeroed or freed migration. */
 void migration_free(struct migration *m);
 
 /* Lines of a file that contain text; -1 if it cannot be read. */

@@ -23,12 +23,14 @@
 #include "syshelp.h"
 
 static char dir[] = "/tmp/ds-qemu-XXXXXX";
+/* The migration of the test, stopped by the teardown if it failed. */
+static struct migration mig;
 
 static void trace_follows_a_migration(void **state)
 {
 	static const char *const events[] = { "migration_bitmap_sync_start",
 					      NULL };
-	struct migration m = { .dir = dir, .log_events = events };
+	struct migration *m = &mig;
 	struct csv sum, rounds;
 	int64_t syncs;
 	char path[200];
@@ -36,14 +38,16 @@ static void trace_follows_a_migration(void **state)
 	(void)state;
 	if (geteuid() != 0)
 		skip();
-	migrate_traced(&m);
-	syncs = m.dirty_sync_count;
+	m->dir = dir;
+	m->log_events = events;
+	migrate_traced(m);
+	syncs = m->dirty_sync_count;
 	/* QEMU's trace log: one line per bitmap sync. */
-	assert_int_equal(
-		count_matching_lines(m.log_path, "migration_bitmap_sync_start"),
-		syncs);
+	assert_int_equal(count_matching_lines(m->log_path,
+					      "migration_bitmap_sync_start"),
+			 syncs);
 
-	csv_load_or_fail(&sum, "%s/summary.csv", m.csvdir);
+	csv_load_or_fail(&sum, "%s/summary.csv", m->csvdir);
 	assert_int_equal(csv_get(&sum, "qemu_round", "count"), syncs);
 	assert_int_equal(csv_get(&sum, "qemu_sync", "count"), syncs);
 	/* The bitmap sync makes the memory core's sync once. */
@@ -55,7 +59,7 @@ static void trace_follows_a_migration(void **state)
 	assert_int_equal(csv_get(&sum, "lost_events", "count"), 0);
 	csv_free(&sum);
 
-	csv_load_or_fail(&rounds, "%s/rounds.csv", m.csvdir);
+	csv_load_or_fail(&rounds, "%s/rounds.csv", m->csvdir);
 	assert_int_equal(rounds.nrows, 1 + syncs);
 	assert_int_equal(csv_column_sum(&rounds, "syncs"), syncs);
 	/* Only the completion's sync is the last stage. */
@@ -64,10 +68,10 @@ static void trace_follows_a_migration(void **state)
 			    "1");
 	csv_free(&rounds);
 	snprintf(path, sizeof(path), "rounds: %lld\n", (long long)syncs);
-	assert_non_null(strstr(m.trace.out, path));
+	assert_non_null(strstr(m->trace.out, path));
 	print_message("# %lld syncs: query-migrate, QEMU's log and trace\n",
 		      (long long)syncs);
-	migration_free(&m);
+	migration_free(m);
 }
 
 /* probes -p lists the uprobes trace would put on a QEMU, all attached. */
@@ -144,6 +148,15 @@ static void trace_pid_without_qemu_functions(void **state)
 	run_free(&r);
 }
 
+/* After the migration test, also when it failed half way: no QEMU or
+ * trace of it left running into the next test. */
+static int stop_migration(void **state)
+{
+	(void)state;
+	migration_free(&mig);
+	return 0;
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -165,7 +178,8 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(trace_follows_a_migration),
+		cmocka_unit_test_teardown(trace_follows_a_migration,
+					  stop_migration),
 		cmocka_unit_test(probes_lists_qemu_uprobes),
 		cmocka_unit_test(trace_pid_without_qemu_functions),
 	};

@@ -33,6 +33,8 @@
 #define MDEV_DEVS "/sys/bus/mdev/devices"
 
 static char dir[] = "/tmp/ds-qemu-vfio-XXXXXX";
+/* The migration of the test, stopped by the teardown if it failed. */
+static struct migration mig;
 /* The source's and the destination's device. */
 static const char *const uuids[] = { "d5c0f5a0-5e1f-4b1c-9c52-000000000001",
 				     "d5c0f5a0-5e1f-4b1c-9c52-000000000002" };
@@ -115,10 +117,7 @@ static void trace_follows_a_vfio_migration(void **state)
 	char src_dev[200], dst_dev[200];
 	const char *src_opts[] = { "-device", src_dev, NULL };
 	const char *dst_opts[] = { "-device", dst_dev, NULL };
-	struct migration m = { .dir = dir,
-			       .src_opts = src_opts,
-			       .dst_opts = dst_opts,
-			       .log_events = events };
+	struct migration *m = &mig;
 	int64_t syncs, reads, log_reads, log_bytes;
 	struct csv sum, rounds, sy;
 	int reads_col, kernel_col;
@@ -137,17 +136,21 @@ static void trace_follows_a_vfio_migration(void **state)
 		 "vfio-pci,sysfsdev=" MDEV_DEVS "/%s,rombar=0,"
 		 "x-device-dirty-page-tracking=off,enable-migration=on",
 		 uuids[1]);
-	migrate_traced(&m);
+	m->dir = dir;
+	m->src_opts = src_opts;
+	m->dst_opts = dst_opts;
+	m->log_events = events;
+	migrate_traced(m);
 	assert_int_equal(mdevs_remove(), 0);
 	assert_int_equal(dir_entries(MDEV_DEVS), 0);
-	syncs = m.dirty_sync_count;
-	log_reads = count_matching_lines(m.log_path, "vfio_get_dirty_bitmap");
-	log_bytes = log_read_bytes(m.log_path);
-	assert_int_equal(
-		count_matching_lines(m.log_path, "migration_bitmap_sync_start"),
-		syncs);
+	syncs = m->dirty_sync_count;
+	log_reads = count_matching_lines(m->log_path, "vfio_get_dirty_bitmap");
+	log_bytes = log_read_bytes(m->log_path);
+	assert_int_equal(count_matching_lines(m->log_path,
+					      "migration_bitmap_sync_start"),
+			 syncs);
 
-	csv_load_or_fail(&sum, "%s/summary.csv", m.csvdir);
+	csv_load_or_fail(&sum, "%s/summary.csv", m->csvdir);
 	assert_int_equal(csv_get(&sum, "qemu_round", "count"), syncs);
 	assert_int_equal(csv_get(&sum, "qemu_sync", "count"), syncs);
 	reads = csv_get(&sum, "qemu_vfio_read", "count");
@@ -177,13 +180,13 @@ static void trace_follows_a_vfio_migration(void **state)
 	csv_free(&sum);
 
 	/* syncs.csv: every kernel dirty read is a type1 GET_BITMAP. */
-	csv_load_or_fail(&sy, "%s/syncs.csv", m.csvdir);
+	csv_load_or_fail(&sy, "%s/syncs.csv", m->csvdir);
 	assert_int_equal(sy.nrows - 1, reads);
 	assert_int_equal(rows_with(&sy, "op", "type1_get_bitmap"), reads);
 	csv_free(&sy);
 
 	/* Round by round: QEMU's reads and the kernel's are the same. */
-	csv_load_or_fail(&rounds, "%s/rounds.csv", m.csvdir);
+	csv_load_or_fail(&rounds, "%s/rounds.csv", m->csvdir);
 	assert_int_equal(rounds.nrows, 1 + syncs);
 	reads_col = csv_col(&rounds, "vmm_reads");
 	kernel_col = csv_col(&rounds, "dirty_reads");
@@ -199,7 +202,16 @@ static void trace_follows_a_vfio_migration(void **state)
 	print_message("# %lld rounds, %lld VFIO reads: query-migrate, QEMU's "
 		      "log, its uprobes and the kernel's GET_BITMAP agree\n",
 		      (long long)syncs, (long long)reads);
-	migration_free(&m);
+	migration_free(m);
+}
+
+/* After the migration test, also when it failed half way: no QEMU or
+ * trace of it left running into the next test. */
+static int stop_migration(void **state)
+{
+	(void)state;
+	migration_free(&mig);
+	return 0;
 }
 
 static int setup(void **state)
@@ -230,7 +242,8 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(trace_follows_a_vfio_migration),
+		cmocka_unit_test_teardown(trace_follows_a_vfio_migration,
+					  stop_migration),
 	};
 
 	return cmocka_run_group_tests_name("qemu_vfio_vm", tests, setup,

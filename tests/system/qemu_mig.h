@@ -50,9 +50,9 @@ struct migration {
  * is left.
  */
 void migrate_traced(struct migration *m);
-/* After the test, and from its group's teardown (a failed assertion leaves
- * the test early): any process still running stopped and reaped, the
- * rest freed. Idempotent on a zeroed or freed migration. */
+/* At the end of the test, and from its own teardown (a failed assertion
+ * leaves the test early): any process still running stopped and reaped,
+ * the rest freed. Idempotent on a zeroed or freed migration. */
 void migration_free(struct migration *m);
 
 /* Lines of a file that contain text; -1 if it cannot be read. */

@@ -65,24 +65,12 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int put(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -EIO;
-}
-
 static void put_attr(const char *attr, const char *file, const char *text)
 {
 	char path[128];
 
 	snprintf(path, sizeof(path), DEBUGFS "/%s/%s", attr, file);
-	if (put(path, text))
+	if (write_text(path, text))
 		fail_msg("cannot write %s to %s", text, path);
 }
 
@@ -156,7 +144,7 @@ static int align_count(const char *attr, unsigned int nth)
 	if (nth > 1) {
 		/* times is 0 after a run that met its fault: 0 stops the
 		 * count as well as the faults. */
-		if (put(times, "1") || pwrite(self, "1", 1, 0) != 1)
+		if (write_text(times, "1") || pwrite(self, "1", 1, 0) != 1)
 			goto out;
 		/* Reading times passes fault points too: no matter, the
 		 * count is a multiple of nth whenever times drops to 0. */
@@ -172,7 +160,7 @@ static int align_count(const char *attr, unsigned int nth)
 			goto out;
 		}
 	}
-	if (put(times, "1")) {
+	if (write_text(times, "1")) {
 		fprintf(stderr, "align: %s: %s\n", times, strerror(errno));
 		goto out;
 	}
@@ -216,7 +204,7 @@ static bool flag_thread(pid_t pid, const char *name)
 			continue;
 		snprintf(path, sizeof(path), "%s/%.256s/make-it-fail", dir,
 			 e->d_name);
-		if (put(path, "1"))
+		if (write_text(path, "1"))
 			fail_msg("cannot write %s", path);
 		done = true;
 	}
@@ -512,7 +500,7 @@ int fi_setup(void)
 	}
 	/* Count GFP_KERNEL allocations too, as the kernel's
 	 * iommufd_fail_nth selftest does. */
-	if (put(DEBUGFS "/failslab/ignore-gfp-wait", "N")) {
+	if (write_text(DEBUGFS "/failslab/ignore-gfp-wait", "N")) {
 		fprintf(stderr, "%s/failslab: %s\n", DEBUGFS, strerror(errno));
 		return -1;
 	}
@@ -525,7 +513,7 @@ int fi_setup(void)
 		if (strncmp(e->d_name, "fail", 4))
 			continue;
 		snprintf(path, sizeof(path), DEBUGFS "/%s/verbose", e->d_name);
-		put(path, "0");
+		write_text(path, "0");
 	}
 	closedir(d);
 	fi_kmsg_open();
@@ -541,15 +529,15 @@ void fi_teardown(void)
 
 		snprintf(path, sizeof(path), DEBUGFS "/%s/probability",
 			 attrs[i]);
-		put(path, "0");
+		write_text(path, "0");
 		snprintf(path, sizeof(path), DEBUGFS "/%s/interval", attrs[i]);
-		put(path, "1");
+		write_text(path, "1");
 		snprintf(path, sizeof(path), DEBUGFS "/%s/times", attrs[i]);
-		put(path, "1");
+		write_text(path, "1");
 		snprintf(path, sizeof(path), DEBUGFS "/%s/task-filter",
 			 attrs[i]);
-		put(path, "N");
+		write_text(path, "N");
 	}
-	put(DEBUGFS "/failslab/ignore-gfp-wait", "Y");
+	write_text(DEBUGFS "/failslab/ignore-gfp-wait", "Y");
 	fi_kmsg_close();
 }

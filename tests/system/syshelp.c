@@ -242,6 +242,18 @@ int tmpdir_create(char *templ)
 	return mkdtemp(templ) ? 0 : -1;
 }
 
+int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : n < 0 ? -errno : -EIO;
+}
+
 int tmpdir_remove(const char *dir)
 {
 	const char *argv[] = { "rm", "-rf", dir, NULL };

@@ -41,6 +41,9 @@ int count_lines(const char *s);
 int dir_entries(const char *path);
 /* A file's whole text, "" if it cannot be read. Caller frees. */
 char *slurp(const char *path);
+/* Write text to a file that exists (a sysfs or debugfs attribute) in one
+ * write(). 0, or -errno (-EIO for a short write). */
+int write_text(const char *path, const char *text);
 
 /* A text symbol of the running kernel (/proc/kallsyms), modules' too: what
  * a test asks to know which kernel's behaviour to expect. */

@@ -278,13 +278,15 @@ void migrate_traced(struct migration *m)
 {
 	char src_qmp[160], dst_qmp[160], src_arg[200], dst_arg[200],
 		mig_uri[180], pidstr[16];
-	const char *log_opts[32] = { "-D", m->log_path };
+	/* Each bitmap sync, for assert_rounds_agree(). */
+	const char *log_opts[32] = { "-D", m->log_path, "-trace",
+				     "migration_bitmap_sync_start" };
 	const char *incoming[] = { "-incoming", mig_uri, NULL };
 	const char *trace_argv[] = { dirtyscope_bin(), "trace",	  "-p", pidstr,
 				     "--csv",	       m->csvdir, NULL };
 	struct qmp src_q, dst_q;
 	const char *reply;
-	int n = 2, links = bpf_links();
+	int n = 4, links = bpf_links();
 
 	snprintf(src_qmp, sizeof(src_qmp), "%s/src.qmp", m->dir);
 	snprintf(dst_qmp, sizeof(dst_qmp), "%s/dst.qmp", m->dir);
@@ -344,6 +346,38 @@ void migrate_traced(struct migration *m)
 	assert_int_equal(qemu_programs_loaded(), 0);
 	assert_int_equal(bpf_links(), links);
 	assert_true(m->dirty_sync_count > 0);
+}
+
+void assert_rounds_agree(const struct migration *m)
+{
+	int64_t syncs = m->dirty_sync_count;
+	struct csv sum, rounds;
+	char line[64];
+
+	/* QEMU's trace log: one line per bitmap sync. */
+	assert_int_equal(count_matching_lines(m->log_path,
+					      "migration_bitmap_sync_start"),
+			 syncs);
+	csv_load_or_fail(&sum, "%s/summary.csv", m->csvdir);
+	assert_int_equal(csv_get(&sum, "qemu_round", "count"), syncs);
+	assert_int_equal(csv_get(&sum, "qemu_sync", "count"), syncs);
+	/* The bitmap sync makes the memory core's sync once. */
+	assert_int_equal(csv_get(&sum, "qemu_log_sync", "count"), syncs);
+	assert_int_equal(csv_get(&sum, "qemu_log_start", "count"), 1);
+	assert_int_equal(csv_get(&sum, "qemu_log_stop", "count"), 1);
+	assert_int_equal(csv_get(&sum, "lost_events", "count"), 0);
+	csv_free(&sum);
+
+	csv_load_or_fail(&rounds, "%s/rounds.csv", m->csvdir);
+	assert_int_equal(rounds.nrows, 1 + syncs);
+	assert_int_equal(csv_column_sum(&rounds, "syncs"), syncs);
+	/* Only the completion's sync is the last stage. */
+	assert_int_equal(csv_column_sum(&rounds, "last_stage"), 1);
+	assert_string_equal(rounds.rows[syncs][csv_col(&rounds, "last_stage")],
+			    "1");
+	csv_free(&rounds);
+	snprintf(line, sizeof(line), "rounds: %lld\n", (long long)syncs);
+	assert_non_null(strstr(m->trace.out, line));
 }
 
 /* A process of the migration still running (a failed assertion left it):

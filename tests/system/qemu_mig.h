@@ -25,7 +25,8 @@ int qemu_find(void);
 struct migration {
 	/* In: a folder for the sockets, QEMU's log and trace's CSVs; more
 	 * options for the source and the destination (NULL-terminated, or
-	 * NULL); the trace events the source logs (-trace), NULL-terminated. */
+	 * NULL); the trace events the source logs (-trace) besides
+	 * migration_bitmap_sync_start, NULL-terminated, or NULL. */
 	const char *dir;
 	const char *const *src_opts;
 	const char *const *dst_opts;
@@ -50,6 +51,12 @@ struct migration {
  * is left.
  */
 void migrate_traced(struct migration *m);
+/* After migrate_traced(): trace's rounds are QEMU's, exactly. As many as
+ * query-migrate's dirty-sync-count and QEMU's log of its bitmap syncs, in
+ * summary.csv (qemu_round, qemu_sync, qemu_log_sync), rounds.csv (one row
+ * each, only the last the last stage) and the table; one log start and
+ * stop; nothing lost. */
+void assert_rounds_agree(const struct migration *m);
 /* At the end of the test, and from its own teardown (a failed assertion
  * leaves the test early): any process still running stopped and reaped,
  * the rest freed. Idempotent on a zeroed or freed migration. */

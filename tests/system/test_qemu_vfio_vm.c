@@ -16,7 +16,6 @@
  * bitmap is empty; and no IOMMU takes part (no IOTLB invalidations). The
  * Intel path's pages and invalidations are test_bench_vtd_dirty's.
  */
-#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,19 +38,6 @@ static struct migration mig;
 static const char *const uuids[] = { "d5c0f5a0-5e1f-4b1c-9c52-000000000001",
 				     "d5c0f5a0-5e1f-4b1c-9c52-000000000002" };
 
-static int put(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	int ret;
-
-	if (!f)
-		return -errno;
-	ret = fputs(text, f) < 0 ? -EIO : 0;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
-}
-
 static bool mdev_exists(const char *uuid)
 {
 	char path[128];
@@ -70,7 +56,7 @@ static int mdevs_remove(void)
 		if (!mdev_exists(uuids[i]))
 			continue;
 		snprintf(path, sizeof(path), MDEV_DEVS "/%s/remove", uuids[i]);
-		if (put(path, "1") || mdev_exists(uuids[i]))
+		if (write_text(path, "1") || mdev_exists(uuids[i]))
 			ret = -1;
 	}
 	return ret;
@@ -112,8 +98,7 @@ static int64_t log_read_bytes(const char *path)
 
 static void trace_follows_a_vfio_migration(void **state)
 {
-	static const char *const events[] = { "migration_bitmap_sync_start",
-					      "vfio_get_dirty_bitmap", NULL };
+	static const char *const events[] = { "vfio_get_dirty_bitmap", NULL };
 	char src_dev[200], dst_dev[200];
 	const char *src_opts[] = { "-device", src_dev, NULL };
 	const char *dst_opts[] = { "-device", dst_dev, NULL };
@@ -124,7 +109,7 @@ static void trace_follows_a_vfio_migration(void **state)
 
 	(void)state;
 	for (int i = 0; i < 2; i++)
-		assert_int_equal(put(MTTY_TYPE "/create", uuids[i]), 0);
+		assert_int_equal(write_text(MTTY_TYPE "/create", uuids[i]), 0);
 	/* The type1 container's dirty tracking, not the device's DMA
 	 * logging; migration on, as QEMU would otherwise block it (only an
 	 * iommufd backend says the IOMMU tracks dirty pages). */
@@ -146,13 +131,9 @@ static void trace_follows_a_vfio_migration(void **state)
 	syncs = m->dirty_sync_count;
 	log_reads = count_matching_lines(m->log_path, "vfio_get_dirty_bitmap");
 	log_bytes = log_read_bytes(m->log_path);
-	assert_int_equal(count_matching_lines(m->log_path,
-					      "migration_bitmap_sync_start"),
-			 syncs);
+	assert_rounds_agree(m);
 
 	csv_load_or_fail(&sum, "%s/summary.csv", m->csvdir);
-	assert_int_equal(csv_get(&sum, "qemu_round", "count"), syncs);
-	assert_int_equal(csv_get(&sum, "qemu_sync", "count"), syncs);
 	reads = csv_get(&sum, "qemu_vfio_read", "count");
 	/* Each round reads the container: at least once a round. */
 	assert_true(reads >= syncs);
@@ -174,9 +155,6 @@ static void trace_follows_a_vfio_migration(void **state)
 	assert_int_equal(csv_get(&sum, "type1_dirty_start", "count"), 1);
 	assert_int_equal(csv_get(&sum, "type1_dirty_stop", "count"), 0);
 	assert_int_equal(csv_get(&sum, "qemu_vfio_tracking", "count"), 1);
-	assert_int_equal(csv_get(&sum, "qemu_log_start", "count"), 1);
-	assert_int_equal(csv_get(&sum, "qemu_log_stop", "count"), 1);
-	assert_int_equal(csv_get(&sum, "lost_events", "count"), 0);
 	csv_free(&sum);
 
 	/* syncs.csv: every kernel dirty read is a type1 GET_BITMAP. */
@@ -187,7 +165,6 @@ static void trace_follows_a_vfio_migration(void **state)
 
 	/* Round by round: QEMU's reads and the kernel's are the same. */
 	csv_load_or_fail(&rounds, "%s/rounds.csv", m->csvdir);
-	assert_int_equal(rounds.nrows, 1 + syncs);
 	reads_col = csv_col(&rounds, "vmm_reads");
 	kernel_col = csv_col(&rounds, "dirty_reads");
 	for (size_t i = 1; i < rounds.nrows; i++) {

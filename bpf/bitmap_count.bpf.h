@@ -55,21 +55,34 @@ struct bitmap_count {
 	__u32 absent; /* chunks that could not be read (not present) */
 };
 
-/* What the scratch buffer is cleared from before a partial chunk. */
-static const __u64 zero_words[CHUNK_WORDS];
+/* A chunk is counted in blocks of this many words, and a block past the
+ * words read, or of zeros only, is skipped after one pass of ORs. */
+#define BLOCK_WORDS  64
+#define CHUNK_BLOCKS (CHUNK_WORDS / BLOCK_WORDS)
+
+/* All ones for word j of the nw words read, 0 past them: what is in the
+ * buffer past nw is an earlier chunk's, and masking it needs no branch. */
+static __always_inline __u64 word_mask(__u64 j, __u64 nw)
+{
+	__u64 d = j - nw;
+
+	/* Or clang sees a compare in it, and branches. */
+	barrier_var(d);
+	return (__u64)((__s64)d >> 63);
+}
 
 static long count_chunk(__u32 i, struct bitmap_count *c)
 {
 	__u64 addr = c->first + (__u64)i * BITMAP_CHUNK, bit = addr * 8;
-	__u64 ones = 0, any = 0, jlo = 0, jhi, nw, edge;
+	__u64 ones = 0, any, jlo = 0, jhi, nw, edge, base;
 	struct bitmap_scratch *s;
-	__u32 zero = 0, j;
+	__u32 zero = 0, b, k;
 
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
 		return 1;
 	/* Words [jlo, jhi) of the chunk hold bits of [lo, hi): only those
-	 * are read, into words [0, nw) of a cleared buffer. */
+	 * are read, into words [0, nw) of the buffer. */
 	if (c->lo > bit)
 		jlo = (c->lo - bit) / 64;
 	jhi = (c->hi - bit + 63) / 64;
@@ -78,27 +91,33 @@ static long count_chunk(__u32 i, struct bitmap_count *c)
 	if (jlo >= jhi)
 		return 0;
 	nw = jhi - jlo;
-	if (nw < CHUNK_WORDS &&
-	    bpf_probe_read_kernel(s->words, sizeof(s->words), zero_words))
-		return 1;
 	if (nw > CHUNK_WORDS ||
 	    bpf_probe_read_user(s->words, nw * 8, (void *)(addr + jlo * 8))) {
 		c->absent++;
 		return 0;
 	}
 	/*
-	 * Loops of constant trip count over the whole buffer, with no branch
-	 * inside: the verifier walks them once, and the JIT runs them
-	 * without a call per word (a bpf_loop callback per word cost ~2 us
-	 * each in the TCG guest). A chunk of zeros (most of a fresh bitmap,
-	 * and of a sparse one) costs a load and an OR per word.
+	 * Inner loops of constant trip count with no branch inside, which the
+	 * JIT runs without a call per word (a bpf_loop callback per word cost
+	 * ~2 us each in the TCG guest); a block of zeros (most of a fresh
+	 * bitmap, and of a sparse one) costs a load, an AND and an OR per
+	 * word, and the blocks past the words read cost nothing.
 	 */
-	for (j = 0; j < CHUNK_WORDS; j++)
-		any |= s->words[j];
-	if (!any)
+	for (b = 0; b < CHUNK_BLOCKS; b++) {
+		base = b * BLOCK_WORDS;
+		if (base >= nw)
+			break;
+		any = 0;
+		for (k = 0; k < BLOCK_WORDS; k++)
+			any |= s->words[base + k] & word_mask(base + k, nw);
+		if (!any)
+			continue;
+		for (k = 0; k < BLOCK_WORDS; k++)
+			ones += popcount64(s->words[base + k] &
+					   word_mask(base + k, nw));
+	}
+	if (!ones)
 		return 0;
-	for (j = 0; j < CHUNK_WORDS; j++)
-		ones += popcount64(s->words[j]);
 	/* Then take out the bits of the two edge words outside [lo, hi). */
 	edge = bit + jlo * 64;
 	if (edge < c->lo)

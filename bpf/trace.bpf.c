@@ -17,7 +17,8 @@
  * Dirty pages of an iommufd read or a device DMA-logging report are the
  * bits it set in the caller's bitmap: popcount at entry and at return (a
  * cost per bitmap word, not per dirty IOPTE). The per-IOPTE probe on
- * iova_bitmap_set() is loaded only for --iopte-stats and --bitmap-analysis.
+ * iova_bitmap_set() is loaded only for --iopte-stats; --bitmap-analysis
+ * reads the bitmap at return again (redirty.bpf.h).
  * Programs whose target a kernel lacks are turned off before load by user
  * space (src/trace/probe_select.c), so every target here is optional.
  * fentry/fexit sections name no function: each program's name names its
@@ -50,10 +51,6 @@ __u32 analysis_seq;
 
 struct task_state {
 	struct ds_event ev;
-	/* First bitmap page not yet analysed: drivers walk upwards, so an
-	 * IOPTE smaller than the bitmap page (the mock's 2 KiB pages under a
-	 * 4 KiB bitmap) is not counted twice. */
-	__u64 next_page;
 	/* The caller's bitmap (DS_DIRTY_BITMAP): bit addresses
 	 * [bit_lo, bit_hi), and what it held at entry. */
 	__u64 bit_lo;
@@ -77,15 +74,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct ds_size_hist);
 } sizes SEC(".maps");
-
-/* --bitmap-analysis: per bitmap page, the read (analysis_seq) that last
- * reported it dirty. Sized by user space; 1 entry when off. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} page_seq SEC(".maps");
 
 static __always_inline __u32 cause_of(__u32 op)
 {
@@ -237,6 +225,19 @@ static __always_inline void bitmap_end(struct task_state *st)
 
 /* ---- outer operations ---- */
 
+/* __ffs(), as the kernel takes a bitmap page size: its lowest set bit. */
+static __always_inline __u32 page_shift(__u64 page_size)
+{
+	__u32 shift;
+
+	for (shift = 0; shift < 63; shift++)
+		if (page_size >> shift & 1)
+			break;
+	return shift;
+}
+
+#include "redirty.bpf.h"
+
 static __always_inline void outer_begin(struct task_state *st)
 {
 	__u32 tid = st->ev.tid;
@@ -257,19 +258,9 @@ static __always_inline void outer_end(long ret)
 	st->ev.dur_ns = bpf_ktime_get_ns() - st->ev.ts_ns;
 	st->ev.ret = ret;
 	bitmap_end(st);
+	redirty_count(st);
 	submit(&st->ev);
 	bpf_map_delete_elem(&outer, &tid);
-}
-
-/* __ffs(), as the kernel takes a bitmap page size: its lowest set bit. */
-static __always_inline __u32 page_shift(__u64 page_size)
-{
-	__u32 shift;
-
-	for (shift = 0; shift < 63; shift++)
-		if (page_size >> shift & 1)
-			break;
-	return shift;
 }
 
 /* --bitmap-analysis: number this read if it is of the analysed hwpt. */
@@ -528,7 +519,7 @@ int BPF_PROG(device_log_exit, struct iova_bitmap *iter, unsigned long iova,
 
 #include "nested.bpf.h"
 
-/* ---- per IOPTE: iova_bitmap_set (--iopte-stats, --bitmap-analysis) ---- */
+/* ---- per IOPTE: iova_bitmap_set (--iopte-stats) ---- */
 
 #include "iopte.bpf.h"
 

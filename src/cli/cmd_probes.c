@@ -79,8 +79,8 @@ static const struct argp argp = {
 	"List every probe point and kernel feature dirtyscope knows, whether "
 	"the running kernel has it, and why not. Run as root to also load and "
 	"attach the BPF programs. Probes marked (optional) are loaded by trace "
-	"only when asked: the per-IOPTE one with --iopte-stats or "
-	"--bitmap-analysis, the map/unmap call ones with --call-latency, "
+	"only when asked: the per-IOPTE one with --iopte-stats, "
+	"the map/unmap call ones with --call-latency, "
 	"the uprobes on QEMU's functions with -p PID.",
 	children,
 };

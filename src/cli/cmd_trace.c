@@ -46,8 +46,8 @@ static const struct argp_option options[] = {
 	  "on its binary: a per-round table, rounds.csv)" },
 	{ "hwpt", 'H', "ID", 0, "Only events of this iommufd HWPT" },
 	{ "bitmap-analysis", 'b', NULL, 0,
-	  "Count re-dirtied pages between consecutive reads of one HWPT "
-	  "(implies --iopte-stats)" },
+	  "Count re-dirtied pages between consecutive reads of one HWPT, "
+	  "from the bitmaps they return" },
 	{ "iopte-stats", 'I', NULL, 0,
 	  "Also count the dirty IOPTEs of each read and their bytes: a probe "
 	  "run per dirty IOPTE, which slows dirty reads down" },
@@ -233,7 +233,7 @@ int cmd_trace(int argc, char **argv)
 		}
 	}
 	report->hwpt_filter = a.hwpt;
-	report->iopte_stats = a.iopte_stats || a.bitmap_analysis;
+	report->iopte_stats = a.iopte_stats;
 	topts.pid = a.pid;
 	topts.vmm_probes = a.pid != 0;
 	topts.hwpt = a.hwpt;

@@ -58,7 +58,7 @@ static const struct {
 	unsigned int need;
 	const char *options;
 } optional_probes[] = {
-	{ "bitmap_set", PROBE_OPT_IOPTE, "--iopte-stats, --bitmap-analysis" },
+	{ "bitmap_set", PROBE_OPT_IOPTE, "--iopte-stats" },
 	{ "map_call_enter", PROBE_OPT_CALLS, "--call-latency" },
 	{ "map_call_exit", PROBE_OPT_CALLS, "--call-latency" },
 	{ "unmap_call_enter", PROBE_OPT_CALLS, "--call-latency" },

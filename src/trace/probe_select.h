@@ -53,7 +53,7 @@ int probes_select(struct bpf_object *obj, const char *exe,
 const char *probe_optional(const struct bpf_program *prog);
 /* What an optional program is loaded for. */
 enum {
-	PROBE_OPT_IOPTE = 1 << 0, /* --iopte-stats, --bitmap-analysis */
+	PROBE_OPT_IOPTE = 1 << 0, /* --iopte-stats */
 	PROBE_OPT_CALLS = 1 << 1, /* --call-latency */
 	PROBE_OPT_VMM = 1 << 2,	  /* -p PID: QEMU's functions */
 };

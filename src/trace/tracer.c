@@ -99,8 +99,8 @@ int tracer_prepare(struct tracer *t, const struct tracer_opts *o)
 	t->skel->rodata->targ_tgid = o->pid;
 	/* The per-IOPTE and per-call probes cost a program run per dirty
 	 * IOPTE or map call: only loaded for what needs them
-	 * (probe_optional()). */
-	if (o->iopte_stats || o->bitmap_analysis) {
+	 * (probe_optional()). --bitmap-analysis reads the bitmap instead. */
+	if (o->iopte_stats) {
 		t->skel->rodata->iopte_stats = true;
 		wanted |= PROBE_OPT_IOPTE;
 	}
@@ -118,8 +118,8 @@ int tracer_prepare(struct tracer *t, const struct tracer_opts *o)
 	if (o->bitmap_analysis) {
 		t->skel->rodata->bitmap_analysis = true;
 		t->skel->rodata->analysis_hwpt = o->hwpt;
-		bpf_map__set_max_entries(t->skel->maps.page_seq,
-					 ANALYSIS_PAGES);
+		bpf_map__set_max_entries(t->skel->maps.page_gen,
+					 ANALYSIS_PAGES / 64);
 	}
 	err = probes_select(t->skel->obj, t->exe[0] ? t->exe : NULL, t->probes,
 			    &t->nprobes, why, sizeof(why));

@@ -51,7 +51,7 @@ static bool is_root_run(const char *detail_ok)
 }
 
 /* The per-IOPTE probe and the map/unmap call probes are loaded by trace
- * only on request (--iopte-stats, --bitmap-analysis; --call-latency):
+ * only on request (--iopte-stats; --call-latency):
  * probes shows their verdicts with "(optional)" added. */
 static const char *const optional_probes[] = {
 	"fentry/iova_bitmap_set", "fentry/iommu_map",

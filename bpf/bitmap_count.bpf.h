@@ -71,12 +71,42 @@ static __always_inline __u64 word_mask(__u64 j, __u64 nw)
 	return (__u64)((__s64)d >> 63);
 }
 
+/* A block of the scratch buffer, as a global function's argument. */
+struct word_block {
+	__u64 w[BLOCK_WORDS];
+};
+
+/*
+ * The bits set in the first nr words of blk. Loops of constant trip count
+ * with no branch inside, which the JIT runs without a call per word (a
+ * bpf_loop callback per word cost ~2 us each in the TCG guest): a block of
+ * zeros (most of a fresh bitmap, and of a sparse one) costs a load, an AND
+ * and an OR per word. A global function, verified once: inlined in the
+ * loop over blocks, its branch gave 7.3's verifier states it did not
+ * prune, past its limit of 1M instructions.
+ */
+__noinline __u64 block_ones(struct word_block *blk, __u64 nr)
+{
+	__u64 any = 0, ones = 0;
+	__u32 k;
+
+	if (!blk)
+		return 0;
+	for (k = 0; k < BLOCK_WORDS; k++)
+		any |= blk->w[k] & word_mask(k, nr);
+	if (!any)
+		return 0;
+	for (k = 0; k < BLOCK_WORDS; k++)
+		ones += popcount64(blk->w[k] & word_mask(k, nr));
+	return ones;
+}
+
 static long count_chunk(__u32 i, struct bitmap_count *c)
 {
 	__u64 addr = c->first + (__u64)i * BITMAP_CHUNK, bit = addr * 8;
-	__u64 ones = 0, any, jlo = 0, jhi, nw, edge, base;
+	__u64 ones = 0, jlo = 0, jhi, nw, edge, base;
 	struct bitmap_scratch *s;
-	__u32 zero = 0, b, k;
+	__u32 zero = 0, b;
 
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
@@ -96,25 +126,13 @@ static long count_chunk(__u32 i, struct bitmap_count *c)
 		c->absent++;
 		return 0;
 	}
-	/*
-	 * Inner loops of constant trip count with no branch inside, which the
-	 * JIT runs without a call per word (a bpf_loop callback per word cost
-	 * ~2 us each in the TCG guest); a block of zeros (most of a fresh
-	 * bitmap, and of a sparse one) costs a load, an AND and an OR per
-	 * word, and the blocks past the words read cost nothing.
-	 */
+	/* The blocks past the words read cost nothing. */
 	for (b = 0; b < CHUNK_BLOCKS; b++) {
 		base = b * BLOCK_WORDS;
 		if (base >= nw)
 			break;
-		any = 0;
-		for (k = 0; k < BLOCK_WORDS; k++)
-			any |= s->words[base + k] & word_mask(base + k, nw);
-		if (!any)
-			continue;
-		for (k = 0; k < BLOCK_WORDS; k++)
-			ones += popcount64(s->words[base + k] &
-					   word_mask(base + k, nw));
+		ones += block_ones((struct word_block *)&s->words[base],
+				   nw - base);
 	}
 	if (!ones)
 		return 0;

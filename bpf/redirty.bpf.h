@@ -103,17 +103,15 @@ static long redirty_block(__u32 b, struct redirty_ctx *a)
 	if (!any)
 		return 0;
 	/* Bit i of the bitmap is page first + i: a bitmap word is one page
-	 * word, or straddles two when first is not a multiple of 64. */
+	 * word, or straddles two when first is not a multiple of 64 (the
+	 * second part is 0 when it is: no branch in the loop, whose paths
+	 * the verifier would otherwise multiply). */
 	sh = a->first & 63;
 	for (k = 0; k < BLOCK_WORDS; k++) {
 		w = s->words[k] & word_mask(k, nr);
 		g = (a->first >> 6) + j0 + k;
-		if (!sh) {
-			redirty_word(a, g, w);
-			continue;
-		}
 		redirty_word(a, g, w << sh);
-		redirty_word(a, g + 1, w >> (64 - sh));
+		redirty_word(a, g + 1, (w >> 1) >> (63 - sh));
 	}
 	return 0;
 }

@@ -26,8 +26,8 @@
 #include "syshelp.h"
 
 /* The rows of summary.csv: the header, 32 operations, 6 IOTLB causes and
- * 5 counters (test_trace_host.c counts the same). */
-#define SUMMARY_ROWS 44
+ * 6 counters (test_trace_host.c counts the same). */
+#define SUMMARY_ROWS 45
 
 static char dir[] = "/tmp/ds-sig-XXXXXX";
 static int mock_baseline;

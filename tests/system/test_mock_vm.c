@@ -271,22 +271,30 @@ static void iopte_stats_count_each_iopte(void **state)
 	run_free(&tr);
 }
 
-/* IOMMU_HWPT_GET_DIRTY_BITMAP of the whole mapping into data, which may be
- * any byte address: the uAPI takes a user pointer, not a u64 array. */
-static int get_dirty(struct mock_dev *m, uint32_t flags, uint64_t length,
-		     const void *data)
+/* IOMMU_HWPT_GET_DIRTY_BITMAP of [offset, offset + length) of the mapping
+ * into data, which may be any byte address: the uAPI takes a user
+ * pointer, not a u64 array. */
+static int get_dirty_at(struct mock_dev *m, uint32_t flags, uint64_t offset,
+			uint64_t length, const void *data)
 {
 	struct iommu_hwpt_get_dirty_bitmap get = {
 		.size = sizeof(get),
 		.hwpt_id = m->hwpt_id,
 		.flags = flags,
-		.iova = m->iova,
+		.iova = m->iova + offset,
 		.length = length,
 		.page_size = m->page_size,
 		.data = (uintptr_t)data,
 	};
 
 	return ioctl(m->fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &get) ? -errno : 0;
+}
+
+/* The same from the start of the mapping. */
+static int get_dirty(struct mock_dev *m, uint32_t flags, uint64_t length,
+		     const void *data)
+{
+	return get_dirty_at(m, flags, 0, length, data);
 }
 
 static uint64_t count_new(const uint64_t *p, const uint64_t *q, uint64_t n)
@@ -439,30 +447,13 @@ static void caller_bitmaps_counted_exactly(void **state)
 	free(bits);
 }
 
-/* IOMMU_HWPT_GET_DIRTY_BITMAP of pages [first, first + n) into data. */
-static int get_dirty_pages(struct mock_dev *m, uint32_t flags, uint64_t first,
-			   uint64_t n, void *data)
-{
-	struct iommu_hwpt_get_dirty_bitmap get = {
-		.size = sizeof(get),
-		.hwpt_id = m->hwpt_id,
-		.flags = flags,
-		.iova = m->iova + first * m->page_size,
-		.length = n * m->page_size,
-		.page_size = m->page_size,
-		.data = (uintptr_t)data,
-	};
-
-	return ioctl(m->fd, IOMMU_HWPT_GET_DIRTY_BITMAP, &get) ? -errno : 0;
-}
-
 /* Pages of pattern p in [lo, hi). */
 static uint64_t pattern_in(const uint64_t *p, uint64_t lo, uint64_t hi)
 {
 	uint64_t c = 0;
 
 	for (uint64_t i = lo; i < hi; i++)
-		c += p[i / 64] >> (i % 64) & 1;
+		c += bitmap_test_bit(p, i);
 	return c;
 }
 
@@ -479,7 +470,7 @@ static void redirty_across_unaligned_reads(void **state)
 	const uint64_t length = 32 << 20, dirty = 4000;
 	const uint64_t r1 = 37, n1 = 5000, r2 = 100, n2 = 9000;
 	const uint32_t noclear = IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR;
-	uint64_t npages, *p, *b, want[3], got[3];
+	uint64_t npages, ps, *p, *b, want[3], got[3];
 	char csvdir[128], path[160], pid[16];
 	const char *argv[] = { dirtyscope_bin(),    "trace", "--csv", csvdir,
 			       "--bitmap-analysis", "-p",    pid,     NULL };
@@ -493,6 +484,7 @@ static void redirty_across_unaligned_reads(void **state)
 	assert_int_equal(mock_dev_map(&m, length), 0);
 	assert_int_equal(mock_dev_set_tracking(&m, true), 0);
 	npages = mock_dev_pages(&m);
+	ps = m.page_size;
 	assert_true(npages >= r2 + n2);
 	p = calloc(bitmap_words(npages), 8);
 	b = calloc(bitmap_words(npages), 8);
@@ -509,12 +501,12 @@ static void redirty_across_unaligned_reads(void **state)
 	snprintf(csvdir, sizeof(csvdir), "%s/unaligned", dir);
 	assert_int_equal(run_start(&tr, RUN_AS_ROOT, argv), 0);
 	assert_true(run_wait_stderr(&tr, "Tracing with ", 60));
-	assert_int_equal(get_dirty_pages(&m, noclear, r1, n1, b), 0);
+	assert_int_equal(get_dirty_at(&m, noclear, r1 * ps, n1 * ps, b), 0);
 	assert_int_equal(bitmap_weight(b, n1), pattern_in(p, r1, r1 + n1));
 	memset(b, 0, bitmap_words(npages) * 8);
-	assert_int_equal(get_dirty_pages(&m, noclear, r2, n2, b), 0);
+	assert_int_equal(get_dirty_at(&m, noclear, r2 * ps, n2 * ps, b), 0);
 	memset(b, 0, bitmap_words(npages) * 8);
-	assert_int_equal(get_dirty_pages(&m, 0, 0, npages, b), 0);
+	assert_int_equal(get_dirty(&m, 0, npages * ps, b), 0);
 	assert_int_equal(bitmap_weight(b, npages), dirty);
 	trace_stop(&tr);
 

@@ -4,10 +4,14 @@
  * user-space bitmap, read one page at a time into a per-CPU scratch
  * buffer and counted a chunk per bpf_loop callback, so that a bitmap of
  * up to 32 GiB is counted at a cost per word, and a page of zeros at a
- * cost of one OR per word. Included once, by the one BPF object.
+ * cost of one OR per word. The same pass does --bitmap-analysis at a
+ * read's return (redirty.bpf.h). Included once, by the one BPF object.
  */
 #ifndef DIRTYSCOPE_BITMAP_COUNT_BPF_H
 #define DIRTYSCOPE_BITMAP_COUNT_BPF_H
+
+#include "bitmap_words.bpf.h"
+#include "redirty.bpf.h"
 
 /* Zero, but not a constant to the verifier (a .bss load): counters of a
  * bpf_loop context that start from it are not tracked value by value, so
@@ -35,62 +39,37 @@ struct {
 	__type(value, struct bitmap_scratch);
 } scratch SEC(".maps");
 
-/* BPF has no popcount instruction. */
-static __always_inline __u64 popcount64(__u64 x)
-{
-	x -= (x >> 1) & 0x5555555555555555ull;
-	x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
-	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
-	return (x * 0x0101010101010101ull) >> 56;
-}
-
 /*
  * A bit is addressed as user byte address * 8 + bit in the byte, which is
  * the kernel's bit order in a little-endian bitmap at any alignment.
  */
 struct bitmap_count {
-	__u64 lo, hi; /* the bits counted: [lo, hi) */
-	__u64 first;  /* user address of the first chunk */
-	__u64 ones;   /* bits set in [lo, hi), readable chunks only */
-	__u32 absent; /* chunks that could not be read (not present) */
+	__u64 lo, hi;	   /* the bits counted: [lo, hi) */
+	__u64 first;	   /* user address of the first chunk */
+	__u64 ones;	   /* bits set in [lo, hi), readable chunks only */
+	__u32 absent;	   /* chunks that could not be read (not present) */
+	struct redirty an; /* --bitmap-analysis of the bits, at return */
 };
 
-/* A chunk is counted in blocks of this many words, and a block past the
- * words read, or of zeros only, is skipped after one pass of ORs. */
-#define BLOCK_WORDS  64
 #define CHUNK_BLOCKS (CHUNK_WORDS / BLOCK_WORDS)
 
-/* All ones for word j of the nw words read, 0 past them: what is in the
- * buffer past nw is an earlier chunk's, and masking it needs no branch. */
-static __always_inline __u64 word_mask(__u64 j, __u64 nw)
-{
-	__u64 d = j - nw;
-
-	/* Or clang sees a compare in it, and branches. */
-	barrier_var(d);
-	return (__u64)((__s64)d >> 63);
-}
-
-/* A block of the scratch buffer, as a global function's argument. */
-struct word_block {
-	__u64 w[BLOCK_WORDS];
-};
-
 /*
- * The bits set in the first nr words of blk. Loops of constant trip count
- * with no branch inside, which the JIT runs without a call per word (a
- * bpf_loop callback per word cost ~2 us each in the TCG guest): a block of
- * zeros (most of a fresh bitmap, and of a sparse one) costs a load, an AND
- * and an OR per word. A global function, verified once: inlined in the
- * loop over blocks, its branch gave 7.3's verifier states it did not
- * prune, past its limit of 1M instructions.
+ * The bits set in the first nr words of blk, whose bit 0 is at bit
+ * address `bit`; and their re-dirtied pages, for an analysed read. Loops
+ * of constant trip count with no branch inside, which the JIT runs without
+ * a call per word (a bpf_loop callback per word cost ~2 us each in the
+ * TCG guest): a block of zeros (most of a fresh bitmap, and of a sparse
+ * one) costs a load, an AND and an OR per word. A global function,
+ * verified once: inlined in the loop over blocks, its branch gave 7.3's
+ * verifier states it did not prune, past its limit of 1M instructions.
  */
-__noinline __u64 block_ones(struct word_block *blk, __u64 nr)
+__noinline __u64 block_count(struct bitmap_count *c, struct word_block *blk,
+			     __u64 nr, __u64 bit)
 {
 	__u64 any = 0, ones = 0;
 	__u32 k;
 
-	if (!blk)
+	if (!c || !blk)
 		return 0;
 	for (k = 0; k < BLOCK_WORDS; k++)
 		any |= blk->w[k] & word_mask(k, nr);
@@ -98,13 +77,15 @@ __noinline __u64 block_ones(struct word_block *blk, __u64 nr)
 		return 0;
 	for (k = 0; k < BLOCK_WORDS; k++)
 		ones += popcount64(blk->w[k] & word_mask(k, nr));
+	if (c->an.seq)
+		redirty_words(&c->an, blk, nr, bit);
 	return ones;
 }
 
 static long count_chunk(__u32 i, struct bitmap_count *c)
 {
 	__u64 addr = c->first + (__u64)i * BITMAP_CHUNK, bit = addr * 8;
-	__u64 ones = 0, jlo = 0, jhi, nw, edge, base;
+	__u64 jlo = 0, jhi, nw, edge, base;
 	struct bitmap_scratch *s;
 	__u32 zero = 0, b;
 
@@ -126,31 +107,31 @@ static long count_chunk(__u32 i, struct bitmap_count *c)
 		c->absent++;
 		return 0;
 	}
+	/* Only the bits of [lo, hi) in the two edge words. */
+	edge = bit + jlo * 64;
+	if (edge < c->lo)
+		s->words[0] &= ~0ull << (c->lo - edge);
+	edge = bit + (jhi - 1) * 64;
+	if (edge + 64 > c->hi)
+		s->words[(nw - 1) & (CHUNK_WORDS - 1)] &=
+			~(~0ull << (c->hi - edge));
 	/* The blocks past the words read cost nothing. */
 	for (b = 0; b < CHUNK_BLOCKS; b++) {
 		base = b * BLOCK_WORDS;
 		if (base >= nw)
 			break;
-		ones += block_ones((struct word_block *)&s->words[base],
-				   nw - base);
+		c->ones += block_count(c, (struct word_block *)&s->words[base],
+				       nw - base, bit + (jlo + base) * 64);
 	}
-	if (!ones)
-		return 0;
-	/* Then take out the bits of the two edge words outside [lo, hi). */
-	edge = bit + jlo * 64;
-	if (edge < c->lo)
-		ones -= popcount64(s->words[0] & ~(~0ull << (c->lo - edge)));
-	edge = bit + (jhi - 1) * 64;
-	if (edge + 64 > c->hi)
-		ones -= popcount64(s->words[(nw - 1) & (CHUNK_WORDS - 1)] &
-				   (~0ull << (c->hi - edge)));
-	c->ones += ones;
 	return 0;
 }
 
-/* Count the bits set in [lo, hi). False if it could not be done. */
+/*
+ * Count the bits set in [lo, hi), and with an (an->seq set) find their
+ * re-dirtied pages. False if it could not be done.
+ */
 static __always_inline bool bitmap_ones(__u64 lo, __u64 hi, __u64 *ones,
-					__u32 *absent)
+					__u32 *absent, struct redirty *an)
 {
 	struct bitmap_count c = { .lo = lo, .hi = hi };
 	struct bitmap_scratch *s;
@@ -160,6 +141,8 @@ static __always_inline bool bitmap_ones(__u64 lo, __u64 hi, __u64 *ones,
 
 	c.ones = verifier_zero;
 	c.absent = verifier_zero;
+	if (an)
+		c.an = *an;
 	c.first = lo / 8 & ~(__u64)(BITMAP_CHUNK - 1);
 	n = ((hi - 1) / 8 - c.first) / BITMAP_CHUNK + 1;
 	s = bpf_map_lookup_elem(&scratch, &zero);
@@ -169,6 +152,8 @@ static __always_inline bool bitmap_ones(__u64 lo, __u64 hi, __u64 *ones,
 	s->busy = 0;
 	*ones = c.ones;
 	*absent = c.absent;
+	if (an)
+		*an = c.an;
 	return done;
 }
 

@@ -18,7 +18,7 @@
  * bits it set in the caller's bitmap: popcount at entry and at return (a
  * cost per bitmap word, not per dirty IOPTE). The per-IOPTE probe on
  * iova_bitmap_set() is loaded only for --iopte-stats; --bitmap-analysis
- * reads the bitmap at return again (redirty.bpf.h).
+ * is done in the count at return (redirty.bpf.h).
  * Programs whose target a kernel lacks are turned off before load by user
  * space (src/trace/probe_select.c), so every target here is optional.
  * fentry/fexit sections name no function: each program's name names its
@@ -196,34 +196,9 @@ static __always_inline void bitmap_begin(struct task_state *st, __u64 data,
 	 * into pages it pins, which brings them in. */
 	if (nbits > BITMAP_MAX_BITS ||
 	    !bitmap_ones(st->bit_lo, st->bit_hi, &st->ones_before,
-			 &st->absent_before))
+			 &st->absent_before, NULL))
 		ev->dirty_flags |= DS_DIRTY_UNKNOWN;
 }
-
-/*
- * At return: the bits the read set. Unknown when the bitmap cannot be read
- * back, when a page that was readable at entry is not any more (swapped
- * out: its bits are lost to us) or when bits went away (the caller changed
- * its bitmap meanwhile).
- */
-static __always_inline void bitmap_end(struct task_state *st)
-{
-	struct ds_event *ev = &st->ev;
-	__u32 absent = 0;
-	__u64 ones = 0;
-
-	if (!(ev->dirty_flags & DS_DIRTY_BITMAP) ||
-	    ev->dirty_flags & DS_DIRTY_UNKNOWN)
-		return;
-	if (!bitmap_ones(st->bit_lo, st->bit_hi, &ones, &absent) ||
-	    absent > st->absent_before || ones < st->ones_before) {
-		ev->dirty_flags |= DS_DIRTY_UNKNOWN;
-		return;
-	}
-	ev->dirty_pages = ones - st->ones_before;
-}
-
-/* ---- outer operations ---- */
 
 /* __ffs(), as the kernel takes a bitmap page size: its lowest set bit. */
 static __always_inline __u32 page_shift(__u64 page_size)
@@ -236,7 +211,43 @@ static __always_inline __u32 page_shift(__u64 page_size)
 	return shift;
 }
 
-#include "redirty.bpf.h"
+/*
+ * At return: the bits the read set, and for an analysed read (ev->seq) its
+ * re-dirtied pages. Unknown when the bitmap cannot be read back, when a
+ * page that was readable at entry is not any more (swapped out: its bits
+ * are lost to us) or when bits went away (the caller changed its bitmap
+ * meanwhile); redirty_pages is then 0, and the next analysed read compares
+ * with what of this one's bits were seen.
+ */
+static __always_inline void bitmap_end(struct task_state *st)
+{
+	struct ds_event *ev = &st->ev;
+	struct redirty an = {};
+	__u32 absent = 0;
+	__u64 ones = 0;
+
+	if (!(ev->dirty_flags & DS_DIRTY_BITMAP) ||
+	    ev->dirty_flags & DS_DIRTY_UNKNOWN)
+		return;
+	/* Bit address X is bit X - bit_lo of the read, of its page
+	 * iova / page_size + X - bit_lo. */
+	if (ev->seq && ev->page_size) {
+		an.seq = ev->seq;
+		an.page_off =
+			(ev->iova >> page_shift(ev->page_size)) - st->bit_lo;
+	}
+	if (!bitmap_ones(st->bit_lo, st->bit_hi, &ones, &absent, &an) ||
+	    absent > st->absent_before || ones < st->ones_before) {
+		ev->dirty_flags |= DS_DIRTY_UNKNOWN;
+		return;
+	}
+	ev->dirty_pages = ones - st->ones_before;
+	ev->redirty_pages = an.pages;
+	if (an.untracked)
+		count(DS_CNT_REDIRTY_UNTRACKED, an.untracked);
+}
+
+/* ---- outer operations ---- */
 
 static __always_inline void outer_begin(struct task_state *st)
 {
@@ -258,7 +269,6 @@ static __always_inline void outer_end(long ret)
 	st->ev.dur_ns = bpf_ktime_get_ns() - st->ev.ts_ns;
 	st->ev.ret = ret;
 	bitmap_end(st);
-	redirty_count(st);
 	submit(&st->ev);
 	bpf_map_delete_elem(&outer, &tid);
 }

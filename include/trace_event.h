@@ -70,7 +70,6 @@ enum ds_counter {
 	DS_CNT_BITMAP_SET_ORPHAN, /* ... outside a traced dirty read */
 	DS_CNT_STATE_FULL,	  /* per-task state not stored: map full */
 	DS_CNT_REDIRTY_UNTRACKED, /* pages beyond the analysis bitmap */
-	DS_CNT_REDIRTY_FAILED,	  /* analysed reads whose bitmap went away */
 	DS_CNT__COUNT,
 };
 

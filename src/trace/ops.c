@@ -64,7 +64,6 @@ const struct counter_row counter_rows[] = {
 	{ "lost_events", DS_CNT_DROPS },
 	{ "state_full", DS_CNT_STATE_FULL },
 	{ "redirty_untracked", DS_CNT_REDIRTY_UNTRACKED },
-	{ "redirty_failed", DS_CNT_REDIRTY_FAILED },
 };
 
 const size_t ncounter_rows = sizeof(counter_rows) / sizeof(counter_rows[0]);

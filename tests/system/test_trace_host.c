@@ -47,9 +47,9 @@ static void trace_attaches_what_kernel_has(void **state)
 
 	snprintf(path, sizeof(path), "%s/summary.csv", csvdir);
 	assert_int_equal(csv_load(&sum, path), 0);
-	/* Header, 32 operations, 6 IOTLB causes, 6 counters (as
+	/* Header, 32 operations, 6 IOTLB causes, 5 counters (as
 	 * test_signals_vm.c). */
-	assert_int_equal(sum.nrows, 1 + 32 + 6 + 6);
+	assert_int_equal(sum.nrows, 1 + 32 + 6 + 5);
 	assert_true(csv_get(&sum, "lost_events", "count") == 0);
 	assert_true(csv_get(&sum, "read_clear", "count") >= 0);
 	csv_free(&sum);

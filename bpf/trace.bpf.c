@@ -217,7 +217,7 @@ static __always_inline __u32 page_shift(__u64 page_size)
  * page that was readable at entry is not any more (swapped out: its bits
  * are lost to us) or when bits went away (the caller changed its bitmap
  * meanwhile); redirty_pages is then 0, and the next analysed read compares
- * with what of this one's bits were seen.
+ * with the part of this one's bitmap that was read.
  */
 static __always_inline void bitmap_end(struct task_state *st)
 {

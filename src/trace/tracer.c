@@ -99,7 +99,8 @@ int tracer_prepare(struct tracer *t, const struct tracer_opts *o)
 	t->skel->rodata->targ_tgid = o->pid;
 	/* The per-IOPTE and per-call probes cost a program run per dirty
 	 * IOPTE or map call: only loaded for what needs them
-	 * (probe_optional()). --bitmap-analysis is done in the bitmap count at return. */
+	 * (probe_optional()). --bitmap-analysis is done in the bitmap
+	 * count at return. */
 	if (o->iopte_stats) {
 		t->skel->rodata->iopte_stats = true;
 		wanted |= PROBE_OPT_IOPTE;

@@ -4,8 +4,8 @@
  * and IOTLB flush ops, each timed at its outermost entry per task, sent as
  * an event of its own and summed into the outer operation or call it ran
  * inside, which gives a flush its cause; and Intel's queued-invalidation
- * submissions, timed the same way and counted in the kernel. Included once, by the one BPF object, after the outer
- * and call state it reads.
+ * submissions, timed the same way and counted in the kernel. Included
+ * once, by the one BPF object, after the outer and call state it reads.
  */
 #ifndef DIRTYSCOPE_NESTED_BPF_H
 #define DIRTYSCOPE_NESTED_BPF_H

@@ -59,7 +59,8 @@ int mock_dev_write_range(struct mock_dev *m, uint64_t iova, uint64_t length,
 int mock_dev_read_dirty(struct mock_dev *m, uint32_t flags, uint64_t iova,
 			uint64_t length, uint64_t *bitmap);
 /* Disable tracking, unmap, destroy every object, close. Safe after any
- * mock_dev_open(), failed or not, and twice. Returns the first error, all steps run. */
+ * mock_dev_open(), failed or not, and twice. Returns the first error, all
+ * steps run. */
 int mock_dev_close(struct mock_dev *m);
 
 /* Number of mock pages in the mapping. */

@@ -5,8 +5,9 @@
  * scrape that asks for it gets). Counters end in _total; durations are
  * histograms in seconds whose le bounds are 2^k - 1 ns, the tops of
  * buckets of our own log-linear histogram (durations are whole ns), so
- * every cumulative count is exact. Labels are bounded: op (the fixed operation table) and
- * cause (six invalidation causes); no pid or comm, whose values are not.
+ * every cumulative count is exact. Labels are bounded: op (the fixed
+ * operation table) and cause (six invalidation causes); no pid or comm,
+ * whose values are not.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -277,14 +277,15 @@ static void bench_2m(void **state)
 }
 
 /*
- * The device writer (bench --rate > 0, src/bench/writer.c): a second thread that
- * issues IOMMU_TEST_OP_DIRTY while the main thread syncs. fail-nth is per
- * thread, so the fault is aimed with one attribute's task filter and
- * make-it-fail on the thread named ds-writer (faultinj.c): its nth
- * iommufd fault point (the object lookup of each write) or its nth slab
- * allocation (the kernel's copy of each write's bitmap) fails. About ten
- * writes a run: 8 pages of 2 KiB, the first copy 0.5 s on a 32 KiB/s link,
- * 20 writes a second, then one final round with the writer paused.
+ * The device writer (bench --rate > 0, src/bench/writer.c): a second
+ * thread that issues IOMMU_TEST_OP_DIRTY while the main thread syncs.
+ * fail-nth is per thread, so the fault is aimed with one attribute's
+ * task filter and make-it-fail on the thread named ds-writer
+ * (faultinj.c): its nth iommufd fault point (the object lookup of each
+ * write) or its nth slab allocation (the kernel's copy of each write's
+ * bitmap) fails. About ten writes a run: 8 pages of 2 KiB, the first copy
+ * 0.5 s on a 32 KiB/s link, 20 writes a second, then one final round with
+ * the writer paused.
  */
 #define WRITER_ARGS                                                      \
 	"bench", "--no-trace", "--strategy", "auto", "--size", "16K",    \

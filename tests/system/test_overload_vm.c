@@ -2,8 +2,8 @@
 /*
  * In the testbed VM (mock profile): the ring buffer overflows. A child maps
  * one page, reads its dirty bits and unmaps it FLOOD_PAIRS times while
- * `dirtyscope trace -p CHILD` is stopped (SIGSTOP: a daemon that is descheduled or too slow), so the
- * events cannot all fit. What must hold:
+ * `dirtyscope trace -p CHILD` is stopped (SIGSTOP: a daemon that is
+ * descheduled or too slow), so the events cannot all fit. What must hold:
  *
  * - the traced process is never held up: the child finishes every pair
  *   while the consumer is still stopped;

@@ -7,8 +7,9 @@
  * in (6.12); where it is a module (7.3), attaching to a module's function
  * takes its BTF object, which only CAP_SYS_ADMIN may open: without it the
  * iommufd probes are skipped, said in one warning, and with it the counts
- * are exact again. Without CAP_PERFMON trace is refused in one line. mock-dirty and bench --no-trace need no capability at all,
- * only access to /dev/iommu, and RLIMIT_MEMLOCK for what they map (iommufd
+ * are exact again. Without CAP_PERFMON trace is refused in one line.
+ * mock-dirty and bench --no-trace need no capability at all, only access
+ * to /dev/iommu, and RLIMIT_MEMLOCK for what they map (iommufd
  * charges pinned pages to the user). See docs/reliability.md, Privileges.
  */
 #include <setjmp.h>

@@ -343,9 +343,10 @@ static void kernel_call(struct ds_call_stats *c, uint64_t dur, long ret,
 	c->bucket[ds_hist_index(dur)]++;
 }
 
-/* map/unmap calls and qi submissions come as cumulative kernel counts too: the run's count,
- * errors, bytes, flushes, latency sum, min, max and every percentile equal
- * what a histogram of the same calls in user space gives. */
+/* map/unmap calls and qi submissions come as cumulative kernel counts
+ * too: the run's count, errors, bytes, flushes, latency sum, min, max and
+ * every percentile equal what a histogram of the same calls in user space
+ * gives. */
 static void calls_from_the_kernel(void **state)
 {
 	static const uint64_t lat[] = { 900, 1500, 1520, 40000, 2100, 1000 };

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The nested level of trace.bpf.c: the driver's read_and_clear_dirty walk
- * and IOTLB flush ops, each timed at its outermost entry per task, sent as
- * an event of its own and summed into the outer operation or call it ran
- * inside, which gives a flush its cause; and Intel's queued-invalidation
- * submissions, timed the same way and counted in the kernel. Included
- * once, by the one BPF object, after the outer and call state it reads.
+ * and IOTLB flush ops, each timed at its outermost entry per task, summed
+ * into the outer operation or call it ran inside, which gives a flush its
+ * cause, and counted in the kernel per cause as the calls are; and Intel's
+ * queued-invalidation submissions, timed and counted the same way.
+ * Included once, by the one BPF object, after the outer and call state it
+ * reads.
  */
 #ifndef DIRTYSCOPE_NESTED_BPF_H
 #define DIRTYSCOPE_NESTED_BPF_H
@@ -76,26 +77,35 @@ static __always_inline __u64 nested_exit(enum nested_kind kind)
 	return dur ?: 1;
 }
 
-static __always_inline void nested_event(__u32 op, __u64 dur, __u64 iova,
-					 __u64 length, long ret)
+/*
+ * trace -p: the IOTLB flushes so far, every cause, which each VMM round's
+ * event carries at its start (qemu.bpf.h): a round's flushes are what
+ * these grew by until the next round's start or trace's end. Shared by
+ * every CPU, unlike the per-CPU counts, so only kept when there are
+ * rounds to mark.
+ */
+const volatile bool round_marks;
+__u64 flushes_so_far;
+__u64 flush_ns_so_far;
+
+/*
+ * A walk or flush has returned: summed into the outer operation or call
+ * it ran inside, which gives a flush its cause, then counted in place
+ * (count_call(), no event: a ring-buffer submit costs more than the rest
+ * of the program).
+ */
+static __always_inline void nested_done(__u32 op, __u64 dur, __u64 length,
+					long ret)
 {
 	__u32 tid = current_tid();
 	struct task_state *st = bpf_map_lookup_elem(&outer, &tid);
 	struct call_state *call =
 		bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, 0);
-	struct ds_event ev = {};
-	__u32 cause = DS_CAUSE_OTHER;
+	__u32 cause = DS_CAUSE_OTHER, hwpt = 0;
 
-	fill_task(&ev);
-	ev.op = op;
-	ev.ts_ns = bpf_ktime_get_ns() - dur;
-	ev.dur_ns = dur;
-	ev.iova = iova;
-	ev.length = length;
-	ev.ret = ret;
 	if (st) {
 		cause = cause_of(st->ev.op);
-		ev.hwpt_id = st->ev.hwpt_id;
+		hwpt = st->ev.hwpt_id;
 		if (op == DS_OP_WALK) {
 			st->ev.walk_calls++;
 			st->ev.walk_ns += dur;
@@ -121,9 +131,17 @@ static __always_inline void nested_event(__u32 op, __u64 dur, __u64 iova,
 				cause = cause_of(call_op);
 		}
 	}
-	if (op == DS_OP_IOTLB_FLUSH)
-		ev.aux = cause;
-	submit(&ev);
+	if (targ_hwpt && hwpt && hwpt != targ_hwpt)
+		return;
+	if (op == DS_OP_WALK) {
+		count_call(DS_CALLS_WALK, dur, ret, length, 0, 0);
+		return;
+	}
+	count_call(DS_CALLS_FLUSH + cause, dur, 0, 0, 0, 0);
+	if (round_marks) {
+		__sync_fetch_and_add(&flushes_so_far, 1);
+		__sync_fetch_and_add(&flush_ns_so_far, dur);
+	}
 }
 
 /*
@@ -146,7 +164,7 @@ static __always_inline void nested_event(__u32 op, __u64 dur, __u64 iova,
 	{                                                                  \
 		__u64 dur = nested_exit(NESTED_WALK);                      \
 		if (dur)                                                   \
-			nested_event(DS_OP_WALK, dur, iova, size, ret);    \
+			nested_done(DS_OP_WALK, dur, size, ret);           \
 		return 0;                                                  \
 	}
 
@@ -160,20 +178,20 @@ WALK_PROBE(walk_rfc_clear)
 
 /* A driver's IOTLB flush op: iotlb_sync(domain, gather) or
  * flush_iotlb_all(domain). One invalidation each, whatever it submits. */
-#define FLUSH_PROBE(probe)                                             \
-	SEC("fentry")                                                  \
-	int BPF_PROG(probe##_enter, struct iommu_domain *domain)       \
-	{                                                              \
-		nested_enter(NESTED_FLUSH);                            \
-		return 0;                                              \
-	}                                                              \
-	SEC("fexit")                                                   \
-	int BPF_PROG(probe##_exit, struct iommu_domain *domain)        \
-	{                                                              \
-		__u64 dur = nested_exit(NESTED_FLUSH);                 \
-		if (dur)                                               \
-			nested_event(DS_OP_IOTLB_FLUSH, dur, 0, 0, 0); \
-		return 0;                                              \
+#define FLUSH_PROBE(probe)                                         \
+	SEC("fentry")                                              \
+	int BPF_PROG(probe##_enter, struct iommu_domain *domain)   \
+	{                                                          \
+		nested_enter(NESTED_FLUSH);                        \
+		return 0;                                          \
+	}                                                          \
+	SEC("fexit")                                               \
+	int BPF_PROG(probe##_exit, struct iommu_domain *domain)    \
+	{                                                          \
+		__u64 dur = nested_exit(NESTED_FLUSH);             \
+		if (dur)                                           \
+			nested_done(DS_OP_IOTLB_FLUSH, dur, 0, 0); \
+		return 0;                                          \
 	}
 
 FLUSH_PROBE(flush_intel)

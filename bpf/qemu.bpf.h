@@ -89,13 +89,23 @@ int BPF_KPROBE(qemu_log_stop, __u32 flags)
  * migration_bitmap_sync_precopy(last_stage): RAM migration's dirty bitmap
  * sync, one per round; QEMU counts each in query-migrate's
  * ram.dirty-sync-count. Its entry starts a round (the event goes out at
- * once, so that the kernel's reads the sync makes fall in it), its return
- * times the sync.
+ * once, so that the kernel's reads the sync makes fall in it, and carries
+ * the IOTLB flushes so far, nested.bpf.h), its return times the sync.
  */
 SEC("uprobe")
 int BPF_KPROBE(qemu_sync_enter, bool last_stage)
 {
-	instant(DS_OP_QEMU_ROUND, 0, 0, last_stage);
+	struct ds_event *ev;
+
+	if (!traced())
+		return 0;
+	ev = reserve(DS_OP_QEMU_ROUND);
+	if (ev) {
+		ev->aux = last_stage;
+		ev->iotlb_flushes = flushes_so_far;
+		ev->iotlb_ns = flush_ns_so_far;
+		commit(ev);
+	}
 	qemu_begin(DS_OP_QEMU_SYNC, 0, 0, 0, 0, last_stage);
 	return 0;
 }

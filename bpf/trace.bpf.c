@@ -12,8 +12,10 @@
  *          unmaps per I/O (the iommu:map/unmap tracepoints count them
  *          for less, always);
  *   nested the driver's read_and_clear_dirty walk and IOTLB flush ops,
- *          one event each, and also summed into the outer/call event they
- *          ran inside, which is how a flush gets its cause.
+ *          summed into the outer/call event they ran inside, which is how
+ *          a flush gets its cause, and counted and timed in place as the
+ *          calls are (one event each only under trace -p, for the VMM's
+ *          rounds).
  * Dirty pages of an iommufd read or a device DMA-logging report are the
  * bits it set in the caller's bitmap: popcount at entry and at return (a
  * cost per bitmap word, not per dirty IOPTE). The per-IOPTE probe on
@@ -43,7 +45,10 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set by user space before load. */
 const volatile bool bitmap_analysis; /* --bitmap-analysis */
 const volatile bool iopte_stats;     /* the iova_bitmap_set probe is loaded */
-const volatile __u32 analysis_hwpt;  /* its hwpt; 0: the first one read */
+/* --hwpt: only this hwpt's reads are analysed, and walks and flushes
+ * inside another's reads are not counted (user space drops the events that
+ * name another); 0: all, the first read analysed. */
+const volatile __u32 targ_hwpt;
 
 /* --bitmap-analysis state: the hwpt analysed and its read counter. */
 __u32 analysed_hwpt;
@@ -278,7 +283,7 @@ static __always_inline __u32 analysis_next_seq(__u32 hwpt)
 {
 	if (!bitmap_analysis)
 		return 0;
-	if (analysis_hwpt && hwpt != analysis_hwpt)
+	if (targ_hwpt && hwpt != targ_hwpt)
 		return 0;
 	/* Without --hwpt the first hwpt read is the one analysed; two
 	 * first reads racing on different hwpts is the only way to lose. */

@@ -151,23 +151,29 @@ static inline __u32 ds_hist_index(__u64 v)
 }
 
 /*
- * iommu_map() and iommu_unmap()/iommu_unmap_fast() calls (--call-latency)
- * and Intel's queued-invalidation submissions are counted in the kernel
- * too, not sent as events, for the same reason: per-CPU sums and the
- * latency histogram in the buckets above (exact count, sum, min and max;
- * percentiles to the bucket, as user space's own histograms).
+ * iommu_map() and iommu_unmap()/iommu_unmap_fast() calls (--call-latency),
+ * the drivers' dirty walks and IOTLB flushes, and Intel's
+ * queued-invalidation submissions are counted in the kernel too, not sent
+ * as events, for the same reason: per-CPU sums and the latency histogram
+ * in the buckets above (exact count, sum, min and max; percentiles to the
+ * bucket, as user space's own histograms). Walks and flushes are events
+ * instead under trace -p, whose VMM rounds need them in the ring's order.
  */
 enum ds_calls {
 	DS_CALLS_MAP,	/* DS_OP_MAP_CALL */
 	DS_CALLS_UNMAP, /* DS_OP_UNMAP_CALL */
 	DS_CALLS_QI,	/* DS_OP_QI_SUBMIT */
-	DS_CALLS__COUNT,
+	DS_CALLS_WALK,	/* DS_OP_WALK */
+	/* DS_OP_IOTLB_FLUSH, one entry per cause: DS_CALLS_FLUSH + cause */
+	DS_CALLS_FLUSH,
+	DS_CALLS__COUNT = DS_CALLS_FLUSH + DS_CAUSE__COUNT,
 };
 
 struct ds_call_stats {
 	__u64 count;
-	__u64 errors;	     /* map, qi: returned an error */
-	__u64 bytes;	     /* map: asked to map; unmap: unmapped; qi: 0 */
+	__u64 errors;	     /* map, qi, walk: returned an error */
+	__u64 bytes;	     /* map: asked to map; unmap: unmapped;
+			      * walk: range walked; qi, flush: 0 */
 	__u64 iotlb_flushes; /* map, unmap: IOTLB flush ops inside */
 	__u64 iotlb_ns;
 	__u64 lat_sum; /* ns */
@@ -203,9 +209,10 @@ struct ds_event {
 	__u64 redirty_pages; /* --bitmap-analysis: dirty in the previous
 				 * read of the same hwpt too */
 	__u64 walk_ns;	     /* time in the driver's read_and_clear_dirty */
-	__u64 iotlb_ns;	     /* time in IOTLB flushes inside */
+	__u64 iotlb_ns;	     /* time in IOTLB flushes inside; qemu_round:
+				 * of every flush so far (trace -p) */
 	__u32 walk_calls;
-	__u32 iotlb_flushes;
+	__u32 iotlb_flushes; /* qemu_round: every flush so far, mod 2^32 */
 	__u32 dirty_records; /* dirty reads: iova_bitmap_set calls inside */
 	__u32 hwpt_id;	     /* iommufd HWPT; inherited by nested events */
 	__u32 flags;	     /* the ioctl's flags */

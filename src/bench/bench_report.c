@@ -287,7 +287,7 @@ void print_verdict(FILE *f, const struct bench_meta *m,
 	if (m->profiled && (a.lost || b.lost))
 		fprintf(f,
 			"profiler lost %" PRIu64 " events (ring buffer full): "
-			"IOTLB counts are low\n",
+			"kernel read counts are low\n",
 			a.lost + b.lost);
 	fprintf(f, "(mean%s over %u run%s per strategy)\n",
 		a.n > 1 || b.n > 1 ? " ± 95 % CI" : "", a.n ? a.n : b.n,

@@ -224,7 +224,7 @@ struct bench {
 	struct schedule sched;
 	struct experiment x;
 	struct tracer t;
-	struct trace_snapshot snap; /* the tracer's counts, read at the end */
+	struct trace_snapshot snap; /* the tracer's counts, read per round */
 	bool traced;
 	uint64_t lost_seen; /* the drop counter at the last round end */
 	/* The profiler's aggregation when traced: its interval is the
@@ -244,28 +244,33 @@ static int on_event(void *ctx, const struct ds_event *e)
 	return 0;
 }
 
-/* Events the ring buffer had no room for since the last call: what the
- * round's profiled numbers are missing. */
-static uint64_t lost_since_last(struct bench *bn)
+/*
+ * What the kernel counted since the last call (the walks and IOTLB
+ * flushes, counted there, not sent) into the report's interval; returns
+ * the events the ring buffer had no room for since then: what the round's
+ * profiled numbers are missing. A failed read is kept by the tracer and
+ * fails the run at its final snapshot, before any result goes out.
+ */
+static uint64_t read_kernel_counts(struct bench *bn)
 {
-	uint64_t c[DS_CNT__COUNT], lost;
+	uint64_t lost;
 
-	/* A failed read is kept by the tracer and fails the run at its
-	 * final snapshot, before any result goes out. */
-	if (tracer_counters(&bn->t, c))
+	if (tracer_snapshot(&bn->t, &bn->snap))
 		return 0;
-	lost = c[DS_CNT_DROPS] - bn->lost_seen;
-	bn->lost_seen = c[DS_CNT_DROPS];
+	report_snapshot(bn->report, &bn->snap);
+	lost = bn->snap.counters[DS_CNT_DROPS] - bn->lost_seen;
+	bn->lost_seen = bn->snap.counters[DS_CNT_DROPS];
 	return lost;
 }
 
-/* A run starts: what the ring holds belongs to no round of it. */
+/* A run starts: what the ring holds and the kernel counted belong to no
+ * round of it. */
 static void run_start(void *ctx)
 {
 	struct bench *bn = ctx;
 
 	tracer_consume(&bn->t);
-	lost_since_last(bn);
+	read_kernel_counts(bn);
 	report_interval_reset(bn->report);
 }
 
@@ -274,14 +279,15 @@ static void round_end(void *ctx, struct mig_round *r)
 	struct bench *bn = ctx;
 	struct report_sums sums;
 
-	/* The round's ioctls have returned: their events are in the ring. */
+	/* The round's ioctls have returned: their events are in the ring,
+	 * their walks and flushes counted. */
 	tracer_consume(&bn->t);
+	r->lost_events = read_kernel_counts(bn);
 	report_interval_sums(bn->report, &sums);
 	r->iotlb_invalidations = sums.iotlb_flushes;
 	r->iotlb_ns = sums.iotlb_ns;
 	r->kernel_reads = sums.dirty_reads;
 	r->kernel_dirty_pages = sums.dirty_pages;
-	r->lost_events = lost_since_last(bn);
 	report_interval_reset(bn->report);
 }
 

@@ -203,7 +203,7 @@ int cmd_trace(int argc, char **argv)
 	struct tracer_opts topts = { .who = "trace" };
 	struct tracer t = {};
 	struct trace_export x = { .http.fd = -1 };
-	static struct trace_snapshot snap; /* 16 KiB: not on the stack */
+	static struct trace_snapshot snap; /* 200 KiB: not on the stack */
 	uint64_t start, deadline, next_tick;
 	int attached, err, status = 1;
 

@@ -14,6 +14,9 @@ struct trace_snapshot {
 	uint64_t counters[DS_CNT__COUNT];	     /* enum ds_counter */
 	struct ds_size_hist sizes[DS_SIZES__COUNT];  /* cumulative */
 	struct ds_call_stats calls[DS_CALLS__COUNT]; /* cumulative */
+	/* trace -p: every IOTLB flush so far, for the VMM's rounds */
+	uint64_t flushes;
+	uint64_t flush_ns;
 };
 
 #endif

@@ -28,11 +28,26 @@ void report_free(struct trace_report *r)
 	r->nrounds = r->rounds_cap = 0;
 }
 
-/* A VMM's round begins: one more row. */
+/* The IOTLB flushes of the last round: what the kernel's total has grown
+ * by since it began. */
+static void round_flushes(struct trace_report *r, uint32_t total,
+			  uint64_t total_ns)
+{
+	struct vmm_round *w;
+
+	if (!r->nrounds || r->rounds_lost)
+		return;
+	w = &r->rounds[r->nrounds - 1];
+	w->iotlb_flushes = (uint32_t)(total - w->flush_mark);
+	w->iotlb_ns = total_ns - w->flush_ns_mark;
+}
+
+/* A VMM's round begins: the last one ends, one more row. */
 static void round_begin(struct trace_report *r, const struct ds_event *e)
 {
 	struct vmm_round *grown;
 
+	round_flushes(r, e->iotlb_flushes, e->iotlb_ns);
 	if (r->nrounds == r->rounds_cap) {
 		size_t cap = r->rounds_cap ? 2 * r->rounds_cap : 64;
 
@@ -47,6 +62,8 @@ static void round_begin(struct trace_report *r, const struct ds_event *e)
 	memset(&r->rounds[r->nrounds], 0, sizeof(*r->rounds));
 	r->rounds[r->nrounds].start_ns = e->ts_ns;
 	r->rounds[r->nrounds].last_stage = e->aux;
+	r->rounds[r->nrounds].flush_mark = e->iotlb_flushes;
+	r->rounds[r->nrounds].flush_ns_mark = e->iotlb_ns;
 	r->nrounds++;
 }
 
@@ -72,10 +89,6 @@ static void round_add(struct trace_report *r, const struct ds_event *e)
 		break;
 	case DS_OP_QEMU_VFIO_READ:
 		w->vmm_reads++;
-		break;
-	case DS_OP_IOTLB_FLUSH:
-		w->iotlb_flushes++;
-		w->iotlb_ns += e->dur_ns;
 		break;
 	default:
 		if (ds_op_is_dirty_read(e->op)) {
@@ -211,18 +224,35 @@ void report_sizes(struct trace_report *r, const struct ds_size_hist *now)
 	}
 }
 
-void report_calls(struct trace_report *r, const struct ds_call_stats *now)
+/* The report row of a kernel count, enum ds_calls: a flush's is its
+ * cause's row, and the flushes' row sums the causes. */
+static unsigned int call_row(unsigned int i)
 {
-	static const unsigned int op[DS_CALLS__COUNT] = {
+	static const unsigned int op[DS_CALLS_FLUSH] = {
 		[DS_CALLS_MAP] = DS_OP_MAP_CALL,
 		[DS_CALLS_UNMAP] = DS_OP_UNMAP_CALL,
 		[DS_CALLS_QI] = DS_OP_QI_SUBMIT,
+		[DS_CALLS_WALK] = DS_OP_WALK,
 	};
-	unsigned int i;
+
+	return i < DS_CALLS_FLUSH ? op[i] : DS_OP__COUNT + i - DS_CALLS_FLUSH;
+}
+
+void report_calls(struct trace_report *r, const struct ds_call_stats *now)
+{
+	const struct ds_call_stats *seen = r->calls_seen;
+	unsigned int i, row;
 
 	for (i = 0; i < DS_CALLS__COUNT; i++) {
-		calls_add(&r->total, op[i], &now[i], &r->calls_seen[i]);
-		calls_add(&r->interval, op[i], &now[i], &r->calls_seen[i]);
+		row = call_row(i);
+		calls_add(&r->total, row, &now[i], &seen[i]);
+		calls_add(&r->interval, row, &now[i], &seen[i]);
+		if (i >= DS_CALLS_FLUSH) {
+			calls_add(&r->total, DS_OP_IOTLB_FLUSH, &now[i],
+				  &seen[i]);
+			calls_add(&r->interval, DS_OP_IOTLB_FLUSH, &now[i],
+				  &seen[i]);
+		}
 		r->calls_seen[i] = now[i];
 	}
 }
@@ -232,6 +262,7 @@ void report_snapshot(struct trace_report *r, const struct trace_snapshot *s)
 	memcpy(r->counters, s->counters, sizeof(r->counters));
 	report_sizes(r, s->sizes);
 	report_calls(r, s->calls);
+	round_flushes(r, s->flushes, s->flush_ns);
 }
 
 _Static_assert(DS_HIST_BUCKETS == HIST_BUCKETS,

@@ -40,7 +40,9 @@ struct report_stats {
  * bitmap sync's entry to the next's. The kernel's events are attributed to
  * the round they arrive in: the ring buffer hands them over in the order
  * they were sent, and the round's event is sent at the sync's entry, before
- * the kernel reads the sync makes.
+ * the kernel reads the sync makes. The IOTLB flushes, counted in the
+ * kernel, not sent, are what the kernel's running total grew by from the
+ * round's event to the next's, or to the last snapshot for the last round.
  */
 struct vmm_round {
 	uint64_t start_ns;    /* the sync's entry, CLOCK_MONOTONIC */
@@ -52,6 +54,8 @@ struct vmm_round {
 	uint64_t dirty_pages; /* ... their dirty pages */
 	uint64_t iotlb_flushes;
 	uint64_t iotlb_ns;
+	uint32_t flush_mark; /* the kernel's total at the start, mod 2^32 */
+	uint64_t flush_ns_mark;
 };
 
 struct trace_report {
@@ -82,10 +86,11 @@ bool report_add(struct trace_report *r, const struct ds_event *e);
 /* The kernel's map/unmap size counts (DS_SIZES__COUNT, cumulative): what
  * changed since the last call goes into the run and the interval. */
 void report_sizes(struct trace_report *r, const struct ds_size_hist *now);
-/* The kernel's map/unmap call and qi_submit counts (DS_CALLS__COUNT,
+/* The kernel's call, walk, flush and qi_submit counts (DS_CALLS__COUNT,
  * cumulative), as report_sizes(). */
 void report_calls(struct trace_report *r, const struct ds_call_stats *now);
-/* The loader's snapshot: its counters, sizes and calls. */
+/* The loader's snapshot: its counters, sizes and calls, and the flush
+ * total that ends the VMM's last round so far. */
 void report_snapshot(struct trace_report *r, const struct trace_snapshot *s);
 /* An interval ends: r->intervals numbers it for the outputs, which read
  * r->interval before report_interval_reset() starts the next. */

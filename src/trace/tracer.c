@@ -113,12 +113,13 @@ int tracer_prepare(struct tracer *t, const struct tracer_opts *o)
 	if (o->pid && o->vmm_probes) {
 		snprintf(t->exe, sizeof(t->exe), "/proc/%u/exe", o->pid);
 		wanted |= PROBE_OPT_VMM;
+		t->skel->rodata->round_marks = true;
 	}
 	if (!o->all_probes)
 		probes_drop_optional(t->skel->obj, wanted);
+	t->skel->rodata->targ_hwpt = o->hwpt;
 	if (o->bitmap_analysis) {
 		t->skel->rodata->bitmap_analysis = true;
-		t->skel->rodata->analysis_hwpt = o->hwpt;
 		bpf_map__set_max_entries(t->skel->maps.page_gen,
 					 ANALYSIS_PAGES / 64);
 	}
@@ -327,7 +328,7 @@ static void add_size(void *sum, const void *cpu)
 		o->bucket[i] += v->bucket[i];
 }
 
-/* The map/unmap call counts, enum ds_calls. */
+/* The calls, walks and flushes counted, enum ds_calls. */
 static void add_call(void *sum, const void *cpu)
 {
 	struct ds_call_stats *o = sum;
@@ -349,7 +350,8 @@ static void add_call(void *sum, const void *cpu)
 		o->bucket[i] += v->bucket[i];
 }
 
-int tracer_counters(struct tracer *t, uint64_t *out)
+/* The per-CPU counters (enum ds_counter), summed into out. */
+static int tracer_counters(struct tracer *t, uint64_t *out)
 {
 	memset(out, 0, DS_CNT__COUNT * sizeof(*out));
 	/* A tracer over another object's ring (tracer_open_ring) has no
@@ -365,8 +367,7 @@ int tracer_counters(struct tracer *t, uint64_t *out)
 
 int tracer_snapshot(struct tracer *t, struct trace_snapshot *s)
 {
-	memset(s->sizes, 0, sizeof(s->sizes));
-	memset(s->calls, 0, sizeof(s->calls));
+	memset(s, 0, sizeof(*s));
 	if (tracer_counters(t, s->counters) || !t->skel)
 		return t->read_err;
 	t->read_err =
@@ -376,6 +377,12 @@ int tracer_snapshot(struct tracer *t, struct trace_snapshot *s)
 		t->read_err = percpu_sum(bpf_map__fd(t->skel->maps.call_stats),
 					 DS_CALLS__COUNT, sizeof(s->calls[0]),
 					 s->calls, add_call);
+	/* The running total the VMM's rounds are marked with: one value
+	 * for every CPU, in the object's .bss. */
+	s->flushes = __atomic_load_n(&t->skel->bss->flushes_so_far,
+				     __ATOMIC_RELAXED);
+	s->flush_ns = __atomic_load_n(&t->skel->bss->flush_ns_so_far,
+				      __ATOMIC_RELAXED);
 	return t->read_err;
 }
 

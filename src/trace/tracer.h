@@ -29,7 +29,9 @@ struct trace_bpf;
 struct tracer_opts {
 	const char *who; /* command name for error lines */
 	uint32_t pid;	 /* only this process (0: all) */
-	uint32_t hwpt;	 /* --bitmap-analysis: this HWPT (0: first) */
+	/* --hwpt: the HWPT --bitmap-analysis follows (0: the first read),
+	 * and the only one whose reads' walks and flushes are counted */
+	uint32_t hwpt;
 	bool bitmap_analysis;
 	bool iopte_stats;  /* load the per-IOPTE probe (also for analysis) */
 	bool call_latency; /* time every iommu_map/unmap call */
@@ -85,11 +87,9 @@ int tracer_consume(struct tracer *t);
 /* Detach every probe, then deliver what is left: after this no event can
  * be produced, so delivered + lost == produced. */
 void tracer_drain(struct tracer *t);
-/* Sum the per-CPU counters (enum ds_counter) into out. 0 or the first
- * failed read's -errno (t->read_err), also when an earlier read failed. */
-int tracer_counters(struct tracer *t, uint64_t *out);
-/* What the kernel counted rather than sent, as of now. 0 or -errno as
- * tracer_counters(); the caller fails, since the numbers are wrong. */
+/* What the kernel counted rather than sent, as of now. 0 or the first
+ * failed read's -errno (t->read_err), also when an earlier read failed;
+ * the caller fails, since the numbers are wrong. */
 int tracer_snapshot(struct tracer *t, struct trace_snapshot *s);
 /* Detach and unload. Safe twice and after a failed phase. */
 void tracer_close(struct tracer *t);

@@ -7,11 +7,11 @@
  * its cause. A synthetic mix, not a recording of what dirtyscope trace
  * sends: in 32 events, 13 map_call and 8 unmap_call records (6 followed by
  * an IOTLB flush of cause unmap), one read-and-clear with its walk and
- * flush, one NO_CLEAR read with its walk. trace itself sends no map_call
- * or unmap_call events (it counts and times iommu_map()/iommu_unmap() in
- * the kernel, as it counts iommu:map and iommu:unmap); here they stand for
- * small per-call events, which the consumer aggregates like any other.
- * One event in 16 is a dirty read, far more than a real trace has.
+ * flush, one NO_CLEAR read with its walk. trace itself sends no map_call,
+ * unmap_call, walk or iotlb_flush events (it counts and times those calls
+ * in the kernel, as it counts iommu:map and iommu:unmap); here they stand
+ * for small per-call events, which the consumer aggregates like any
+ * other. One event in 16 is a dirty read, far more than a real trace has.
  */
 #ifndef DIRTYSCOPE_CONSUMER_MIX_H
 #define DIRTYSCOPE_CONSUMER_MIX_H

@@ -414,6 +414,88 @@ static void calls_from_the_kernel(void **state)
 	free(s);
 }
 
+/* Walks and IOTLB flushes counted in the kernel: the walk row as the
+ * calls', each cause's row from its own entry, and the flushes' row their
+ * sum: count, latency sum, the run's exact minimum and maximum across the
+ * causes, and percentiles equal to a histogram of every flush. */
+static void walks_and_flushes_from_the_kernel(void **state)
+{
+	static const struct {
+		unsigned int cause;
+		uint64_t dur;
+	} flush[] = {
+		{ DS_CAUSE_DIRTY_CLEAR, 7000 }, { DS_CAUSE_DIRTY_CLEAR, 7400 },
+		{ DS_CAUSE_UNMAP, 3100 },	{ DS_CAUSE_OTHER, 90000 },
+		{ DS_CAUSE_DIRTY_CLEAR, 6900 }, { DS_CAUSE_MAP, 2500 },
+	};
+	struct sink *s = calloc(1, sizeof(*s));
+	struct trace_report *r = &s->r;
+	struct ds_call_stats *now = calloc(DS_CALLS__COUNT, sizeof(*now));
+	FILE *out = fopen("/dev/null", "w");
+	const struct op_stats *o;
+	struct report_sums sums;
+	struct hist want;
+	unsigned int i;
+
+	(void)state;
+	open_sink(s, NULL);
+	hist_init(&want);
+	kernel_call(&now[DS_CALLS_WALK], 20000, 0, 2 << 20, 0, 0);
+	kernel_call(&now[DS_CALLS_WALK], 21000, -22, 1 << 20, 0, 0);
+	for (i = 0; i < 4; i++) {
+		kernel_call(&now[DS_CALLS_FLUSH + flush[i].cause], flush[i].dur,
+			    0, 0, 0, 0);
+		hist_add(&want, flush[i].dur);
+	}
+	report_calls(r, now);
+	interval(s, out, 1000);
+	for (; i < 6; i++) {
+		kernel_call(&now[DS_CALLS_FLUSH + flush[i].cause], flush[i].dur,
+			    0, 0, 0, 0);
+		hist_add(&want, flush[i].dur);
+	}
+	report_calls(r, now);
+
+	o = &r->total.row[DS_OP_WALK];
+	assert_int_equal(o->count, 2);
+	assert_int_equal(o->errors, 1);
+	assert_int_equal(o->bytes, 3 << 20);
+	assert_int_equal(o->lat.sum, 41000);
+	o = &r->total.row[DS_OP_IOTLB_FLUSH];
+	assert_int_equal(o->count, 6);
+	assert_int_equal(o->bytes, 0);
+	assert_int_equal(o->lat.count, 6);
+	assert_int_equal(o->lat.sum, want.sum);
+	assert_int_equal(o->lat.min, 2500);
+	assert_int_equal(o->lat.max, 90000);
+	for (i = 1; i <= 100; i++)
+		assert_int_equal(hist_quantile(&o->lat, i / 100.0),
+				 hist_quantile(&want, i / 100.0));
+	o = &r->total.row[DS_OP__COUNT + DS_CAUSE_DIRTY_CLEAR];
+	assert_int_equal(o->count, 3);
+	assert_int_equal(o->lat.sum, 7000 + 7400 + 6900);
+	assert_int_equal(o->lat.min, 6900);
+	assert_int_equal(o->lat.max, 7400);
+	assert_int_equal(r->total.row[DS_OP__COUNT + DS_CAUSE_UNMAP].count, 1);
+	assert_int_equal(r->total.row[DS_OP__COUNT + DS_CAUSE_OTHER].count, 1);
+	assert_int_equal(r->total.row[DS_OP__COUNT + DS_CAUSE_MAP].count, 1);
+	assert_int_equal(r->total.row[DS_OP__COUNT + DS_CAUSE_TRACKING].count,
+			 0);
+	/* The second interval: one clear's flush and one map's. */
+	o = &r->interval.row[DS_OP_IOTLB_FLUSH];
+	assert_int_equal(o->count, 2);
+	assert_int_equal(o->lat.sum, 6900 + 2500);
+	assert_int_equal(r->interval.row[DS_OP_WALK].count, 0);
+	/* What bench takes from a round. */
+	report_interval_sums(r, &sums);
+	assert_int_equal(sums.iotlb_flushes, 2);
+	assert_int_equal(sums.iotlb_ns, 6900 + 2500);
+	assert_int_equal(r->consumed, 0);
+	fclose(out);
+	free(now);
+	free(s);
+}
+
 /* An interval prints its own counts, goes to intervals.csv, and resets;
  * each says what the ring buffer lost during it (the drop counter is
  * cumulative, the rows are not). */
@@ -470,17 +552,31 @@ static void add_vmm(struct sink *s, unsigned int op, uint64_t ts, uint64_t dur,
 	add(s, &e);
 }
 
+/* A qemu_round event, with the kernel's flush total at its start. */
+static void add_round(struct sink *s, uint64_t ts, uint64_t last_stage,
+		      uint32_t flushes, uint64_t flush_ns)
+{
+	struct ds_event e = vmm_ev(DS_OP_QEMU_ROUND, ts, 0, last_stage);
+
+	e.iotlb_flushes = flushes;
+	e.iotlb_ns = flush_ns;
+	add(s, &e);
+}
+
 /*
  * trace -p QEMU: each qemu_round starts a row, and every event after it
  * counts in that row; before the first round, in none. The sync's timed
- * event comes at its return, after the kernel's reads it made.
+ * event comes at its return, after the kernel's reads it made. A round's
+ * IOTLB flushes are what the kernel's total grew by until the next round
+ * (the total is kept modulo 2^32 in the event), the last round's until
+ * the snapshot.
  */
 static void vmm_rounds(void **state)
 {
 	struct sink *s = calloc(1, sizeof(*s));
 	struct trace_report *r = &s->r;
+	struct trace_snapshot *snap = calloc(1, sizeof(*snap));
 	struct ds_event rd = sync_ev(DS_OP_READ_CLEAR, 5, 0);
-	struct ds_event flush = vmm_ev(DS_OP_IOTLB_FLUSH, 0, 300, 0);
 	FILE *out = fopen("/dev/null", "w"), *json;
 	char path[600], *csv, *doc = NULL;
 	size_t len = 0;
@@ -490,16 +586,18 @@ static void vmm_rounds(void **state)
 	r->vmm = true;
 	add(s, &rd); /* before any round: in the totals only */
 	add_vmm(s, DS_OP_QEMU_LOG_START, 900, 0, 0);
-	add_vmm(s, DS_OP_QEMU_ROUND, 1000, 0, 0);
+	add_round(s, 1000, 0, UINT32_MAX, 9000);
 	add_vmm(s, DS_OP_QEMU_LOG_SYNC, 1001, 0, 0);
 	add_vmm(s, DS_OP_QEMU_VFIO_READ, 1002, 40, 0);
 	add(s, &rd);
-	add(s, &flush);
 	add_vmm(s, DS_OP_QEMU_SYNC, 1000, 700, 0);
 	add(s, &rd);
-	add_vmm(s, DS_OP_QEMU_ROUND, 5000, 0, 1);
+	add_round(s, 5000, 1, 0, 9300);
 	add_vmm(s, DS_OP_QEMU_LOG_SYNC, 5001, 0, 1);
 	add_vmm(s, DS_OP_QEMU_SYNC, 5000, 90, 1);
+	snap->flushes = (1ull << 32) + 3;
+	snap->flush_ns = 9900;
+	report_snapshot(r, snap);
 	assert_int_equal(r->nrounds, 2);
 	assert_int_equal(r->total.row[DS_OP_READ_CLEAR].count, 3);
 	assert_int_equal(r->total.row[DS_OP_QEMU_ROUND].count, 2);
@@ -523,9 +621,10 @@ static void vmm_rounds(void **state)
 				 "vmm_reads,dirty_reads,dirty_pages,"
 				 "iotlb_invalidations,iotlb_ns\n"
 				 "1,1000,0,1,700,1,2,10,1,300\n"
-				 "2,5000,1,1,90,0,0,0,0,0\n");
+				 "2,5000,1,1,90,0,0,0,3,600\n");
 	fclose(out);
 	report_free(r);
+	free(snap);
 	free(s);
 	snprintf(path, sizeof(path), "rm -f %s/*.csv", dir);
 	assert_int_equal(system(path), 0);
@@ -572,6 +671,7 @@ int main(void)
 		cmocka_unit_test(hwpt_filter),
 		cmocka_unit_test(sizes_from_the_kernel),
 		cmocka_unit_test(calls_from_the_kernel),
+		cmocka_unit_test(walks_and_flushes_from_the_kernel),
 		cmocka_unit_test(intervals),
 		cmocka_unit_test(vmm_rounds),
 		cmocka_unit_test(no_vmm_no_rounds),

@@ -13,9 +13,8 @@
  *          for less, always);
  *   nested the driver's read_and_clear_dirty walk and IOTLB flush ops,
  *          summed into the outer/call event they ran inside, which is how
- *          a flush gets its cause, and counted and timed in place as the
- *          calls are (one event each only under trace -p, for the VMM's
- *          rounds).
+ *          a flush gets its cause, and counted and timed in place per
+ *          cause as the calls are, no event.
  * Dirty pages of an iommufd read or a device DMA-logging report are the
  * bits it set in the caller's bitmap: popcount at entry and at return (a
  * cost per bitmap word, not per dirty IOPTE). The per-IOPTE probe on

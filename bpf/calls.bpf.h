@@ -10,29 +10,8 @@
 #ifndef DIRTYSCOPE_CALLS_BPF_H
 #define DIRTYSCOPE_CALLS_BPF_H
 
-/* An iommu_map/unmap call in flight: per task, as it may sleep and move
- * to another CPU. Task storage, not a hash keyed by tid: no lock, no
- * element to allocate and free per call. One slot per kind of call, as a
- * failing iommu_map() undoes its partial work with an iommu_unmap() inside
- * it: that unmap must not end the map's record. */
-struct call_slot {
-	__u64 ts;	/* entry; 0: none in flight */
-	__u64 iotlb_ns; /* IOTLB flushes inside, from nested.bpf.h */
-	__u32 iotlb_flushes;
-};
-
-struct call_state {
-	struct call_slot slot[DS_CALLS_QI]; /* DS_CALLS_MAP, DS_CALLS_UNMAP */
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct call_state);
-} calls SEC(".maps");
-
-/* The calls' counts and latency histograms, enum ds_calls. */
+/* The counts and latency histograms of the calls, walks and flushes,
+ * enum ds_calls. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, DS_CALLS__COUNT);
@@ -42,21 +21,18 @@ struct {
 
 static __always_inline void call_begin(__u32 which)
 {
-	struct call_state *cs;
+	struct task_trace *t;
 
 	if (!traced())
 		return;
-	cs = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!cs) {
-		count(DS_CNT_STATE_FULL, 1);
+	t = task_trace(true);
+	if (!t)
 		return;
-	}
 	/* which is DS_CALLS_MAP or DS_CALLS_UNMAP: the mask bounds the
 	 * index for the verifier. */
-	cs->slot[which & 1].iotlb_flushes = 0;
-	cs->slot[which & 1].iotlb_ns = 0;
-	cs->slot[which & 1].ts = bpf_ktime_get_ns();
+	t->call[which & 1].iotlb_flushes = 0;
+	t->call[which & 1].iotlb_ns = 0;
+	t->call[which & 1].ts = bpf_ktime_get_ns();
 }
 
 /*
@@ -98,14 +74,13 @@ static __always_inline void count_call(__u32 which, __u64 dur, long ret,
 
 static __always_inline void call_end(__u32 which, long ret, __u64 bytes)
 {
-	struct call_state *cs;
+	struct task_trace *t = task_trace(false);
 	struct call_slot *sl;
 	__u64 dur;
 
-	cs = bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, 0);
-	if (!cs)
+	if (!t)
 		return;
-	sl = &cs->slot[which & 1];
+	sl = &t->call[which & 1];
 	if (!sl->ts)
 		return;
 	dur = bpf_ktime_get_ns() - sl->ts;

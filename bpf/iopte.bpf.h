@@ -19,11 +19,10 @@ SEC("fentry")
 int BPF_PROG(bitmap_set, struct iova_bitmap *bitmap, unsigned long iova,
 	     size_t length)
 {
-	__u32 tid = current_tid();
 	struct task_state *st;
 
 	count(DS_CNT_BITMAP_SET, 1);
-	st = bpf_map_lookup_elem(&outer, &tid);
+	st = outer_current();
 	if (!st || cause_of(st->ev.op) == DS_CAUSE_TRACKING || !length) {
 		count(DS_CNT_BITMAP_SET_ORPHAN, 1);
 		return 0;

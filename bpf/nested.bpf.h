@@ -11,41 +11,18 @@
 #ifndef DIRTYSCOPE_NESTED_BPF_H
 #define DIRTYSCOPE_NESTED_BPF_H
 
-enum nested_kind { NESTED_WALK, NESTED_FLUSH, NESTED_QI, NESTED__COUNT };
-
-struct nested_state {
-	__u64 ts;    /* entry of the outermost call; 0: none in flight */
-	__u32 depth; /* flush ops that call each other count once */
-};
-
-/* Per task, as calls sleep and migrate: task storage, no element to
- * allocate and free per call as a hash keyed by tid would. */
-struct nested_task {
-	struct nested_state kind[NESTED__COUNT];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct nested_task);
-} nested SEC(".maps");
-
 /* Returns true for the outermost entry of its kind. */
 static __always_inline bool nested_enter(enum nested_kind kind)
 {
-	struct nested_task *nt;
+	struct task_trace *t;
 	struct nested_state *ns;
 
 	if (!traced())
 		return false;
-	nt = bpf_task_storage_get(&nested, bpf_get_current_task_btf(), 0,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!nt) {
-		count(DS_CNT_STATE_FULL, 1);
+	t = task_trace(true);
+	if (!t)
 		return false;
-	}
-	ns = &nt->kind[kind];
+	ns = &t->nested[kind];
 	if (ns->ts) {
 		ns->depth++;
 		return false;
@@ -58,14 +35,13 @@ static __always_inline bool nested_enter(enum nested_kind kind)
 /* Duration of the outermost entry on its exit, 0 for inner exits. */
 static __always_inline __u64 nested_exit(enum nested_kind kind)
 {
-	struct nested_task *nt;
+	struct task_trace *t = task_trace(false);
 	struct nested_state *ns;
 	__u64 dur;
 
-	nt = bpf_task_storage_get(&nested, bpf_get_current_task_btf(), 0, 0);
-	if (!nt)
+	if (!t)
 		return 0;
-	ns = &nt->kind[kind];
+	ns = &t->nested[kind];
 	if (!ns->ts)
 		return 0;
 	if (ns->depth) {
@@ -97,11 +73,14 @@ __u64 flush_ns_so_far;
 static __always_inline void nested_done(__u32 op, __u64 dur, __u64 length,
 					long ret)
 {
-	__u32 tid = current_tid();
-	struct task_state *st = bpf_map_lookup_elem(&outer, &tid);
-	struct call_state *call =
-		bpf_task_storage_get(&calls, bpf_get_current_task_btf(), 0, 0);
+	struct task_trace *t = task_trace(false);
+	struct task_state *st = NULL;
 	__u32 cause = DS_CAUSE_OTHER, hwpt = 0;
+
+	if (!t)
+		return;
+	if (t->outer.ev.ts_ns)
+		st = &t->outer;
 
 	if (st) {
 		cause = cause_of(st->ev.op);
@@ -114,14 +93,14 @@ static __always_inline void nested_done(__u32 op, __u64 dur, __u64 length,
 			st->ev.iotlb_ns += dur;
 		}
 	}
-	if (call && op == DS_OP_IOTLB_FLUSH) {
+	if (op == DS_OP_IOTLB_FLUSH) {
 		/* The innermost call in flight: an unmap may run inside a
 		 * failing map, never the other way round. */
-		struct call_slot *sl = &call->slot[DS_CALLS_UNMAP];
+		struct call_slot *sl = &t->call[DS_CALLS_UNMAP];
 		__u32 call_op = DS_OP_UNMAP_CALL;
 
 		if (!sl->ts) {
-			sl = &call->slot[DS_CALLS_MAP];
+			sl = &t->call[DS_CALLS_MAP];
 			call_op = DS_OP_MAP_CALL;
 		}
 		if (sl->ts) {

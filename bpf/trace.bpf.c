@@ -53,23 +53,7 @@ const volatile __u32 targ_hwpt;
 __u32 analysed_hwpt;
 __u32 analysis_seq;
 
-struct task_state {
-	struct ds_event ev;
-	/* The caller's bitmap (DS_DIRTY_BITMAP): bit addresses
-	 * [bit_lo, bit_hi), and what it held at entry. */
-	__u64 bit_lo;
-	__u64 bit_hi;
-	__u64 ones_before;
-	__u32 absent_before;
-};
-
-/* Outer operations in flight, one per task. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, struct task_state);
-} outer SEC(".maps");
+#include "task_state.bpf.h"
 
 /* iommu:map/unmap sizes, enum ds_sizes (include/trace_event.h). */
 struct {
@@ -253,28 +237,28 @@ static __always_inline void bitmap_end(struct task_state *st)
 
 /* ---- outer operations ---- */
 
+/* The operation prepared in st is in flight from now. */
 static __always_inline void outer_begin(struct task_state *st)
 {
-	__u32 tid = st->ev.tid;
+	struct task_trace *t = task_trace(true);
 
+	if (!t)
+		return;
 	st->ev.ts_ns = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&outer, &tid, st, BPF_ANY))
-		count(DS_CNT_STATE_FULL, 1);
+	t->outer = *st;
 }
 
 static __always_inline void outer_end(long ret)
 {
-	__u32 tid = current_tid();
-	struct task_state *st;
+	struct task_state *st = outer_current();
 
-	st = bpf_map_lookup_elem(&outer, &tid);
 	if (!st)
 		return;
 	st->ev.dur_ns = bpf_ktime_get_ns() - st->ev.ts_ns;
 	st->ev.ret = ret;
 	bitmap_end(st);
 	submit(&st->ev);
-	bpf_map_delete_elem(&outer, &tid);
+	st->ev.ts_ns = 0;
 }
 
 /* --bitmap-analysis: number this read if it is of the analysed hwpt. */
@@ -472,10 +456,8 @@ SEC("fentry")
 int BPF_PROG(type1_user_bitmap, u64 *bitmap, struct vfio_iommu *iommu,
 	     struct vfio_dma *dma, dma_addr_t base_iova, size_t pgsize)
 {
-	__u32 tid = current_tid();
-	struct task_state *st;
+	struct task_state *st = outer_current();
 
-	st = bpf_map_lookup_elem(&outer, &tid);
 	if (!st || !pgsize)
 		return 0;
 	st->ev.dirty_records++;

@@ -182,7 +182,8 @@ FLUSH_PROBE(flush_arm_all)
 
 /* Intel: each submission of invalidation descriptors to the hardware
  * queue, waited for. Counted in the kernel as the calls are (several per
- * flush), not attributed. */
+ * flush), not attributed; loaded with the calls' probes (--call-latency),
+ * as two more probe runs per submission showed in a read-and-clear. */
 /* fentry qi_submit_sync */
 SEC("fentry")
 int BPF_PROG(qi_submit_enter, struct intel_iommu *iommu)

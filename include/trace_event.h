@@ -68,7 +68,7 @@ enum ds_counter {
 	DS_CNT_DROPS,		  /* events lost: ring buffer full */
 	DS_CNT_BITMAP_SET,	  /* iova_bitmap_set calls, all */
 	DS_CNT_BITMAP_SET_ORPHAN, /* ... outside a traced dirty read */
-	DS_CNT_STATE_FULL,	  /* per-task state not stored: map full */
+	DS_CNT_STATE_FULL,	  /* per-task state not stored */
 	DS_CNT_REDIRTY_UNTRACKED, /* pages beyond the analysis bitmap */
 	DS_CNT__COUNT,
 };

@@ -52,9 +52,11 @@ static const struct argp_option options[] = {
 	  "Also count the dirty IOPTEs of each read and their bytes: a probe "
 	  "run per dirty IOPTE, which slows dirty reads down" },
 	{ "call-latency", OPT_CALL_LATENCY, NULL, 0,
-	  "Also time every iommu_map()/iommu_unmap() call and attribute the "
-	  "IOTLB flushes inside them: two probe runs per call, which slows "
-	  "mapping down (the tracepoints count map and unmap without it)" },
+	  "Also time every iommu_map()/iommu_unmap() call (and attribute the "
+	  "IOTLB flushes inside them) and every Intel queued-invalidation "
+	  "submission: two probe runs per call, which slows mapping and "
+	  "IOTLB flushes down (the tracepoints count map and unmap without "
+	  "it)" },
 	{ "metrics", 'M', "ADDR:PORT", 0,
 	  "Serve Prometheus metrics on http://ADDR:PORT/metrics while tracing "
 	  "(PORT alone: 127.0.0.1)" },

@@ -49,9 +49,11 @@ static int fentry_allowed(int btf_id)
 /*
  * The programs trace loads only when an option asks for them, and which
  * options do: each runs at a rate that would cost the traced process more
- * than its count (bpf/trace.bpf.c): once per dirty IOPTE, or twice per
+ * than its count (bpf/trace.bpf.c): once per dirty IOPTE, twice per
  * iommu_map()/iommu_unmap() call, where the tracepoints count the calls
- * for less. The uprobes on QEMU's functions need a process to look in.
+ * for less, or twice per queued-invalidation submission, several per
+ * IOTLB flush, which the flush's own probe times whole. The uprobes on
+ * QEMU's functions need a process to look in.
  */
 static const struct {
 	const char *prog;
@@ -65,6 +67,8 @@ static const struct {
 	{ "unmap_call_exit", PROBE_OPT_CALLS, "--call-latency" },
 	{ "unmap_fast_enter", PROBE_OPT_CALLS, "--call-latency" },
 	{ "unmap_fast_exit", PROBE_OPT_CALLS, "--call-latency" },
+	{ "qi_submit_enter", PROBE_OPT_CALLS, "--call-latency" },
+	{ "qi_submit_exit", PROBE_OPT_CALLS, "--call-latency" },
 	{ "qemu_log_start", PROBE_OPT_VMM, "-p PID" },
 	{ "qemu_log_stop", PROBE_OPT_VMM, "-p PID" },
 	{ "qemu_sync_enter", PROBE_OPT_VMM, "-p PID" },

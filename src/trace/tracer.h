@@ -34,7 +34,7 @@ struct tracer_opts {
 	uint32_t hwpt;
 	bool bitmap_analysis;
 	bool iopte_stats;  /* load the per-IOPTE probe (also for analysis) */
-	bool call_latency; /* time every iommu_map/unmap call */
+	bool call_latency; /* time every iommu_map/unmap and qi_submit call */
 	/* The uprobes on pid's binary too (trace -p: a QEMU's migration);
 	 * not for bench, which filters on its own process. */
 	bool vmm_probes;

@@ -50,14 +50,15 @@ static bool is_root_run(const char *detail_ok)
 	return !strcmp(detail_ok, "attached");
 }
 
-/* The per-IOPTE probe and the map/unmap call probes are loaded by trace
- * only on request (--iopte-stats; --call-latency):
+/* The per-IOPTE probe and the map/unmap and qi_submit call probes are
+ * loaded by trace only on request (--iopte-stats; --call-latency):
  * probes shows their verdicts with "(optional)" added. */
 static const char *const optional_probes[] = {
 	"fentry/iova_bitmap_set", "fentry/iommu_map",
 	"fexit/iommu_map",	  "fentry/iommu_unmap",
 	"fexit/iommu_unmap",	  "fentry/iommu_unmap_fast",
-	"fexit/iommu_unmap_fast",
+	"fexit/iommu_unmap_fast", "fentry/qi_submit_sync",
+	"fexit/qi_submit_sync",
 };
 #define NOPTIONAL (sizeof(optional_probes) / sizeof(*optional_probes))
 

@@ -5,8 +5,8 @@
  * into the outer operation or call it ran inside, which gives a flush its
  * cause, and counted in the kernel per cause as the calls are; and Intel's
  * queued-invalidation submissions, timed and counted the same way.
- * Included once, by the one BPF object, after the outer and call state it
- * reads.
+ * Included once, by the one BPF object, after the per-task state
+ * (task_state.bpf.h) and the calls' counting (calls.bpf.h).
  */
 #ifndef DIRTYSCOPE_NESTED_BPF_H
 #define DIRTYSCOPE_NESTED_BPF_H
@@ -74,14 +74,12 @@ static __always_inline void nested_done(__u32 op, __u64 dur, __u64 length,
 					long ret)
 {
 	struct task_trace *t = task_trace(false);
-	struct task_state *st = NULL;
 	__u32 cause = DS_CAUSE_OTHER, hwpt = 0;
+	struct task_state *st;
 
 	if (!t)
 		return;
-	if (t->outer.ev.ts_ns)
-		st = &t->outer;
-
+	st = t->outer.ev.ts_ns ? &t->outer : NULL;
 	if (st) {
 		cause = cause_of(st->ev.op);
 		hwpt = st->ev.hwpt_id;

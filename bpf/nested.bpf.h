@@ -32,13 +32,16 @@ static __always_inline bool nested_enter(enum nested_kind kind)
 	return true;
 }
 
-/* Duration of the outermost entry on its exit, 0 for inner exits. */
-static __always_inline __u64 nested_exit(enum nested_kind kind)
+/* Duration of the outermost entry on its exit, 0 for inner exits; *tp
+ * is the task's state for nested_done(), looked up once. */
+static __always_inline __u64 nested_exit(enum nested_kind kind,
+					 struct task_trace **tp)
 {
 	struct task_trace *t = task_trace(false);
 	struct nested_state *ns;
 	__u64 dur;
 
+	*tp = t;
 	if (!t)
 		return 0;
 	ns = &t->nested[kind];
@@ -70,15 +73,12 @@ __u64 flush_ns_so_far;
  * (count_call(), no event: a ring-buffer submit costs more than the rest
  * of the program).
  */
-static __always_inline void nested_done(__u32 op, __u64 dur, __u64 length,
-					long ret)
+static __always_inline void nested_done(struct task_trace *t, __u32 op,
+					__u64 dur, __u64 length, long ret)
 {
-	struct task_trace *t = task_trace(false);
 	__u32 cause = DS_CAUSE_OTHER, hwpt = 0;
 	struct task_state *st;
 
-	if (!t)
-		return;
 	st = t->outer.ev.ts_ns ? &t->outer : NULL;
 	if (st) {
 		cause = cause_of(st->ev.op);
@@ -139,9 +139,10 @@ static __always_inline void nested_done(__u32 op, __u64 dur, __u64 length,
 		     unsigned long iova, size_t size, unsigned long flags, \
 		     void *dirty, int ret)                                 \
 	{                                                                  \
-		__u64 dur = nested_exit(NESTED_WALK);                      \
+		struct task_trace *t;                                      \
+		__u64 dur = nested_exit(NESTED_WALK, &t);                  \
 		if (dur)                                                   \
-			nested_done(DS_OP_WALK, dur, size, ret);           \
+			nested_done(t, DS_OP_WALK, dur, size, ret);        \
 		return 0;                                                  \
 	}
 
@@ -155,20 +156,21 @@ WALK_PROBE(walk_rfc_clear)
 
 /* A driver's IOTLB flush op: iotlb_sync(domain, gather) or
  * flush_iotlb_all(domain). One invalidation each, whatever it submits. */
-#define FLUSH_PROBE(probe)                                         \
-	SEC("fentry")                                              \
-	int BPF_PROG(probe##_enter, struct iommu_domain *domain)   \
-	{                                                          \
-		nested_enter(NESTED_FLUSH);                        \
-		return 0;                                          \
-	}                                                          \
-	SEC("fexit")                                               \
-	int BPF_PROG(probe##_exit, struct iommu_domain *domain)    \
-	{                                                          \
-		__u64 dur = nested_exit(NESTED_FLUSH);             \
-		if (dur)                                           \
-			nested_done(DS_OP_IOTLB_FLUSH, dur, 0, 0); \
-		return 0;                                          \
+#define FLUSH_PROBE(probe)                                            \
+	SEC("fentry")                                                 \
+	int BPF_PROG(probe##_enter, struct iommu_domain *domain)      \
+	{                                                             \
+		nested_enter(NESTED_FLUSH);                           \
+		return 0;                                             \
+	}                                                             \
+	SEC("fexit")                                                  \
+	int BPF_PROG(probe##_exit, struct iommu_domain *domain)       \
+	{                                                             \
+		struct task_trace *t;                                 \
+		__u64 dur = nested_exit(NESTED_FLUSH, &t);            \
+		if (dur)                                              \
+			nested_done(t, DS_OP_IOTLB_FLUSH, dur, 0, 0); \
+		return 0;                                             \
 	}
 
 FLUSH_PROBE(flush_intel)
@@ -195,7 +197,8 @@ SEC("fexit")
 int BPF_PROG(qi_submit_exit, struct intel_iommu *iommu, struct qi_desc *desc,
 	     unsigned int nr, unsigned long options, int ret)
 {
-	__u64 dur = nested_exit(NESTED_QI);
+	struct task_trace *t;
+	__u64 dur = nested_exit(NESTED_QI, &t);
 
 	if (dur)
 		count_call(DS_CALLS_QI, dur, ret, 0, 0, 0);

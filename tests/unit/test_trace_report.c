@@ -343,6 +343,24 @@ static void kernel_call(struct ds_call_stats *c, uint64_t dur, long ret,
 	c->bucket[ds_hist_index(dur)]++;
 }
 
+/* A row's latencies, made from the kernel's buckets, against a user-space
+ * histogram of the same durations: count, sum, the exact minimum and
+ * maximum, and every percentile. */
+static void assert_same_latencies(const struct hist *got,
+				  const struct hist *want, uint64_t min,
+				  uint64_t max)
+{
+	unsigned int i;
+
+	assert_int_equal(got->count, want->count);
+	assert_int_equal(got->sum, want->sum);
+	assert_int_equal(got->min, min);
+	assert_int_equal(got->max, max);
+	for (i = 1; i <= 100; i++)
+		assert_int_equal(hist_quantile(got, i / 100.0),
+				 hist_quantile(want, i / 100.0));
+}
+
 /* map/unmap calls and qi submissions come as cumulative kernel counts
  * too: the run's count, errors, bytes, flushes, latency sum, min, max and
  * every percentile equal what a histogram of the same calls in user space
@@ -382,13 +400,7 @@ static void calls_from_the_kernel(void **state)
 	assert_int_equal(o->count, 6);
 	assert_int_equal(o->errors, 1);
 	assert_int_equal(o->bytes, 4 * 4096 + 2 * 8192);
-	assert_int_equal(o->lat.count, 6);
-	assert_int_equal(o->lat.sum, want.sum);
-	assert_int_equal(o->lat.min, 900);
-	assert_int_equal(o->lat.max, 40000);
-	for (i = 1; i <= 100; i++)
-		assert_int_equal(hist_quantile(&o->lat, i / 100.0),
-				 hist_quantile(&want, i / 100.0));
+	assert_same_latencies(&o->lat, &want, 900, 40000);
 	o = &r->total.row[DS_OP_UNMAP_CALL];
 	assert_int_equal(o->count, 1);
 	assert_int_equal(o->iotlb_flushes, 1);
@@ -464,13 +476,7 @@ static void walks_and_flushes_from_the_kernel(void **state)
 	o = &r->total.row[DS_OP_IOTLB_FLUSH];
 	assert_int_equal(o->count, 6);
 	assert_int_equal(o->bytes, 0);
-	assert_int_equal(o->lat.count, 6);
-	assert_int_equal(o->lat.sum, want.sum);
-	assert_int_equal(o->lat.min, 2500);
-	assert_int_equal(o->lat.max, 90000);
-	for (i = 1; i <= 100; i++)
-		assert_int_equal(hist_quantile(&o->lat, i / 100.0),
-				 hist_quantile(&want, i / 100.0));
+	assert_same_latencies(&o->lat, &want, 2500, 90000);
 	o = &r->total.row[DS_OP__COUNT + DS_CAUSE_DIRTY_CLEAR];
 	assert_int_equal(o->count, 3);
 	assert_int_equal(o->lat.sum, 7000 + 7400 + 6900);

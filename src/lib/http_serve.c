@@ -110,8 +110,11 @@ static void respond(int fd, const char *status, const char *type,
 			 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
 			 status, type, len);
 
-	if (write(fd, head, n) == n && len)
-		(void)!write(fd, body, len);
+	/* send(MSG_NOSIGNAL), not write(): a scraper that hung up (one
+	 * stopped mid-scrape) must cost an EPIPE here, not a SIGPIPE that
+	 * ends trace. */
+	if (send(fd, head, n, MSG_NOSIGNAL) == n && len)
+		(void)!send(fd, body, len, MSG_NOSIGNAL);
 }
 
 /* The Accept header's value, into buf ("" if none). */

@@ -76,10 +76,9 @@ __u64 flush_ns_so_far;
 static __always_inline void nested_done(struct task_trace *t, __u32 op,
 					__u64 dur, __u64 length, long ret)
 {
+	struct task_state *st = outer_of(t);
 	__u32 cause = DS_CAUSE_OTHER, hwpt = 0;
-	struct task_state *st;
 
-	st = t->outer.ev.ts_ns ? &t->outer : NULL;
 	if (st) {
 		cause = cause_of(st->ev.op);
 		hwpt = st->ev.hwpt_id;

@@ -65,12 +65,16 @@ static __always_inline struct task_trace *task_trace(bool create)
 	return t;
 }
 
+/* t's outer operation in flight, or NULL. */
+static __always_inline struct task_state *outer_of(struct task_trace *t)
+{
+	return t && t->outer.ev.ts_ns ? &t->outer : NULL;
+}
+
 /* The current task's outer operation in flight, or NULL. */
 static __always_inline struct task_state *outer_current(void)
 {
-	struct task_trace *t = task_trace(false);
-
-	return t && t->outer.ev.ts_ns ? &t->outer : NULL;
+	return outer_of(task_trace(false));
 }
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "caps.h"
 #include "log.h"
 #include "trace.skel.h"
 #include "tracer.h"
@@ -60,25 +61,35 @@ static int open_ring(struct tracer *t, int map_fd)
 	return 0;
 }
 
-/* One line that tells the user what to fix. */
+/* One line that tells the user what to fix. EACCES is also the
+ * verifier's answer to a program it rejects, and EPERM the kernel's
+ * under lockdown: only without the capabilities is it the user's
+ * privilege. */
 static int explain_load_error(struct tracer *t, int err)
 {
+	bool privileged = caps_can_trace();
+
 	switch (-err) {
-	case EPERM:
 	case EACCES:
-		return fail(t, err,
-			    "not permitted to load BPF programs: run as root "
-			    "(needs CAP_BPF and CAP_PERFMON)");
+	case EPERM:
+		if (!privileged)
+			return fail(t, err,
+				    "not permitted to load BPF programs: run "
+				    "as root (needs CAP_BPF and CAP_PERFMON)");
+		if (err == -EACCES)
+			return fail(t, err,
+				    "the kernel's verifier rejected a BPF "
+				    "program (run with -v for its log)");
+		break;
 	case ENOSYS:
 		return fail(
 			t, err,
 			"the kernel has no BPF support (CONFIG_BPF_SYSCALL)");
-	default:
-		return fail(t, err,
-			    "loading BPF programs failed: %s (run with -v for "
-			    "the verifier log)",
-			    strerror(-err));
 	}
+	return fail(t, err,
+		    "loading BPF programs failed: %s (run with -v for the "
+		    "verifier log)",
+		    strerror(-err));
 }
 
 int tracer_prepare(struct tracer *t, const struct tracer_opts *o)

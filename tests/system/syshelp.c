@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <linux/audit.h>
+#include <linux/bpf.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -66,10 +68,12 @@ char *slurp(const char *path)
 }
 
 /*
- * bpf(2) answers ENOSYS, as on a kernel built without CONFIG_BPF_SYSCALL:
- * a seccomp filter, the way container runtimes take BPF away.
+ * bpf(2) answers ENOSYS, as on a kernel built without CONFIG_BPF_SYSCALL,
+ * or only its program loads answer EACCES, as the verifier does to a
+ * program it rejects: a seccomp filter, the way container runtimes take
+ * BPF away.
  */
-static int deny_bpf(void)
+static int deny_bpf(bool loads_only)
 {
 	struct sock_filter insns[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
@@ -78,9 +82,16 @@ static int deny_bpf(void)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_bpf, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_bpf, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, args[0])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, BPF_PROG_LOAD, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, loads_only
+						  ? SECCOMP_RET_ALLOW
+						  : SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K,
+			 SECCOMP_RET_ERRNO | (loads_only ? EACCES : ENOSYS)),
 	};
 	struct sock_fprog prog = {
 		.len = sizeof(insns) / sizeof(insns[0]),
@@ -109,7 +120,8 @@ static void child_setup(enum run_as as)
 			_exit(121);
 		break;
 	case RUN_WITHOUT_BPF:
-		if (deny_bpf())
+	case RUN_REFUSING_PROGS:
+		if (deny_bpf(as == RUN_REFUSING_PROGS))
 			_exit(122);
 		break;
 	}

@@ -10,9 +10,10 @@
 
 enum run_as {
 	RUN_AS_ROOT,
-	RUN_AS_NOBODY,	 /* uid/gid 65534, no capabilities */
-	RUN_WITHOUT_BTF, /* root, /sys/kernel/btf hidden by a tmpfs */
-	RUN_WITHOUT_BPF, /* root, bpf(2) fails with ENOSYS (seccomp) */
+	RUN_AS_NOBODY,	    /* uid/gid 65534, no capabilities */
+	RUN_WITHOUT_BTF,    /* root, /sys/kernel/btf hidden by a tmpfs */
+	RUN_WITHOUT_BPF,    /* root, bpf(2) fails with ENOSYS (seccomp) */
+	RUN_REFUSING_PROGS, /* root, BPF_PROG_LOAD fails with EACCES */
 };
 
 struct run {

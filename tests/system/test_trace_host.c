@@ -95,6 +95,22 @@ static void trace_without_bpf_is_one_line(void **state)
 	run_free(&r);
 }
 
+/* Root, and a program load refused with EACCES, as the verifier refuses
+ * a program it rejects: not a privilege problem, and not said to be. */
+static void refused_program_as_root_is_not_privilege(void **state)
+{
+	const char *trace[] = { dirtyscope_bin(), "trace", "-d", "1", NULL };
+	struct run r;
+
+	(void)state;
+	assert_int_equal(run_sync(&r, RUN_REFUSING_PROGS, trace, 60), 1);
+	assert_string_equal(r.err, "dirtyscope: trace: the kernel's verifier "
+				   "rejected a BPF program (run with -v for "
+				   "its log)\n");
+	assert_string_equal(r.out, "");
+	run_free(&r);
+}
+
 static void bad_usage_is_one_line(void **state)
 {
 	const char *cases[][6] = {
@@ -346,6 +362,7 @@ int main(void)
 		cmocka_unit_test(trace_attaches_what_kernel_has),
 		cmocka_unit_test(trace_needs_privilege),
 		cmocka_unit_test(trace_without_bpf_is_one_line),
+		cmocka_unit_test(refused_program_as_root_is_not_privilege),
 		cmocka_unit_test(bad_usage_is_one_line),
 		cmocka_unit_test(intervals_end_after_count),
 		cmocka_unit_test(json_lines),

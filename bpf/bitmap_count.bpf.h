@@ -148,7 +148,12 @@ static __always_inline bool bitmap_ones(__u64 lo, __u64 hi, __u64 *ones,
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s || __sync_lock_test_and_set(&s->busy, 1))
 		return false;
-	done = bpf_loop(n, count_chunk, &c, 0) == (long)n;
+	/* One chunk (a bitmap of up to 128 MiB of IOVA at 4 KiB, aligned):
+	 * counted without bpf_loop()'s helper call. */
+	if (n == 1)
+		done = !count_chunk(0, &c);
+	else
+		done = bpf_loop(n, count_chunk, &c, 0) == (long)n;
 	s->busy = 0;
 	*ones = c.ones;
 	*absent = c.absent;

@@ -3,9 +3,13 @@
 # scripts/bench-self-vtd-guest.sh share, sourced by both. They set $ds
 # (the dirtyscope binary) and $tmp (their scratch directory) first.
 
-# row SECTION METRIC VALUE UNIT NOTES: one row of build/bench-self.csv
+# row SECTION METRIC VALUE UNIT NOTES: one row of build/bench-self.csv;
+# notes with a comma or a quote are quoted (RFC 4180), quotes doubled
 row() {
-	echo "ROW $1,$2,$3,$4,$5"
+	case $5 in
+	*[,\"]*) echo "ROW $1,$2,$3,$4,\"$(printf '%s' "$5" | sed 's/"/""/g')\"" ;;
+	*) echo "ROW $1,$2,$3,$4,$5" ;;
+	esac
 }
 
 # median of the numbers on stdin, one a line
@@ -14,6 +18,16 @@ median() {
 		if (NR == 0) { print "nan"; exit }
 		if (NR % 2) print v[(NR + 1) / 2];
 		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# The first and third quartiles of the numbers on stdin, one a line, as
+# "Q1-Q3" (3 decimals; linear between the ranks): how far a mode's runs
+# spread around their median.
+quartiles() {
+	sort -g | awk '{ v[NR] = $1 }
+		function q(p,  h, i) { h = (NR - 1) * p + 1; i = int(h)
+			return v[i] + (h - i) * (v[i + 1] - v[i]) }
+		END { if (NR == 0) print "nan"; else printf "%.3f-%.3f\n", q(0.25), q(0.75) }'
 }
 
 # ratio A B, 3 decimals

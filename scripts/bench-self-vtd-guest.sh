@@ -21,7 +21,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 ds=./dirtyscope
-runs=${DIRTYSCOPE_BENCH_SELF_RUNS:-5}
+runs=${DIRTYSCOPE_BENCH_SELF_RUNS:-15}
 size=${DIRTYSCOPE_BENCH_SELF_VTD_SIZE:-64M}
 modes="plain trace iopte analysis floor"
 # Before each of the 6 rounds' syncs edu writes the same 2000 pages: every
@@ -126,8 +126,10 @@ done
 for mode in trace iopte analysis floor; do
 	c=$(awk '{ print $2 }' "$tmp/$mode.runs" | median)
 	n=$(awk '{ print $3 }' "$tmp/$mode.runs" | median)
+	cq=$(awk '{ print $2 }' "$tmp/$mode.runs" | quartiles)
+	nq=$(awk '{ print $3 }' "$tmp/$mode.runs" | quartiles)
 	row vtd "${mode}_clear_ratio" "$(printf '%.3f' "$c")" x \
-		"read-and-clear: median over $runs runs of the run / the untraced runs beside it ($mode; target <= 1.05)"
+		"read-and-clear: median over $runs runs of the run / the untraced runs beside it; quartiles $cq ($mode; target <= 1.05)"
 	row vtd "${mode}_noclear_ratio" "$(printf '%.3f' "$n")" x \
-		"NO_CLEAR read: median over $runs runs of the run / the untraced runs beside it ($mode; target <= 1.05)"
+		"NO_CLEAR read: median over $runs runs of the run / the untraced runs beside it; quartiles $nq ($mode; target <= 1.05)"
 done

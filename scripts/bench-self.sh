@@ -61,4 +61,8 @@ echo
 echo "bench-self summary ($out)"
 awk -F, 'NR > 1 {
 	notes = $5; for (i = 6; i <= NF; i++) notes = notes "," $i
+	if (notes ~ /^".*"$/) {
+		notes = substr(notes, 2, length(notes) - 2)
+		gsub(/""/, "\"", notes)
+	}
 	printf "%-13s %-28s %12s %-6s %s\n", $1, $2, $3, $4, notes }' "$out"

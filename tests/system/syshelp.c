@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdbool.h>
 #include <linux/audit.h>
 #include <linux/bpf.h>
 #include <linux/filter.h>
@@ -68,12 +67,11 @@ char *slurp(const char *path)
 }
 
 /*
- * bpf(2) answers ENOSYS, as on a kernel built without CONFIG_BPF_SYSCALL,
- * or only its program loads answer EACCES, as the verifier does to a
- * program it rejects: a seccomp filter, the way container runtimes take
- * BPF away.
+ * A seccomp filter, the way container runtimes take BPF away: bpf(2)'s
+ * program loads get the action load, its other commands the action other
+ * (SECCOMP_RET_ALLOW or SECCOMP_RET_ERRNO | errno).
  */
-static int deny_bpf(bool loads_only)
+static int deny_bpf(__u32 load, __u32 other)
 {
 	struct sock_filter insns[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
@@ -87,11 +85,8 @@ static int deny_bpf(bool loads_only)
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, args[0])),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, BPF_PROG_LOAD, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, loads_only
-						  ? SECCOMP_RET_ALLOW
-						  : SECCOMP_RET_ERRNO | ENOSYS),
-		BPF_STMT(BPF_RET | BPF_K,
-			 SECCOMP_RET_ERRNO | (loads_only ? EACCES : ENOSYS)),
+		BPF_STMT(BPF_RET | BPF_K, other),
+		BPF_STMT(BPF_RET | BPF_K, load),
 	};
 	struct sock_fprog prog = {
 		.len = sizeof(insns) / sizeof(insns[0]),
@@ -120,8 +115,14 @@ static void child_setup(enum run_as as)
 			_exit(121);
 		break;
 	case RUN_WITHOUT_BPF:
+		/* as on a kernel built without CONFIG_BPF_SYSCALL */
+		if (deny_bpf(SECCOMP_RET_ERRNO | ENOSYS,
+			     SECCOMP_RET_ERRNO | ENOSYS))
+			_exit(122);
+		break;
 	case RUN_REFUSING_PROGS:
-		if (deny_bpf(as == RUN_REFUSING_PROGS))
+		/* as the verifier answers a program it rejects */
+		if (deny_bpf(SECCOMP_RET_ERRNO | EACCES, SECCOMP_RET_ALLOW))
 			_exit(122);
 		break;
 	}

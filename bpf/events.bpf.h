@@ -44,14 +44,16 @@ static __always_inline __u32 current_tid(void)
 
 /* Read from the task itself: one helper call where pid_tgid and comm
  * took two (a helper call costs most of a microsecond in the TCG
- * testbed). comm is read as get_current_comm reads it, unlocked. */
-static __always_inline void fill_task(struct ds_event *ev)
+ * testbed). comm is read as get_current_comm reads it, unlocked. The
+ * task is returned for the caller's own lookups (task_trace_of()). */
+static __always_inline struct task_struct *fill_task(struct ds_event *ev)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 
 	ev->pid = task->tgid;
 	ev->tid = task->pid;
 	__builtin_memcpy(ev->comm, task->comm, sizeof(ev->comm));
+	return task;
 }
 
 /*

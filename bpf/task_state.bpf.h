@@ -52,17 +52,23 @@ struct {
 	__type(value, struct task_trace);
 } tasks SEC(".maps");
 
-/* The current task's state; made (zeroed) on first use when create is
- * set. NULL if it cannot be, which is counted. */
-static __always_inline struct task_trace *task_trace(bool create)
+/* The state of task (the current one); made (zeroed) on first use when
+ * create is set. NULL if it cannot be, which is counted. */
+static __always_inline struct task_trace *
+task_trace_of(struct task_struct *task, bool create)
 {
 	struct task_trace *t;
 
-	t = bpf_task_storage_get(&tasks, bpf_get_current_task_btf(), 0,
+	t = bpf_task_storage_get(&tasks, task, 0,
 				 create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
 	if (!t && create)
 		count(DS_CNT_STATE_FULL, 1);
 	return t;
+}
+
+static __always_inline struct task_trace *task_trace(bool create)
+{
+	return task_trace_of(bpf_get_current_task_btf(), create);
 }
 
 /* t's outer operation in flight, or NULL. */

@@ -237,10 +237,12 @@ static __always_inline void bitmap_end(struct task_state *st)
 
 /* ---- outer operations ---- */
 
-/* The operation prepared in st is in flight from now. */
-static __always_inline void outer_begin(struct task_state *st)
+/* The operation prepared in st is in flight from now; task is the
+ * current one, as fill_task() returned it. */
+static __always_inline void outer_begin(struct task_state *st,
+					struct task_struct *task)
 {
-	struct task_trace *t = task_trace(true);
+	struct task_trace *t = task_trace_of(task, true);
 
 	if (!t)
 		return;
@@ -281,6 +283,7 @@ static __always_inline __u32 analysis_next_seq(__u32 hwpt)
 SEC("fentry")
 int BPF_PROG(get_dirty_enter, struct iommufd_ucmd *ucmd)
 {
+	struct task_struct *task;
 	struct iommu_hwpt_get_dirty_bitmap cmd;
 	struct task_state st = {};
 	struct ds_event *ev = &st.ev;
@@ -291,7 +294,7 @@ int BPF_PROG(get_dirty_enter, struct iommufd_ucmd *ucmd)
 	 * per field cost microseconds each in the TCG testbed. */
 	if (bpf_probe_read_kernel(&cmd, sizeof(cmd), ucmd->cmd))
 		return 0;
-	fill_task(ev);
+	task = fill_task(ev);
 	ev->hwpt_id = cmd.hwpt_id;
 	ev->flags = cmd.flags;
 	ev->iova = cmd.iova;
@@ -308,7 +311,7 @@ int BPF_PROG(get_dirty_enter, struct iommufd_ucmd *ucmd)
 		bitmap_begin(&st, cmd.data, 0,
 			     ((ev->length - 1) >> page_shift(ev->page_size)) +
 				     1);
-	outer_begin(&st);
+	outer_begin(&st, task);
 	return 0;
 }
 
@@ -324,6 +327,7 @@ int BPF_PROG(get_dirty_exit, struct iommufd_ucmd *ucmd, int ret)
 SEC("fentry")
 int BPF_PROG(set_tracking_enter, struct iommufd_ucmd *ucmd)
 {
+	struct task_struct *task;
 	struct iommu_hwpt_set_dirty_tracking cmd;
 	struct task_state st = {};
 	struct ds_event *ev = &st.ev;
@@ -332,11 +336,11 @@ int BPF_PROG(set_tracking_enter, struct iommufd_ucmd *ucmd)
 		return 0;
 	if (bpf_probe_read_kernel(&cmd, sizeof(cmd), ucmd->cmd))
 		return 0;
-	fill_task(ev);
+	task = fill_task(ev);
 	ev->op = DS_OP_SET_TRACKING;
 	ev->hwpt_id = cmd.hwpt_id;
 	ev->flags = cmd.flags;
-	outer_begin(&st);
+	outer_begin(&st, task);
 	return 0;
 }
 
@@ -412,6 +416,7 @@ int BPF_PROG(type1_ioctl_enter, void *iommu_data, unsigned int cmd,
 	     unsigned long arg)
 {
 	struct vfio_iommu_type1_dma_map map;
+	struct task_struct *task;
 	struct task_state st = {};
 	struct ds_event *ev = &st.ev;
 	int err = -1;
@@ -437,8 +442,8 @@ int BPF_PROG(type1_ioctl_enter, void *iommu_data, unsigned int cmd,
 	}
 	if (err)
 		return 0;
-	fill_task(ev);
-	outer_begin(&st);
+	task = fill_task(ev);
+	outer_begin(&st, task);
 	return 0;
 }
 
@@ -480,12 +485,13 @@ int BPF_PROG(device_log_enter, struct iova_bitmap *iter, unsigned long iova,
 	     size_t length)
 {
 	struct task_state st = {};
+	struct task_struct *task;
 	struct ds_event *ev = &st.ev;
 	__u64 shift, base;
 
 	if (!traced())
 		return 0;
-	fill_task(ev);
+	task = fill_task(ev);
 	ev->op = DS_OP_DEVICE_LOG_REPORT;
 	ev->iova = iova;
 	ev->length = length;
@@ -500,7 +506,7 @@ int BPF_PROG(device_log_enter, struct iova_bitmap *iter, unsigned long iova,
 		bitmap_begin(&st, (__u64)BPF_CORE_READ(iter, bitmap),
 			     (iova - base) >> shift,
 			     ((length - 1) >> shift) + 1);
-	outer_begin(&st);
+	outer_begin(&st, task);
 	return 0;
 }
 

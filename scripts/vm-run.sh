@@ -5,7 +5,7 @@
 # 124 on timeout, 125 on a kernel splat, 126 if the guest gave no exit code.
 set -euo pipefail
 
-usage='usage: vm-run.sh [--profile mock|vtd|vtd-dirty] [--inv-latency NS] [--timeout SECONDS] [--kernel-version V|stock-V | --kernel DIR] [--log FILE] [--mem SIZE] [--smp N] [--fault-injection] -- CMD [ARGS...]'
+usage='usage: vm-run.sh [--profile mock|vtd|vtd-dirty] [--inv-latency NS] [--timeout SECONDS] [--kernel-version V|stock-V | --kernel DIR] [--log FILE] [--mem SIZE] [--smp N] [--fault-injection] [--icount SHIFT] -- CMD [ARGS...]'
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${DIRTYSCOPE_CACHE:-/var/cache/dirtyscope}
 
@@ -27,6 +27,7 @@ mem=2G
 smp=2
 fault_injection=0
 inv_latency=0
+icount=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--profile) need_arg "$1" $#; profile=$2; shift 2 ;;
@@ -38,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--smp) need_arg "$1" $#; smp=$2; shift 2 ;;
 	--fault-injection) fault_injection=1; shift ;;
 	--inv-latency) need_arg "$1" $#; inv_latency=$2; shift 2 ;;
+	--icount) need_arg "$1" $#; icount=$2; shift 2 ;;
 	-h | --help) echo "$usage"; exit 0 ;;
 	--) shift; break ;;
 	*) bad_usage "unknown option '$1' (the command goes after --)" ;;
@@ -47,6 +49,7 @@ done
 case $profile in mock | vtd | vtd-dirty) ;; *) bad_usage "unknown profile '$profile'" ;; esac
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || bad_usage "--timeout must be a positive integer"
 [[ $inv_latency =~ ^(0|[1-9][0-9]{0,9})$ ]] || bad_usage "--inv-latency must be nanoseconds (0 to 9999999999)"
+[[ -z $icount || $icount =~ ^([0-9]|10)$ ]] || bad_usage "--icount must be a shift from 0 to 10"
 [[ $smp =~ ^[1-9][0-9]?$ ]] || bad_usage "--smp must be a number of vCPUs"
 [[ $mem =~ ^[1-9][0-9]*[KMGT]?$ ]] || bad_usage "--mem must look like 2G or 1536M"
 
@@ -251,6 +254,10 @@ qemu=("$qemu_bin" "${firmware[@]}" -machine q35 -accel tcg -smp "$smp" -m "$mem"
 	-virtfs "local,path=$PWD,mount_tag=dscwd,security_model=none,readonly=on,multidevs=remap"
 	"${modshare[@]}"
 	-serial "file:$console")
+# Guest time from instructions executed, 2^SHIFT ns each, not the host's
+# clock: timings that do not move with the host's load (one thread runs
+# every vCPU then).
+[ -z "$icount" ] || qemu+=(-icount "shift=$icount,align=off,sleep=on")
 
 # In the background so that a Ctrl-C or kill interrupts the wait at once
 # and the trap stops QEMU (timeout passes the TERM on) before cleaning up.

@@ -4,11 +4,14 @@
 # (the dirtyscope binary) and $tmp (their scratch directory) first.
 
 # row SECTION METRIC VALUE UNIT NOTES: one row of build/bench-self.csv;
-# notes with a comma or a quote are quoted (RFC 4180), quotes doubled
+# notes with a comma or a quote are quoted (RFC 4180), quotes doubled.
+# DIRTYSCOPE_BENCH_SELF_SUFFIX is appended to SECTION: bench-self.sh runs
+# a part again under -icount, as SECTION_icount.
 row() {
+	sec=$1${DIRTYSCOPE_BENCH_SELF_SUFFIX:-}
 	case $5 in
-	*[,\"]*) echo "ROW $1,$2,$3,$4,\"$(printf '%s' "$5" | sed 's/"/""/g')\"" ;;
-	*) echo "ROW $1,$2,$3,$4,$5" ;;
+	*[,\"]*) echo "ROW $sec,$2,$3,$4,\"$(printf '%s' "$5" | sed 's/"/""/g')\"" ;;
+	*) echo "ROW $sec,$2,$3,$4,$5" ;;
 	esac
 }
 

@@ -4,7 +4,8 @@
 # scripts/bench-self-guest.sh in the mock testbed VM and
 # scripts/bench-self-vtd-guest.sh in the vtd-dirty one, collects one CSV
 # (section,metric,value,unit,notes) and prints it as a table. The VM's
-# timings are TCG guest timings: read the ratios.
+# timings are TCG guest timings: read the ratios. Then the VM parts with
+# targets once more under -icount (sections *_icount).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,6 +55,31 @@ if [ "$rc" -ne 0 ]; then
 	echo "bench-self: the vtd-dirty part failed (exit $rc); full log in $log" >&2
 	exit 1
 fi
+
+# 7. The parts with targets again, with guest time counted in instructions
+# (-icount shift=0: 1 ns each) instead of the host's clock: a ratio then
+# is the instructions the tracer adds, the same in every run whatever the
+# host does (3 runs each suffice), and a helper call weighs its
+# instructions, not TCG's cost of emulating it. Sections *_icount.
+echo "bench-self: the same, guest time in instructions (-icount; a few minutes)"
+echo "run,icount_shift,0,,sections *_icount: guest time is instructions executed (QEMU -icount shift=0: 1 ns each; one thread runs both vCPUs)" >>"$tmp"
+for vm in mock vtd-dirty; do
+	if [ $vm = mock ]; then
+		args=(--profile mock --mem 4G) guest=scripts/bench-self-guest.sh
+	else
+		args=(--profile vtd-dirty) guest=scripts/bench-self-vtd-guest.sh
+	fi
+	DIRTYSCOPE_BENCH_SELF_PARTS="perturbation churn" DIRTYSCOPE_BENCH_SELF_RUNS=3 \
+		DIRTYSCOPE_BENCH_SELF_SUFFIX=_icount \
+		scripts/vm-run.sh "${args[@]}" --icount 0 --timeout 3000 -- \
+		"$guest" >"$log" 2>&1 || rc=$?
+	grep -v '^ROW ' "$log" || true
+	sed -n 's/^ROW //p' "$log" >>"$tmp"
+	if [ "$rc" -ne 0 ]; then
+		echo "bench-self: the $vm part under -icount failed (exit $rc); full log in $log" >&2
+		exit 1
+	fi
+done
 mv "$tmp" "$out"
 trap - EXIT
 
